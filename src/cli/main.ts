@@ -1,0 +1,66 @@
+// Entry point: picks the subcommand, parses its flags with meow, runs it and
+// turns its result (or a ConfigError) into an exit code.
+import meow from 'meow';
+import { ConfigError } from '../config/schema.js';
+import { EXIT, type Command } from './command.js';
+import { VERSION } from '../version.js';
+
+// The registry: every subcommand, in the order `ghost-hb --help` lists them.
+// The first entry with name '' is what runs without a subcommand.
+const commands: Command[] = [];
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  const lines = commands.map((c) => `    ${(c.name || '(none)').padEnd(width)}  ${c.summary}`);
+  return `
+  Usage
+    $ ghost-hb [command] [options]
+
+  Commands
+${lines.join('\n')}
+
+  Run "ghost-hb COMMAND --help" for a command's options.
+  Exit codes: 0 ok, 1 warning (late), 2 critical (down), 3 cannot run.
+`;
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const first = argv[0];
+  const named =
+    first && !first.startsWith('-') ? commands.find((c) => c.name === first) : undefined;
+  if (first && !first.startsWith('-') && !named) {
+    process.stderr.write(`ghost-hb: unknown command "${first}"\n${overview()}`);
+    return EXIT.UNKNOWN;
+  }
+  const command = named ?? commands.find((c) => c.name === '');
+  const rest = named ? argv.slice(1) : argv;
+  if (!command) {
+    process.stdout.write(overview());
+    return EXIT.OK;
+  }
+  const cli = meow(command.name === '' ? `${command.help}\n${overview()}` : command.help, {
+    importMeta: import.meta,
+    argv: rest,
+    flags: command.flags,
+    version: VERSION,
+    allowUnknownFlags: false,
+    autoHelp: true,
+    autoVersion: true,
+  });
+  try {
+    return await command.run({
+      args: cli.input,
+      flags: cli.flags as Record<string, unknown>,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      cwd: process.cwd(),
+      env: process.env,
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ghost-hb: bad configuration: ${err.message}\n`);
+      return EXIT.UNKNOWN;
+    }
+    throw err;
+  }
+}

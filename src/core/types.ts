@@ -1,0 +1,249 @@
+// The shared vocabulary of ghost-hb. Everything here is plain data: collectors
+// produce observations, the pure core turns them into snapshots and events, and
+// the UI, the headless watcher and the HTTP server only ever read these shapes.
+
+/** Status of one daemon as shown everywhere (table, JSON, metrics). */
+export type DaemonStatus = 'up' | 'late' | 'down' | 'unknown';
+
+/** What a daemon says about itself in a JSON heartbeat. */
+export type SelfReportedStatus = 'ok' | 'degraded' | 'failing';
+
+/** Where the liveness information for a daemon came from. */
+export type HeartbeatSource = 'json' | 'touch' | 'pidfile' | 'match' | 'none';
+
+export type Severity = 'info' | 'warn' | 'error' | 'critical';
+
+export const STATUSES: readonly DaemonStatus[] = ['up', 'late', 'down', 'unknown'];
+export const SEVERITIES: readonly Severity[] = ['info', 'warn', 'error', 'critical'];
+
+// ---------------------------------------------------------------------------
+// Observations: what collectors hand to the core. No interpretation yet.
+// ---------------------------------------------------------------------------
+
+/** Kind of file found in the heartbeat directory, by extension. */
+export type HeartbeatFileKind = 'json' | 'touch' | 'pidfile';
+
+/** One file in the heartbeat directory, as read (lstat + bounded read). */
+export interface HeartbeatFileObservation {
+  /** Daemon name derived from the file name (raw; may hold control characters). */
+  name: string;
+  kind: HeartbeatFileKind;
+  /** Absolute path of the file. */
+  path: string;
+  /** mtime in epoch ms, null when the file could not be stat'ed. */
+  mtimeMs: number | null;
+  size: number | null;
+  /** Content, at most the read cap; null when not read (fault, touch file with no body). */
+  content: string | null;
+  /** True when the file was larger than the read cap and content is truncated. */
+  truncated: boolean;
+  /**
+   * A problem that prevented reading the file: 'symlink', 'not a regular file',
+   * 'unreadable: EACCES', 'binary content', ... Null when the file was read.
+   */
+  fault: string | null;
+}
+
+/** One scan of the heartbeat directory. */
+export interface HeartbeatDirObservation {
+  /** Absolute path. */
+  dir: string;
+  /** False when the directory is missing or unreadable; `error` says why. */
+  ok: boolean;
+  error: string | null;
+  files: HeartbeatFileObservation[];
+}
+
+/** One process, sampled from /proc (or systeminformation where /proc is absent). */
+export interface ProcessSample {
+  pid: number;
+  alive: boolean;
+  /** Process start time in epoch ms (from boot time + starttime ticks). */
+  startTimeMs: number | null;
+  /** Total CPU time consumed (user + system) in ms, for CPU % between polls. */
+  cpuTimeMs: number | null;
+  rssBytes: number | null;
+  /** Short command name (comm). */
+  comm: string | null;
+  /** Full command line, NUL separators replaced by spaces. */
+  cmdline: string | null;
+}
+
+/** System-wide figures. */
+export interface SystemSample {
+  hostname: string;
+  uptimeSec: number | null;
+  load1: number | null;
+  memUsedBytes: number | null;
+  memTotalBytes: number | null;
+  os: string | null;
+  cpuCount: number | null;
+}
+
+// ---------------------------------------------------------------------------
+// Parsed heartbeat
+// ---------------------------------------------------------------------------
+
+export interface PingResult {
+  target: string;
+  ms: number | null;
+  ok: boolean;
+}
+
+/** A validated heartbeat, whatever file kind it came from. */
+export interface Heartbeat {
+  /** Time of the beat in epoch ms (from `ts`, or the file mtime for touch files). */
+  tsMs: number;
+  pid: number | null;
+  intervalSec: number | null;
+  status: SelfReportedStatus | null;
+  seq: number | null;
+  message: string | null;
+  uptimeSec: number | null;
+  ping: PingResult | null;
+  /** The file's mtime, for skew detection. */
+  mtimeMs: number | null;
+  /** Unknown fields and `meta`, kept for display but never trusted. */
+  extra: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------
+// Configuration (resolved: every default applied, paths absolute)
+// ---------------------------------------------------------------------------
+
+export interface DaemonTiming {
+  /** Expected seconds between beats. */
+  interval: number;
+  /** Seconds of lateness that still count as on time. */
+  tolerance: number;
+  /** Seconds past the interval before a late daemon is down. */
+  grace: number;
+  /** Consecutive failed process checks before a daemon is declared crashed. */
+  retries: number;
+}
+
+export interface DaemonSpec extends DaemonTiming {
+  name: string;
+  /** pgrep -f style pattern used when the daemon publishes no pid. */
+  match: string | null;
+  critical: boolean;
+  /** True when listed in config, false when discovered from files. */
+  declared: boolean;
+  /**
+   * True when no grace was configured, so grace is 3 x the interval and follows
+   * an interval that a JSON heartbeat announces for itself.
+   */
+  graceFromInterval: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Snapshot: the `--json` contract (version 1). Extend, never break.
+// ---------------------------------------------------------------------------
+
+export interface SystemSnapshot {
+  hostname: string;
+  uptimeSec: number | null;
+  load1: number | null;
+  memUsedBytes: number | null;
+  memTotalBytes: number | null;
+}
+
+export interface ClockSnapshot {
+  synced: boolean | null;
+  offsetMs: number | null;
+  errorBoundMs: number | null;
+  source: string | null;
+  stratum: number | null;
+  lastJumpAt: string | null;
+  lastJumpMs: number | null;
+}
+
+export interface DaemonSnapshot {
+  name: string;
+  status: DaemonStatus;
+  reason: string | null;
+  pid: number | null;
+  lastBeatAt: string | null;
+  ageMs: number | null;
+  intervalSec: number;
+  processAlive: boolean | null;
+  uptimeSec: number | null;
+  cpuPct: number | null;
+  memRssBytes: number | null;
+  restarts: number;
+  source: HeartbeatSource;
+  problems: string[];
+  /** Heartbeat skew (beat ts vs file mtime) in ms; filled by the clock rules. */
+  skewMs: number | null;
+  // --- Additions beyond the v1 minimum (for the detail view and exporters). ---
+  critical: boolean;
+  declared: boolean;
+  graceSec: number;
+  toleranceSec: number;
+  /** Absolute path of the file that decided the status, if any. */
+  heartbeatPath: string | null;
+  /** Last valid payload, sanitized (safe to print and log). */
+  payload: Record<string, unknown> | null;
+  selfStatus: SelfReportedStatus | null;
+  message: string | null;
+  command: string | null;
+  startedAt: string | null;
+  seq: number | null;
+  /** True while a recent wall-clock jump makes age-based verdicts suspect. */
+  clockSuspect: boolean;
+}
+
+export interface StatusSummary {
+  up: number;
+  late: number;
+  down: number;
+  unknown: number;
+}
+
+export interface Snapshot {
+  version: 1;
+  at: string;
+  heartbeatDir: string;
+  /** Null when the heartbeat directory is readable; otherwise why not. */
+  heartbeatDirError: string | null;
+  system: SystemSnapshot;
+  clock: ClockSnapshot;
+  daemons: DaemonSnapshot[];
+  summary: StatusSummary;
+  /** Collector health: name -> true when it answered on this poll. */
+  sources: Record<string, boolean>;
+  /** Wall time the poll took, in ms. */
+  pollMs: number;
+}
+
+// ---------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------
+
+export interface HbEvent {
+  /** Monotonically increasing per process run; unique within a log. */
+  id: string;
+  at: string;
+  severity: Severity;
+  rule: string;
+  daemon?: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** What one poll produces for consumers (UI, watcher, server). */
+export interface PollResult {
+  snapshot: Snapshot;
+  events: HbEvent[];
+}
+
+// ---------------------------------------------------------------------------
+// Time: the core never reads a clock; callers pass one in.
+// ---------------------------------------------------------------------------
+
+export interface Instant {
+  /** Wall-clock epoch ms. */
+  wallMs: number;
+  /** Monotonic ms (performance.now() or process.hrtime), for intervals and jump detection. */
+  monoMs: number;
+}

@@ -1,0 +1,2 @@
+// Single source of the version string; kept in step with package.json by a test.
+export const VERSION = '0.1.0';
