@@ -1,0 +1,96 @@
+// Small text helpers for the terminal views: compact durations, sizes and
+// percentages, and width-aware truncation/padding. Pure; no clock reads.
+import { escapeControl } from './sanitize.js';
+
+/** "3s", "2m 10s", "4h 5m", "3d 2h"; "-" for null. */
+export function shortDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '-';
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
+}
+
+/** "812K", "34M", "1.2G"; "-" for null. */
+export function shortBytes(n: number | null | undefined): string {
+  if (n == null || !Number.isFinite(n)) return '-';
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = Math.max(0, n);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
+}
+
+/** "3.2%", "45%"; "-" for null. */
+export function shortPct(p: number | null | undefined): string {
+  if (p == null || !Number.isFinite(p)) return '-';
+  return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}
+
+/** Escape control characters so a hostile name or message cannot drive the terminal. */
+export function safeText(s: string | null | undefined): string {
+  return s == null ? '' : escapeControl(s);
+}
+
+/** Display width of a string, counting wide (CJK, emoji) characters as two columns. */
+export function textWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
+  return w;
+}
+
+function charWidth(cp: number): number {
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
+  if (cp >= 0x300 && cp <= 0x36f) return 0; // combining marks
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+/** Cut to at most `width` columns, ending with an ellipsis when something was cut. */
+export function truncate(s: string, width: number): string {
+  if (width <= 0) return '';
+  if (textWidth(s) <= width) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = charWidth(ch.codePointAt(0)!);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return `${out}…`;
+}
+
+/** Truncate, then pad to exactly `width` columns (left- or right-aligned). */
+export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const t = truncate(s, width);
+  const pad = ' '.repeat(Math.max(0, width - textWidth(t)));
+  return align === 'left' ? t + pad : pad + t;
+}
+
+/** Local wall time HH:MM:SS of an ISO timestamp (or epoch ms). */
+export function localClock(at: string | number): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return '--:--:--';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

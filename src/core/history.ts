@@ -1,0 +1,54 @@
+// What the monitor remembers between polls for each daemon: how often it was
+// up this session, its recent statuses (the sparkline), and its recent beats
+// (for the detail view). Updated per poll by a pure function.
+import type { DaemonStatus, Snapshot } from './types.js';
+import type { RowHistory } from './layout.js';
+
+export const SPARK_LENGTH = 10;
+const BEATS_KEPT = 10;
+
+/** Sparkline characters: taller is healthier, so a bar of full blocks is a good week. */
+export const SPARK_CHAR: Record<DaemonStatus, string> = {
+  up: '█',
+  late: '▄',
+  down: '▁',
+  unknown: '·',
+};
+
+export interface DaemonHistory extends RowHistory {
+  upPolls: number;
+  polls: number;
+  /** Recent distinct beat times (ISO), newest last. */
+  beats: string[];
+}
+
+export type History = ReadonlyMap<string, DaemonHistory>;
+
+export const EMPTY_HISTORY: History = new Map();
+
+/** Fold one full poll into the history. Only full polls count, not liveness re-checks. */
+export function recordPoll(prev: History, snapshot: Snapshot): History {
+  const next = new Map<string, DaemonHistory>();
+  for (const d of snapshot.daemons) {
+    const h = prev.get(d.name);
+    const polls = (h?.polls ?? 0) + 1;
+    const upPolls = (h?.upPolls ?? 0) + (d.status === 'up' ? 1 : 0);
+    const spark = ((h?.spark ?? '') + SPARK_CHAR[d.status]).slice(-SPARK_LENGTH);
+    let beats = h?.beats ?? [];
+    if (d.lastBeatAt && beats[beats.length - 1] !== d.lastBeatAt) {
+      beats = [...beats, d.lastBeatAt].slice(-BEATS_KEPT);
+    }
+    next.set(d.name, { polls, upPolls, availability: upPolls / polls, spark, beats });
+  }
+  return next;
+}
+
+/** Gaps between recent beats in ms, newest last ("recent beat ages" in the detail view). */
+export function beatGaps(h: DaemonHistory | undefined): number[] {
+  if (!h) return [];
+  const out: number[] = [];
+  for (let i = 1; i < h.beats.length; i++) {
+    out.push(Date.parse(h.beats[i]!) - Date.parse(h.beats[i - 1]!));
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+// Everything the monitor draws, derived from the data and the view state in
+// one pure step: the filtered and sorted rows, the layout for the terminal
+// size, the selection window and the visible events.
+import type { DaemonSnapshot, Snapshot } from './types.js';
+import type { History } from './history.js';
+import { screenLayout, tableLayout, type ScreenLayout, type TableLayout } from './layout.js';
+import { textWidth, safeText } from './cells.js';
+import {
+  compileFilter,
+  effectiveFilter,
+  settleSelection,
+  visibleDaemons,
+  visibleEvents,
+  type PaneEvent,
+  type TextMatcher,
+  type ViewContext,
+  type ViewState,
+} from './view.js';
+
+export interface ScreenData {
+  snapshot: Snapshot | null;
+  events: readonly PaneEvent[];
+  history: History;
+}
+
+export interface ScreenModel {
+  matcher: TextMatcher;
+  rows: DaemonSnapshot[];
+  names: string[];
+  screen: ScreenLayout;
+  table: TableLayout;
+  view: ViewState;
+  events: ReturnType<typeof visibleEvents>;
+  /** Every pane event that passes the filter and the clear mark (for scrolling). */
+  paneEvents: PaneEvent[];
+  ctx: ViewContext;
+}
+
+/** Longest displayed name, from the rows that will be drawn (not all of them). */
+function longestName(rows: readonly DaemonSnapshot[], from: number, count: number): number {
+  let w = 4;
+  for (let i = from; i < Math.min(rows.length, from + count); i++) {
+    w = Math.max(w, textWidth(safeText(rows[i]!.name)));
+  }
+  return w;
+}
+
+/**
+ * Derive the screen. The filter and sort cost O(n log n) over all daemons; the
+ * rest is proportional to what is visible.
+ */
+export function deriveScreen(
+  data: ScreenData,
+  state: ViewState,
+  width: number,
+  height: number,
+): ScreenModel {
+  const matcher = compileFilter(effectiveFilter(state));
+  const all = data.snapshot?.daemons ?? [];
+  const rows = visibleDaemons(all, state, matcher);
+  const names = rows.map((d) => d.name);
+  const screen = screenLayout(width, height, rows.length);
+  const paneEvents = data.events.filter(
+    (e) =>
+      e.seq > state.eventsClearedThrough &&
+      (!matcher.active ||
+        (e.event.daemon !== undefined && matcher.test(e.event.daemon)) ||
+        matcher.test(e.event.message)),
+  );
+  const ctx: ViewContext = {
+    rows: names,
+    pageSize: screen.tableRows,
+    events: paneEvents,
+    eventLines: screen.eventLines,
+  };
+  const view = settleSelection(state, ctx);
+  const table = tableLayout(width - 1, longestName(rows, view.top, screen.tableRows));
+  const events = visibleEvents(paneEvents, view, matcher, screen.eventLines);
+  return { matcher, rows, names, screen, table, view, events, paneEvents, ctx };
+}

@@ -1,0 +1,126 @@
+// The interactive monitor: the poller feed, the view state driven by keys,
+// and the screen. Pausing freezes what is drawn while the feed keeps
+// collecting; the filter, status filter and sort are handed to `onPrefs`
+// whenever they change so they can be remembered.
+import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { Poller } from '../runtime/poller.js';
+import { deriveScreen } from '../core/screen.js';
+import {
+  initialViewState,
+  prefsOf,
+  reduceView,
+  settleSelection,
+  type Prefs,
+  type ViewAction,
+  type ViewCommand,
+  type ViewState,
+} from '../core/view.js';
+import { usePoller, type FeedState } from './hooks/usePoller.js';
+import { useKeys } from './hooks/useKeys.js';
+import { MonitorScreen } from './components/MonitorScreen.js';
+
+export interface AppProps {
+  poller: Poller;
+  width: number;
+  height: number;
+  color: boolean;
+  intervalSec: number;
+  offsetWarnMs: number;
+  initialPrefs?: Partial<Prefs>;
+  onPrefs?(prefs: Prefs): void;
+  onQuit(): void;
+}
+
+function samePrefs(a: Prefs, b: Prefs): boolean {
+  return (
+    a.filter === b.filter &&
+    a.statusFilter === b.statusFilter &&
+    a.sort === b.sort &&
+    a.reverse === b.reverse
+  );
+}
+
+export function App(props: AppProps): React.ReactElement {
+  const { poller, width, height, onQuit, onPrefs } = props;
+  const live = usePoller(poller);
+  const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
+  const [frozen, setFrozen] = useState<FeedState | null>(null);
+  const feed = state.paused && frozen ? frozen : live;
+
+  const data = useMemo(
+    () => ({ snapshot: feed.snapshot, events: feed.events, history: feed.history }),
+    [feed.snapshot, feed.events, feed.history],
+  );
+  const model = useMemo(
+    () => deriveScreen(data, state, width, height),
+    [data, state, width, height],
+  );
+
+  // The reducer sees the context of the frame the key was pressed on.
+  const ctxRef = useRef(model.ctx);
+  const liveRef = useRef(live);
+  useLayoutEffect(() => {
+    ctxRef.current = model.ctx;
+    liveRef.current = live;
+  });
+
+  // Key handlers work on the newest state synchronously (see useKeys).
+  const stateRef = useRef(state);
+  const onPrefsRef = useRef(onPrefs);
+  useLayoutEffect(() => {
+    onPrefsRef.current = onPrefs;
+  });
+  const apply = useCallback((action: ViewAction) => {
+    const ctx = ctxRef.current;
+    const prev = stateRef.current;
+    const next = reduceView(settleSelection(prev, ctx), action, ctx);
+    stateRef.current = next;
+    setState(next);
+    const prefs = prefsOf(next);
+    if (!samePrefs(prefsOf(prev), prefs)) onPrefsRef.current?.(prefs);
+  }, []);
+  const onCommand = useCallback(
+    (command: ViewCommand) => {
+      if (command === 'quit') {
+        onQuit();
+        return;
+      }
+      if (command === 'poll.now') void poller.pollNow();
+      if (command === 'pause.toggle') setFrozen(liveRef.current);
+      apply({ type: 'command', command });
+    },
+    [poller, onQuit, apply],
+  );
+  const onText = useCallback((text: string) => apply({ type: 'filter.input', text }), [apply]);
+  const getMode = useCallback(() => stateRef.current.mode, []);
+  useKeys(
+    getMode,
+    useMemo(() => ({ onCommand, onText }), [onCommand, onText]),
+  );
+
+  const stale =
+    live.error !== null
+      ? `poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
+      : failingSources(feed.snapshot?.sources);
+
+  return (
+    <MonitorScreen
+      data={data}
+      model={model}
+      width={width}
+      height={height}
+      color={props.color}
+      intervalSec={props.intervalSec}
+      lastPollAt={feed.lastPollAt}
+      lastPollMs={feed.lastPollMs}
+      stale={stale}
+      offsetWarnMs={props.offsetWarnMs}
+    />
+  );
+}
+
+function failingSources(sources: Record<string, boolean> | undefined): string | null {
+  if (!sources) return null;
+  const bad = Object.keys(sources).filter((k) => !sources[k]);
+  return bad.length ? `no answer from ${bad.join(', ')}` : null;
+}

@@ -1,0 +1,54 @@
+// Clock drift against its warning threshold, and the NTP sync state.
+import React from 'react';
+import { Text } from 'ink';
+import type { ClockSnapshot } from '../../core/types.js';
+import { safeText } from '../../core/cells.js';
+import { Gauge } from './Gauge.js';
+import { tint } from '../theme.js';
+
+export interface DriftGaugeProps {
+  clock: ClockSnapshot | null;
+  /** Offset at which drift is a warning (alerts.offsetWarnMs). */
+  warnMs: number;
+  color: boolean;
+}
+
+export function driftTone(offsetMs: number | null, warnMs: number): string {
+  if (offsetMs == null) return 'gray';
+  const a = Math.abs(offsetMs);
+  return a >= warnMs * 10 ? 'red' : a >= warnMs ? 'yellow' : 'green';
+}
+
+function syncWord(clock: ClockSnapshot | null): { text: string; tone: string } {
+  if (!clock || clock.synced === null) return { text: 'n/a', tone: 'gray' };
+  const via = [clock.source, clock.stratum != null ? `stratum ${clock.stratum}` : null]
+    .filter(Boolean)
+    .map((s) => safeText(String(s)))
+    .join(', ');
+  const word = clock.synced ? 'synced' : 'NOT synced';
+  return { text: via ? `${word} (${via})` : word, tone: clock.synced ? 'green' : 'red' };
+}
+
+export function DriftGauge({ clock, warnMs, color }: DriftGaugeProps): React.ReactElement {
+  const offset = clock?.offsetMs ?? null;
+  const tone = driftTone(offset, warnMs);
+  const sync = syncWord(clock);
+  const drift =
+    offset == null ? 'n/a' : `${offset >= 0 ? '+' : ''}${offset.toFixed(1)}ms / ${warnMs}ms`;
+  return (
+    <Text wrap="truncate-end">
+      clock drift{' '}
+      <Gauge
+        fraction={offset == null ? null : Math.abs(offset) / warnMs}
+        width={10}
+        color={color}
+        tone={tone}
+      />{' '}
+      <Text {...tint(color, tone)}>{drift}</Text> NTP{' '}
+      <Text {...tint(color, sync.tone)}>{sync.text}</Text>
+      {clock?.lastJumpMs != null
+        ? `  last jump ${clock.lastJumpMs > 0 ? '+' : ''}${Math.round(clock.lastJumpMs)}ms`
+        : ''}
+    </Text>
+  );
+}

@@ -1,0 +1,117 @@
+// The top three lines: host figures, status counts and poll timing with the
+// PAUSED / FILTER markers, and the clock drift gauge.
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { Snapshot, StatusSummary } from '../../core/types.js';
+import { localClock, safeText, shortBytes, shortDuration } from '../../core/cells.js';
+import { STATUS_GLYPH } from '../../core/layout.js';
+import type { SortKey, StatusFilter } from '../../core/view.js';
+import { STATUS_COLOR, tint } from '../theme.js';
+import { DriftGauge } from './DriftGauge.js';
+
+export interface HeaderProps {
+  snapshot: Snapshot | null;
+  intervalSec: number;
+  /** Wall time of the last successful poll (epoch ms). */
+  lastPollAt: number | null;
+  lastPollMs: number | null;
+  /** Why the data may be stale (poll error, failing collectors); null when fresh. */
+  stale: string | null;
+  paused: boolean;
+  filter: string;
+  filterError: string | null;
+  statusFilter: StatusFilter;
+  sort: SortKey;
+  reverse: boolean;
+  offsetWarnMs: number;
+  color: boolean;
+}
+
+const ORDER = ['up', 'late', 'down', 'unknown'] as const;
+
+export function Counts({
+  summary,
+  color,
+}: {
+  summary: StatusSummary | null;
+  color: boolean;
+}): React.ReactElement {
+  return (
+    <>
+      {ORDER.map((s, i) => (
+        <Text key={s} {...tint(color, STATUS_COLOR[s])}>
+          {i ? '  ' : ''}
+          {STATUS_GLYPH[s]} {summary ? summary[s] : 0} {s}
+        </Text>
+      ))}
+    </>
+  );
+}
+
+export function Markers(props: {
+  paused: boolean;
+  filter: string;
+  filterError: string | null;
+  statusFilter: StatusFilter;
+  color: boolean;
+}): React.ReactElement {
+  const { paused, filter, filterError, statusFilter, color } = props;
+  return (
+    <>
+      {paused ? (
+        <Text inverse={color} bold>
+          {' PAUSED '}
+        </Text>
+      ) : null}
+      {filter || statusFilter !== 'all' ? (
+        <Text {...tint(color, 'cyan')} bold>
+          {paused ? ' ' : ''}FILTER
+          {filter ? ` "${safeText(filter)}"` : ''}
+          {statusFilter !== 'all' ? ` [${statusFilter}]` : ''}
+          {filterError ? ' (bad regex)' : ''}
+        </Text>
+      ) : null}
+    </>
+  );
+}
+
+function HeaderImpl(props: HeaderProps): React.ReactElement {
+  const { snapshot, color } = props;
+  const sys = snapshot?.system;
+  const load = sys?.load1 == null ? '-' : sys.load1.toFixed(2);
+  const mem =
+    sys?.memUsedBytes != null && sys.memTotalBytes
+      ? `${shortBytes(sys.memUsedBytes)}/${shortBytes(sys.memTotalBytes)}`
+      : '-';
+  const uptime = sys?.uptimeSec == null ? '-' : shortDuration(sys.uptimeSec * 1000);
+  const last =
+    props.lastPollAt == null
+      ? 'waiting for first poll'
+      : `last poll ${localClock(props.lastPollAt)}${props.lastPollMs != null ? ` (${Math.round(props.lastPollMs)}ms)` : ''}`;
+  const line1 = ` ${safeText(sys?.hostname ?? '…')}  up ${uptime}  load ${load}  mem ${mem}  sort ${props.sort}${props.reverse ? '↑' : '↓'} `;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text bold>ghost-hb</Text>
+        {line1}
+        <Markers
+          paused={props.paused}
+          filter={props.filter}
+          filterError={props.filterError}
+          statusFilter={props.statusFilter}
+          color={color}
+        />
+      </Text>
+      <Text wrap="truncate-end">
+        <Counts summary={snapshot?.summary ?? null} color={color} />
+        {`  every ${props.intervalSec}s  ${last}`}
+        {props.stale ? (
+          <Text {...tint(color, 'red')}>{`  STALE: ${safeText(props.stale)}`}</Text>
+        ) : null}
+      </Text>
+      <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />
+    </Box>
+  );
+}
+
+export const Header = React.memo(HeaderImpl);

@@ -1,0 +1,57 @@
+// The help overlay: every binding from the keymap, in two columns when the
+// terminal is short.
+import React from 'react';
+import { Box, Text } from 'ink';
+import { fit } from '../../core/cells.js';
+import { KEYMAP, MODE_TITLE, keyLabel } from '../keymap.js';
+import { tint } from '../theme.js';
+
+export interface HelpOverlayProps {
+  width: number;
+  height: number;
+  color: boolean;
+}
+
+export function helpLines(): Array<{ keys: string; text: string }> {
+  return KEYMAP.map((b) => ({
+    keys: b.keys.map(keyLabel).join(' '),
+    text: `${b.help} (${b.modes.map((m) => MODE_TITLE[m]).join(', ')})`,
+  }));
+}
+
+export function HelpOverlay({ width, height, color }: HelpOverlayProps): React.ReactElement {
+  const lines = helpLines();
+  const room = Math.max(1, height - 1);
+  const columns = lines.length > room ? 2 : 1;
+  const perColumn = Math.ceil(lines.length / columns);
+  const colWidth = Math.floor((width - (columns - 1) * 2) / columns);
+  const keyWidth = 14;
+  const render = (slice: typeof lines) =>
+    slice.map((l) => (
+      <Text key={l.keys + l.text} wrap="truncate-end">
+        <Text bold {...tint(color, 'cyan')}>
+          {fit(l.keys, keyWidth)}
+        </Text>
+        {fit(l.text, Math.max(1, colWidth - keyWidth))}
+      </Text>
+    ));
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        Keys (? or Esc closes)
+      </Text>
+      <Box flexDirection="row">
+        {Array.from({ length: columns }, (_, c) => (
+          <Box
+            key={c}
+            flexDirection="column"
+            width={colWidth}
+            marginRight={c < columns - 1 ? 2 : 0}
+          >
+            {render(lines.slice(c * perColumn, (c + 1) * perColumn).slice(0, room))}
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+}

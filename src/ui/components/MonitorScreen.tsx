@@ -1,0 +1,146 @@
+// The whole screen for one frame: header, table, event pane and footer, or
+// the detail view, the help overlay, or the compact layout on small terminals.
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { ScreenData, ScreenModel } from '../../core/screen.js';
+import { safeText } from '../../core/cells.js';
+import { Counts, Header, Markers } from './Header.js';
+import { DaemonTable } from './DaemonTable.js';
+import { EventPane } from './EventPane.js';
+import { Footer } from './Footer.js';
+import { DetailView } from './DetailView.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { tint } from '../theme.js';
+
+export interface MonitorScreenProps {
+  data: ScreenData;
+  model: ScreenModel;
+  width: number;
+  height: number;
+  color: boolean;
+  intervalSec: number;
+  lastPollAt: number | null;
+  lastPollMs: number | null;
+  stale: string | null;
+  offsetWarnMs: number;
+}
+
+export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
+  const { data, model, width, height, color } = props;
+  const { view, screen } = model;
+  const snapshot = data.snapshot;
+
+  if (view.mode === 'help') {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <HelpOverlay width={width} height={height - 1} color={color} />
+      </Box>
+    );
+  }
+
+  const table = (
+    <DaemonTable
+      daemons={model.rows}
+      layout={model.table}
+      history={data.history}
+      cursor={view.cursor}
+      top={view.top}
+      rows={screen.tableRows}
+      totalDaemons={snapshot?.daemons.length ?? 0}
+      focused={view.mode !== 'events'}
+      color={color}
+    />
+  );
+
+  if (screen.compact) {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <Text wrap="truncate-end">
+          <Counts summary={snapshot?.summary ?? null} color={color} />{' '}
+          <Markers
+            paused={view.paused}
+            filter={view.draft ?? view.filter}
+            filterError={model.matcher.error}
+            statusFilter={view.statusFilter}
+            color={color}
+          />
+          {props.stale ? <Text {...tint(color, 'red')}> STALE</Text> : null}
+          {view.mode === 'filter' ? ` /${safeText(view.draft ?? '')}_` : ''}
+        </Text>
+        {view.mode === 'detail' ? (
+          <DetailView
+            daemon={snapshot?.daemons.find((d) => d.name === view.detailName) ?? null}
+            name={view.detailName ?? ''}
+            history={data.history.get(view.detailName ?? '')}
+            events={[]}
+            height={height - 1}
+            color={color}
+          />
+        ) : (
+          table
+        )}
+      </Box>
+    );
+  }
+
+  const header = (
+    <Header
+      snapshot={snapshot}
+      intervalSec={props.intervalSec}
+      lastPollAt={props.lastPollAt}
+      lastPollMs={props.lastPollMs}
+      stale={props.stale}
+      paused={view.paused}
+      filter={view.draft ?? view.filter}
+      filterError={model.matcher.error}
+      statusFilter={view.statusFilter}
+      sort={view.sort}
+      reverse={view.reverse}
+      offsetWarnMs={props.offsetWarnMs}
+      color={color}
+    />
+  );
+  const footer = (
+    <Footer mode={view.mode} draft={view.draft} filterError={model.matcher.error} color={color} />
+  );
+
+  if (view.mode === 'detail') {
+    const name = view.detailName ?? '';
+    const events = data.events.filter((e) => e.event.daemon === name).map((e) => e.event);
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        {header}
+        <Box flexDirection="column" flexGrow={1}>
+          <DetailView
+            daemon={snapshot?.daemons.find((d) => d.name === name) ?? null}
+            name={name}
+            history={data.history.get(name)}
+            events={events}
+            height={height - 4}
+            color={color}
+          />
+        </Box>
+        {footer}
+      </Box>
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {header}
+      {table}
+      <Box flexDirection="column" flexGrow={1}>
+        <EventPane
+          shown={model.events.shown}
+          above={model.events.above}
+          below={model.events.below}
+          lines={screen.eventLines}
+          focused={view.mode === 'events'}
+          following={view.eventAnchor === null}
+          color={color}
+        />
+      </Box>
+      {footer}
+    </Box>
+  );
+}

@@ -1,0 +1,75 @@
+// The React side of the Poller: subscribes to it (it owns the only timer),
+// starts it on mount and stops it on unmount, and folds its updates into
+// what the screen needs: the latest snapshot, the event pane's events and
+// the per-daemon history. Liveness checks that change nothing never reach
+// here (the source returns null), so they cost no render.
+import { useEffect, useReducer } from 'react';
+import type { Poller, PollerUpdate } from '../../runtime/poller.js';
+import type { Snapshot } from '../../core/types.js';
+import type { PaneEvent } from '../../core/view.js';
+import { EMPTY_HISTORY, recordPoll, type History } from '../../core/history.js';
+
+export interface FeedState {
+  snapshot: Snapshot | null;
+  events: PaneEvent[];
+  history: History;
+  /** Sequence number of the newest event. */
+  seq: number;
+  lastPollAt: number | null;
+  lastPollMs: number | null;
+  /** Message of the last failed poll, cleared by the next good one. */
+  error: string | null;
+  failures: number;
+}
+
+export const EMPTY_FEED: FeedState = {
+  snapshot: null,
+  events: [],
+  history: EMPTY_HISTORY,
+  seq: 0,
+  lastPollAt: null,
+  lastPollMs: null,
+  error: null,
+  failures: 0,
+};
+
+/** Events kept for the pane; older ones live in the event log on disk. */
+export const PANE_EVENTS_MAX = 1000;
+
+export function feedReducer(s: FeedState, u: PollerUpdate): FeedState {
+  if (u.type === 'error') {
+    const error = u.error.message || String(u.error);
+    // A failing liveness check repeats every second: only a new message is news.
+    if (s.error === error && u.kind === 'liveness') return s;
+    return { ...s, error, failures: u.kind === 'poll' ? u.consecutiveFailures : s.failures };
+  }
+  let { events, seq } = s;
+  if (u.result.events.length) {
+    events = events.slice(Math.max(0, events.length + u.result.events.length - PANE_EVENTS_MAX));
+    for (const event of u.result.events) events.push({ seq: ++seq, event });
+  }
+  const full = u.kind === 'poll';
+  return {
+    snapshot: u.result.snapshot,
+    events,
+    seq,
+    history: full ? recordPoll(s.history, u.result.snapshot) : s.history,
+    lastPollAt: full ? u.at.wallMs : s.lastPollAt,
+    lastPollMs: full ? u.durationMs : s.lastPollMs,
+    error: full ? null : s.error,
+    failures: full ? 0 : s.failures,
+  };
+}
+
+export function usePoller(poller: Poller, initial: FeedState = EMPTY_FEED): FeedState {
+  const [feed, dispatch] = useReducer(feedReducer, initial);
+  useEffect(() => {
+    const off = poller.subscribe(dispatch);
+    poller.start();
+    return () => {
+      off();
+      void poller.stop();
+    };
+  }, [poller]);
+  return feed;
+}

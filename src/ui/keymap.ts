@@ -1,0 +1,231 @@
+// Key bindings as data. The input hook looks keys up here, the footer and the
+// help overlay list them, and the README's key table is generated from them
+// (a test keeps the README in step).
+import type { Mode, ViewCommand } from '../core/view.js';
+
+export interface KeyBinding {
+  /** Key names as `keyName` produces them: 'q', 'S', 'up', 'enter', 'ctrl+c', ... */
+  keys: readonly string[];
+  modes: readonly Mode[];
+  command: ViewCommand;
+  /** One line for the help overlay and the README. */
+  help: string;
+  /** Short label for the footer; bindings without one stay out of it. */
+  footer?: string;
+}
+
+const ALL: readonly Mode[] = ['table', 'filter', 'detail', 'help', 'events'];
+const BROWSING: readonly Mode[] = ['table', 'detail', 'events'];
+
+export const KEYMAP: readonly KeyBinding[] = [
+  {
+    keys: ['/'],
+    modes: ['table'],
+    command: 'filter.start',
+    help: 'type a filter (substring; "re:" for a regex)',
+    footer: 'filter',
+  },
+  {
+    keys: ['enter'],
+    modes: ['filter'],
+    command: 'filter.keep',
+    help: 'keep the filter',
+    footer: 'keep',
+  },
+  {
+    keys: ['esc'],
+    modes: ['filter'],
+    command: 'filter.clear',
+    help: 'clear the filter',
+    footer: 'clear',
+  },
+  {
+    keys: ['backspace'],
+    modes: ['filter'],
+    command: 'filter.backspace',
+    help: 'delete a character',
+  },
+  {
+    keys: ['f'],
+    modes: ['table'],
+    command: 'status.cycle',
+    help: 'status filter: all / problems / up / late / down',
+    footer: 'status',
+  },
+  {
+    keys: ['s'],
+    modes: ['table'],
+    command: 'sort.cycle',
+    help: 'sort: status, name, age, cpu, mem, restarts',
+    footer: 'sort',
+  },
+  {
+    keys: ['S'],
+    modes: ['table'],
+    command: 'sort.reverse',
+    help: 'reverse the sort',
+    footer: 'rev',
+  },
+  {
+    keys: ['up', 'k'],
+    modes: ['table', 'events'],
+    command: 'move.up',
+    help: 'move up (scroll the event pane when it has focus)',
+  },
+  { keys: ['down', 'j'], modes: ['table', 'events'], command: 'move.down', help: 'move down' },
+  { keys: ['up'], modes: ['filter'], command: 'move.up', help: 'move up while typing' },
+  { keys: ['down'], modes: ['filter'], command: 'move.down', help: 'move down while typing' },
+  { keys: ['pgup'], modes: ['table', 'events'], command: 'page.up', help: 'page up' },
+  { keys: ['pgdn'], modes: ['table', 'events'], command: 'page.down', help: 'page down' },
+  {
+    keys: ['g', 'home'],
+    modes: ['table', 'events'],
+    command: 'move.top',
+    help: 'jump to the first row (oldest event)',
+  },
+  {
+    keys: ['G', 'end'],
+    modes: ['table', 'events'],
+    command: 'move.bottom',
+    help: 'jump to the last row (newest event)',
+  },
+  {
+    keys: ['enter'],
+    modes: ['table'],
+    command: 'detail.open',
+    help: 'open the detail view of the selected daemon',
+    footer: 'detail',
+  },
+  { keys: ['esc'], modes: ['table'], command: 'filter.clear', help: 'clear the filter' },
+  {
+    keys: ['esc', 'enter'],
+    modes: ['detail'],
+    command: 'detail.close',
+    help: 'close the detail view',
+    footer: 'close',
+  },
+  {
+    keys: ['e'],
+    modes: ['table'],
+    command: 'events.focus',
+    help: 'move focus to the event pane',
+    footer: 'events',
+  },
+  {
+    keys: ['e', 'esc', 'tab'],
+    modes: ['events'],
+    command: 'events.blur',
+    help: 'move focus back to the table',
+    footer: 'table',
+  },
+  {
+    keys: ['c'],
+    modes: ['events'],
+    command: 'events.clear',
+    help: "clear the event pane's view",
+    footer: 'clear',
+  },
+  {
+    keys: ['p'],
+    modes: BROWSING,
+    command: 'pause.toggle',
+    help: 'pause / resume the screen (data is still collected)',
+    footer: 'pause',
+  },
+  { keys: ['r'], modes: BROWSING, command: 'poll.now', help: 'poll now', footer: 'poll' },
+  {
+    keys: ['?'],
+    modes: [...BROWSING, 'help'],
+    command: 'help.toggle',
+    help: 'help',
+    footer: 'help',
+  },
+  {
+    keys: ['esc'],
+    modes: ['help'],
+    command: 'help.toggle',
+    help: 'close the help',
+    footer: 'close',
+  },
+  { keys: ['q'], modes: [...BROWSING, 'help'], command: 'quit', help: 'quit', footer: 'quit' },
+  { keys: ['ctrl+c'], modes: ALL, command: 'quit', help: 'quit' },
+];
+
+/** The subset of ink's Key that names a key. */
+export interface KeyFlags {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  tab?: boolean;
+  ctrl?: boolean;
+}
+
+/** Name one key press the way KEYMAP spells keys. */
+export function keyName(input: string, key: KeyFlags): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.pageUp) return 'pgup';
+  if (key.pageDown) return 'pgdn';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'enter';
+  if (key.escape) return 'esc';
+  if (key.backspace || key.delete) return 'backspace';
+  if (key.tab) return 'tab';
+  if (key.ctrl) return `ctrl+${input.toLowerCase()}`;
+  return input;
+}
+
+export function lookupKey(mode: Mode, name: string): KeyBinding | undefined {
+  return KEYMAP.find((b) => b.modes.includes(mode) && b.keys.includes(name));
+}
+
+const KEY_LABEL: Record<string, string> = {
+  up: '↑',
+  down: '↓',
+  pgup: 'PgUp',
+  pgdn: 'PgDn',
+  home: 'Home',
+  end: 'End',
+  enter: 'Enter',
+  esc: 'Esc',
+  tab: 'Tab',
+  backspace: 'Backspace',
+  'ctrl+c': 'Ctrl-C',
+};
+
+export function keyLabel(k: string): string {
+  return KEY_LABEL[k] ?? k;
+}
+
+/** Footer items for a mode: "key label" pairs, in KEYMAP order. */
+export function footerItems(mode: Mode): Array<{ key: string; label: string }> {
+  return KEYMAP.filter((b) => b.footer && b.modes.includes(mode)).map((b) => ({
+    key: b.keys.map((k) => (k === 'enter' ? '↵' : keyLabel(k))).join('/'),
+    label: b.footer!,
+  }));
+}
+
+export const MODE_TITLE: Record<Mode, string> = {
+  table: 'table',
+  filter: 'typing a filter',
+  detail: 'detail view',
+  events: 'event pane',
+  help: 'help',
+};
+
+/** The README's key table (Markdown), one row per binding. */
+export function keymapMarkdown(): string {
+  const rows = KEYMAP.map(
+    (b) =>
+      `| ${b.keys.map((k) => `\`${keyLabel(k)}\``).join(', ')} | ${b.modes.map((m) => MODE_TITLE[m]).join(', ')} | ${b.help} |`,
+  );
+  return ['| key | where | what it does |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,48 @@
+// Helpers for ink-testing-library: wait for a frame to change or to satisfy a
+// predicate, with a deadline, instead of sleeping.
+export async function waitForFrame(
+  lastFrame: () => string | undefined,
+  predicate: (frame: string) => boolean,
+  timeoutMs = 3000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = lastFrame() ?? '';
+    if (predicate(frame)) return frame;
+    if (Date.now() > deadline) {
+      throw new Error(`frame did not match within ${timeoutMs} ms; last frame:\n${frame}`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Write keys and wait until the frame differs from the one before. */
+export async function press(
+  app: { stdin: { write(s: string): void }; lastFrame(): string | undefined },
+  keys: string,
+  until?: (frame: string) => boolean,
+): Promise<string> {
+  const before = app.lastFrame() ?? '';
+  app.stdin.write(keys);
+  return waitForFrame(app.lastFrame, until ?? ((f) => f !== before));
+}
+
+export const KEY = {
+  up: '\u001b[A',
+  down: '\u001b[B',
+  pageUp: '\u001b[5~',
+  pageDown: '\u001b[6~',
+  enter: '\r',
+  escape: '\u001b',
+  backspace: '\u007f',
+  tab: '\t',
+  ctrlC: '\u0003',
+} as const;
+
+/** Lines of the table body: rows that start with a status glyph. */
+export function tableNames(frame: string): string[] {
+  return frame
+    .split('\n')
+    .filter((l) => /^[ >][●◑✖?] /.test(l))
+    .map((l) => l.replace(/^[ >][●◑✖?] \S+\s+/, '').split(/\s+/)[0]!);
+}

@@ -1,0 +1,283 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import React from 'react';
+import { render, cleanup } from 'ink-testing-library';
+import { App } from '../../src/ui/App.js';
+import { Poller, type PollSource } from '../../src/runtime/poller.js';
+import type { PollResult, Snapshot, HbEvent } from '../../src/core/types.js';
+import type { Prefs } from '../../src/core/view.js';
+import { daemon, event, fleet, many, snapshot } from '../support/fixtures.js';
+import { KEY, press, tableNames, waitForFrame } from '../support/ink.js';
+
+/** A source whose next result the test sets. */
+class FakeSource implements PollSource {
+  constructor(
+    public snap: Snapshot,
+    public pending: HbEvent[] = [],
+  ) {}
+  polls = 0;
+  async poll(): Promise<PollResult> {
+    this.polls++;
+    const events = this.pending;
+    this.pending = [];
+    return { snapshot: this.snap, events };
+  }
+}
+
+function setup(
+  snap: Snapshot = snapshot(fleet()),
+  opts: { events?: HbEvent[]; width?: number; height?: number; prefs?: Partial<Prefs> } = {},
+) {
+  const source = new FakeSource(snap, opts.events ?? []);
+  const poller = new Poller(source, {
+    pollIntervalMs: 3_600_000,
+    livenessIntervalMs: 0,
+    watchDir: null,
+    keepAlive: false,
+  });
+  const onQuit = jest.fn();
+  const onPrefs = jest.fn<(p: Prefs) => void>();
+  const app = render(
+    <App
+      poller={poller}
+      width={opts.width ?? 80}
+      height={opts.height ?? 24}
+      color={false}
+      intervalSec={5}
+      offsetWarnMs={50}
+      initialPrefs={opts.prefs}
+      onQuit={onQuit}
+      onPrefs={onPrefs}
+    />,
+  );
+  return { app, source, poller, onQuit, onPrefs };
+}
+
+async function ready(app: ReturnType<typeof render>) {
+  return waitForFrame(app.lastFrame, (f) => f.includes('last poll'));
+}
+
+afterEach(() => cleanup());
+
+describe('monitor app', () => {
+  it('draws every daemon, problems first, with events and the footer', async () => {
+    const { app } = setup(snapshot(fleet()), {
+      events: [event({ message: 'relayCore up -> late' })],
+    });
+    const frame = await ready(app);
+    const names = tableNames(frame);
+    expect(names).toHaveLength(8);
+    expect(names.slice(0, 2).sort()).toEqual(['executor', 'healer']);
+    expect(names[names.length - 1]).toBe('relayCore');
+    expect(frame).toContain('relayCore up -> late');
+    expect(frame).toContain('q quit');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+    // No colour requested: no escape sequences at all.
+    expect(frame.includes('\u001b[')).toBe(false);
+  });
+
+  it('filters as you type, keeps the filter on Enter and clears it on Esc', async () => {
+    const { app, onPrefs } = setup(snapshot(fleet()), {
+      events: [
+        event({ daemon: 'healer', message: 'healer hung' }),
+        event({ message: 'relay late' }),
+      ],
+    });
+    await ready(app);
+    await press(app, '/', (f) => f.includes('Enter keep') || f.includes('↵ keep'));
+    let f = await press(app, 'relay', (fr) => tableNames(fr).length === 1);
+    expect(tableNames(f)).toEqual(['relayCore']);
+    // The event pane narrows too.
+    expect(f).toContain('relay late');
+    expect(f).not.toContain('healer hung');
+    f = await press(app, KEY.enter, (fr) => fr.includes('f status'));
+    expect(f).toContain('FILTER "relay"');
+    expect(onPrefs).toHaveBeenLastCalledWith(expect.objectContaining({ filter: 'relay' }));
+    f = await press(app, KEY.escape, (fr) => tableNames(fr).length === 8);
+    expect(f).not.toContain('FILTER');
+  });
+
+  it('accepts a re: regular expression and reports a bad one', async () => {
+    const { app } = setup();
+    await ready(app);
+    await press(app, '/');
+    let f = await press(app, 're:^(exec|heale)', (fr) => tableNames(fr).length === 2);
+    expect(tableNames(f).sort()).toEqual(['executor', 'healer']);
+    f = await press(app, '(', (fr) => fr.includes('bad regex'));
+    expect(tableNames(f)).toEqual([]);
+    f = await press(app, KEY.backspace, (fr) => tableNames(fr).length === 2);
+    expect(f).not.toContain('bad regex');
+  });
+
+  it('cycles the status filter', async () => {
+    const { app, onPrefs } = setup();
+    await ready(app);
+    let f = await press(app, 'f', (fr) => fr.includes('[problems]'));
+    expect(tableNames(f)).not.toContain('relayCore');
+    expect(tableNames(f)).toHaveLength(5);
+    f = await press(app, 'f', (fr) => fr.includes('[up]'));
+    expect(tableNames(f).sort()).toEqual(['decisionEngine', 'relayCore', 'watchdog']);
+    f = await press(app, 'f', (fr) => fr.includes('[late]'));
+    expect(tableNames(f).sort()).toEqual(['messageQueue', 'validationEngine']);
+    f = await press(app, 'f', (fr) => fr.includes('[down]'));
+    expect(tableNames(f).sort()).toEqual(['executor', 'healer']);
+    f = await press(app, 'f', (fr) => !fr.includes('FILTER'));
+    expect(tableNames(f)).toHaveLength(8);
+    expect(onPrefs).toHaveBeenLastCalledWith(expect.objectContaining({ statusFilter: 'all' }));
+  });
+
+  it('cycles the sort and reverses it', async () => {
+    const { app, onPrefs } = setup();
+    await ready(app);
+    let f = await press(app, 's', (fr) => fr.includes('sort name'));
+    expect(tableNames(f)[0]).toBe('decisionEngine');
+    f = await press(app, 'S', (fr) => fr.includes('sort name↑'));
+    expect(tableNames(f)[0]).toBe('watchdog');
+    f = await press(app, 'S', (fr) => fr.includes('sort name↓'));
+    f = await press(app, 's', (fr) => fr.includes('sort age'));
+    expect(tableNames(f)[0]).toBe('healer');
+    f = await press(app, 's', (fr) => fr.includes('sort cpu'));
+    expect(tableNames(f)[0]).toBe('decisionEngine');
+    f = await press(app, 's', (fr) => fr.includes('sort mem'));
+    expect(tableNames(f)[0]).toBe('decisionEngine');
+    f = await press(app, 's', (fr) => fr.includes('sort restarts'));
+    expect(tableNames(f)[0]).toBe('executor');
+    await press(app, 's', (fr) => fr.includes('sort status'));
+    expect(onPrefs).toHaveBeenLastCalledWith(
+      expect.objectContaining({ sort: 'status', reverse: false }),
+    );
+  });
+
+  it('moves the selection, scrolls with it and shows how many more', async () => {
+    const { app } = setup(snapshot(many(40)), {});
+    let f = await ready(app);
+    expect(f).toMatch(/↓ \d+ more/);
+    const selected = (fr: string) => fr.split('\n').find((l) => l.startsWith('>')) ?? '';
+    expect(selected(f)).toContain('daemon-00004'); // down daemons first
+    f = await press(app, 'j');
+    f = await press(app, KEY.down);
+    expect(selected(f)).toContain('daemon-00014');
+    f = await press(app, 'k');
+    expect(selected(f)).toContain('daemon-00009');
+    f = await press(app, 'G');
+    expect(selected(f)).toContain('daemon-00037'); // the last of the up ones
+    expect(f).toMatch(/↑ \d+ above/);
+    f = await press(app, 'g');
+    expect(selected(f)).toContain('daemon-00004');
+    f = await press(app, KEY.pageDown);
+    expect(f).toMatch(/↑ \d+ above/);
+    f = await press(app, KEY.pageUp);
+    expect(selected(f)).toContain('daemon-00004');
+  });
+
+  it('opens the detail view on Enter and closes it on Esc', async () => {
+    const { app } = setup(snapshot(fleet()), {
+      events: [event({ daemon: 'executor', severity: 'error', message: 'executor crashed' })],
+    });
+    await ready(app);
+    let f = await press(app, KEY.enter, (fr) => fr.includes('heartbeat'));
+    expect(f).toContain('/srv/_heartbeat/executor.json (json)');
+    expect(f).toContain('node executor.js');
+    expect(f).toContain('executor crashed');
+    expect(f).toContain('restarts');
+    f = await press(app, KEY.escape, (fr) => tableNames(fr).length === 8);
+    expect(f).toContain('EVENTS');
+  });
+
+  it('pauses the screen while data is still collected', async () => {
+    const { app, source, poller } = setup();
+    await ready(app);
+    let f = await press(app, 'p', (fr) => fr.includes('PAUSED'));
+    source.snap = snapshot([daemon('newcomer')]);
+    await poller.pollNow();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(app.lastFrame()).not.toContain('newcomer');
+    f = await press(app, 'p', (fr) => fr.includes('newcomer'));
+    expect(f).not.toContain('PAUSED');
+  });
+
+  it('polls now on r', async () => {
+    const { app, source } = setup();
+    await ready(app);
+    const before = source.polls;
+    source.snap = snapshot([...fleet(), daemon('latecomer')]);
+    const f = await press(app, 'r', (fr) => fr.includes('latecomer'));
+    expect(source.polls).toBeGreaterThan(before);
+    expect(f).toContain('latecomer');
+  });
+
+  it('shows and hides the help overlay', async () => {
+    const { app } = setup();
+    await ready(app);
+    let f = await press(app, '?', (fr) => fr.includes('Keys (? or Esc closes)'));
+    expect(f).toContain('status filter');
+    f = await press(app, KEY.escape, (fr) => fr.includes('EVENTS'));
+    f = await press(app, '?', (fr) => fr.includes('Keys'));
+    f = await press(app, '?', (fr) => fr.includes('EVENTS'));
+    expect(tableNames(f)).toHaveLength(8);
+  });
+
+  it('focuses the event pane, scrolls it and clears it', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => event({ message: `message ${i}` }));
+    const { app } = setup(snapshot(fleet()), { events });
+    let f = await ready(app);
+    expect(f).toContain('message 29');
+    f = await press(app, 'e', (fr) => fr.includes('[focus'));
+    f = await press(app, KEY.up, (fr) => !fr.includes('message 29'));
+    expect(f).toContain('1 newer');
+    f = await press(app, 'g', (fr) => fr.includes('message 0'));
+    f = await press(app, 'G', (fr) => fr.includes('message 29'));
+    f = await press(app, 'c', (fr) => fr.includes('no events'));
+    expect(f).not.toContain('message 29');
+    f = await press(app, KEY.escape, (fr) => !fr.includes('[focus'));
+  });
+
+  it('keeps following new events at the bottom, but not while scrolled up', async () => {
+    const events = Array.from({ length: 20 }, (_, i) => event({ message: `old ${i}` }));
+    const { app, source, poller } = setup(snapshot(fleet()), { events });
+    await ready(app);
+    source.pending = [event({ message: 'fresh one' })];
+    await poller.pollNow();
+    await waitForFrame(app.lastFrame, (fr) => fr.includes('fresh one'));
+    await press(app, 'e');
+    await press(app, 'k', (fr) => !fr.includes('fresh one'));
+    source.pending = [event({ message: 'fresher' })];
+    await poller.pollNow();
+    const f = await waitForFrame(app.lastFrame, (fr) => fr.includes('2 newer'));
+    expect(f).not.toContain('fresher');
+  });
+
+  // Ctrl-C is Ink's under ink-testing-library (exitOnCtrlC); the e2e test presses it for real.
+  it('quits on q, but not while typing a filter', async () => {
+    const { app, onQuit } = setup();
+    await ready(app);
+    app.stdin.write('q');
+    await waitForFrame(app.lastFrame, () => onQuit.mock.calls.length === 1);
+    await press(app, '/');
+    app.stdin.write('q'); // typed, not quit
+    await waitForFrame(app.lastFrame, (fr) => fr.includes('/q'));
+    expect(onQuit).toHaveBeenCalledTimes(1);
+  });
+
+  it('starts with remembered prefs and a --filter', async () => {
+    const { app } = setup(snapshot(fleet()), { prefs: { filter: 'engine', sort: 'name' } });
+    const f = await ready(app);
+    expect(tableNames(f)).toEqual(['decisionEngine', 'validationEngine']);
+  });
+
+  it('shows a hostile daemon name escaped', async () => {
+    const { app } = setup(snapshot([daemon('evil\u001b[2Jname'), daemon('bidi\u202eeman')]));
+    const f = await ready(app);
+    expect(f).toContain('evil\\x1b[2Jname');
+    expect(f).toContain('bidi\\u202eeman');
+    expect(f).not.toContain('\u001b[2J');
+  });
+
+  it('switches to the compact layout on a small terminal', async () => {
+    const { app } = setup(snapshot(fleet()), { width: 60, height: 15 });
+    const f = await waitForFrame(app.lastFrame, (fr) => tableNames(fr).length === 8);
+    expect(f).not.toContain('EVENTS');
+    expect(f.split('\n')[0]).toContain('3 up');
+    expect(tableNames(f)).toHaveLength(8);
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+  });
+});
