@@ -256,7 +256,12 @@ function parseJson(
     doc = JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    const truncated = /end of (json )?input|unterminated/i.test(detail);
+    // A writer caught mid-write leaves a prefix of valid JSON: the parser runs
+    // out of input rather than meeting a wrong character.
+    const at = /position (\d+)/.exec(detail);
+    const truncated =
+      /end of (json )?input|unterminated/i.test(detail) ||
+      (at !== null && Number(at[1]) >= text.trimEnd().length);
     return fail(
       truncated
         ? 'heartbeat is truncated JSON (a writer caught mid-write?)'
