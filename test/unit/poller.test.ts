@@ -1,0 +1,220 @@
+import { describe, expect, it } from '@jest/globals';
+import { Poller, type PollerUpdate, type PollSource } from '../../src/runtime/poller.js';
+import type { Instant, PollResult } from '../../src/core/types.js';
+
+/** A manual clock and timer queue: time moves only when the test advances it. */
+class FakeTime {
+  mono = 0;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private nextId = 1;
+  watchers: Array<() => void> = [];
+  env = {
+    now: (): Instant => ({ wallMs: 1_700_000_000_000 + this.mono, monoMs: this.mono }),
+    setTimeout: (fn: () => void, ms: number) => {
+      const id = this.nextId++;
+      this.timers.push({ at: this.mono + ms, fn, id });
+      return id;
+    },
+    clearTimeout: (id: unknown) => {
+      this.timers = this.timers.filter((t) => t.id !== id);
+    },
+    watchDir: (_dir: string, onChange: () => void) => {
+      this.watchers.push(onChange);
+      return () => {
+        this.watchers = this.watchers.filter((w) => w !== onChange);
+      };
+    },
+  };
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+  /** Advance time, firing due timers in order and letting promises settle after each. */
+  async advance(ms: number): Promise<void> {
+    const end = this.mono + ms;
+    for (;;) {
+      await flush();
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.mono = Math.max(this.mono, next.at);
+      next.fn();
+    }
+    this.mono = end;
+    await flush();
+  }
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+function result(n: number): PollResult {
+  return { snapshot: { at: String(n) } as PollResult['snapshot'], events: [] };
+}
+
+/** A source that records calls and can be made slow or failing. */
+function recordingSource() {
+  const calls: Array<{ kind: string; at: number }> = [];
+  let gate: Promise<void> | null = null;
+  let failNext = false;
+  let active = 0;
+  let maxActive = 0;
+  const source: PollSource = {
+    async poll(now) {
+      calls.push({ kind: 'poll', at: now.monoMs });
+      active++;
+      maxActive = Math.max(maxActive, active);
+      try {
+        if (gate) await gate;
+        if (failNext) {
+          failNext = false;
+          throw new Error('source down');
+        }
+        return result(calls.length);
+      } finally {
+        active--;
+      }
+    },
+    async checkLiveness(now) {
+      calls.push({ kind: 'liveness', at: now.monoMs });
+      return null;
+    },
+  };
+  return {
+    source,
+    calls,
+    hold() {
+      let release!: () => void;
+      gate = new Promise((r) => (release = r));
+      return () => {
+        gate = null;
+        release();
+      };
+    },
+    failOnce() {
+      failNext = true;
+    },
+    get maxActive() {
+      return maxActive;
+    },
+  };
+}
+
+describe('Poller', () => {
+  it('polls at start, then every interval, with liveness checks in between', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 5000,
+      livenessIntervalMs: 1000,
+      env: time.env,
+    });
+    poller.start();
+    await time.advance(10_000);
+    const polls = src.calls.filter((c) => c.kind === 'poll').map((c) => c.at);
+    const liveness = src.calls.filter((c) => c.kind === 'liveness').map((c) => c.at);
+    expect(polls).toEqual([0, 5000, 10000]);
+    expect(liveness).toEqual([1000, 2000, 3000, 4000, 6000, 7000, 8000, 9000]);
+    await poller.stop();
+    expect(time.pendingTimers).toBe(0);
+  });
+
+  it('never overlaps polls and keeps a single timer while a poll is slow', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 1000,
+      livenessIntervalMs: 0,
+      env: time.env,
+    });
+    const release = src.hold();
+    poller.start();
+    await time.advance(5000); // the first poll is stuck for 5 s
+    expect(src.calls).toHaveLength(1);
+    expect(time.pendingTimers).toBe(0);
+    release();
+    await time.advance(1000);
+    expect(src.maxActive).toBe(1);
+    expect(src.calls.length).toBeGreaterThanOrEqual(2);
+    await poller.stop();
+  });
+
+  it('coalesces pollNow requests made during a poll into one follow-up poll', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 60_000,
+      livenessIntervalMs: 0,
+      env: time.env,
+    });
+    const release = src.hold();
+    poller.start();
+    await flush();
+    const a = poller.pollNow();
+    const b = poller.pollNow();
+    release();
+    await Promise.all([a, b]);
+    expect(src.calls.map((c) => c.kind)).toEqual(['poll', 'poll']);
+    expect(src.maxActive).toBe(1);
+    await poller.stop();
+  });
+
+  it('polls soon after the watched directory changes, not at the next interval', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 5000,
+      livenessIntervalMs: 0,
+      watchDir: '/hb',
+      watchDelayMs: 150,
+      env: time.env,
+    });
+    poller.start();
+    await time.advance(2000);
+    time.watchers.forEach((w) => w());
+    time.watchers.forEach((w) => w()); // a burst of changes is one poll
+    await time.advance(200);
+    expect(src.calls.map((c) => c.at)).toEqual([0, 2150]);
+    await poller.stop();
+    expect(time.watchers).toHaveLength(0);
+  });
+
+  it('reports errors with a failure count and recovers on the next poll', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const updates: PollerUpdate[] = [];
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 1000,
+      livenessIntervalMs: 0,
+      env: time.env,
+    });
+    poller.subscribe((u) => updates.push(u));
+    src.failOnce();
+    poller.start();
+    await time.advance(1000);
+    expect(updates.map((u) => u.type)).toEqual(['error', 'result']);
+    expect(updates[0]).toMatchObject({ type: 'error', consecutiveFailures: 1 });
+    expect(poller.latest).not.toBeNull();
+    await poller.stop();
+  });
+
+  it('a throwing listener does not stop the others', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const seen: string[] = [];
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 1000,
+      livenessIntervalMs: 0,
+      env: time.env,
+    });
+    poller.subscribe(() => {
+      throw new Error('bad listener');
+    });
+    poller.subscribe((u) => seen.push(u.type));
+    poller.start();
+    await time.advance(1000);
+    expect(seen).toEqual(['result', 'result']);
+    await poller.stop();
+  });
+});
