@@ -3,9 +3,104 @@ export * from './core/types.js';
 export { loadConfig, type LoadConfigOptions } from './config/load.js';
 export {
   resolveConfig,
+  resolveDaemonSpec,
   defaultConfig,
   ConfigError,
   DEFAULT_DAEMONS,
+  DAEMON_NAME_PATTERN,
   type Config,
 } from './config/schema.js';
+export {
+  Engine,
+  collectSnapshot,
+  nowInstant,
+  type CollectSnapshotOptions,
+  type EngineDeps,
+  type EngineStateJson,
+} from './runtime/engine.js';
+export { writeHeartbeat, BeatError, type BeatOptions } from './beat.js';
+export {
+  FsHeartbeatCollector,
+  type HeartbeatCollector,
+  type HeartbeatDirOptions,
+} from './collectors/heartbeatDir.js';
+export {
+  ProcfsProcessCollector,
+  SiProcessCollector,
+  defaultProcessCollector,
+  type ProcessCollector,
+  type Liveness,
+} from './collectors/processes.js';
+export { HostSystemCollector, type SystemCollector } from './collectors/system.js';
+export {
+  formatAge,
+  formatDuration,
+  formatBytes,
+  formatPct,
+  escapeForDisplay,
+  hasControlChars,
+} from './core/format.js';
+export {
+  classifyFileName,
+  parseHeartbeatFile,
+  MAX_HEARTBEAT_BYTES,
+  type ParsedHeartbeatFile,
+} from './core/heartbeatFile.js';
+export { REASONS } from './core/status.js';
+export { renderStatusText, statusExitCode, STATUS_GLYPHS } from './cli/statusText.js';
 export { VERSION } from './version.js';
+// Anomaly detection, clock sync, the event log and the monitor (issue 4).
+export {
+  Monitor,
+  type MonitorOptions,
+  type MonitorEngine,
+  type MonitorClock,
+} from './runtime/monitor.js';
+export {
+  EventLog,
+  followFile,
+  logFiles,
+  mergeById,
+  type EventLogOptions,
+  type EventQuery,
+  type FollowOptions,
+} from './runtime/eventLog.js';
+export {
+  AuditLog,
+  fileSha256,
+  type AuditEntry,
+  type AuditKind,
+  type AuditRecord,
+} from './runtime/audit.js';
+export { UptimeLog, type Availability, type UptimeRecord } from './runtime/uptimeLog.js';
+export {
+  loadState,
+  saveState,
+  type PersistedState,
+  type LoadStateResult,
+} from './runtime/stateStore.js';
+export {
+  detectAnomalies,
+  initialRuleState,
+  reviveRuleState,
+  percentStateChange,
+  type AnomalyConfig,
+  type AnomalyResult,
+  type RuleState,
+} from './core/anomaly/index.js';
+export {
+  EventRing,
+  matchesFilter,
+  severityRank,
+  isSeverity,
+  DEFAULT_RING_SIZE,
+  type EventFilter,
+} from './core/eventRing.js';
+export {
+  parseChronyTracking,
+  parseTimedatectlShow,
+  parseTimesyncStatus,
+  parseDurationMs,
+  type ClockSample,
+} from './core/clockParsers.js';
+export { ClockCollector, querySntp, parseServer, type ClockAttempt } from './collectors/clock.js';
