@@ -7,11 +7,20 @@ import { beatCommand } from './commands/beat.js';
 import { eventsCommand } from './commands/events.js';
 import { statusCommand } from './commands/status.js';
 import { watchCommand } from './commands/watch.js';
+import { monitorCommand } from './commands/monitor.js';
+import { demoCommand } from './commands/demo.js';
 import { VERSION } from '../version.js';
 
 // The registry: every subcommand, in the order `ghost-hb --help` lists them.
 // The first entry with name '' is what runs without a subcommand.
-const commands: Command[] = [statusCommand, beatCommand, watchCommand, eventsCommand];
+const commands: Command[] = [
+  monitorCommand,
+  statusCommand,
+  beatCommand,
+  watchCommand,
+  eventsCommand,
+  demoCommand,
+];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);

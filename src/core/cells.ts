@@ -1,19 +1,15 @@
 // Small text helpers for the terminal views: compact durations, sizes and
 // percentages, and width-aware truncation/padding. Pure; no clock reads.
 import { escapeControl } from './sanitize.js';
+import { formatAge } from './format.js';
 
-/** "3s", "2m 10s", "4h 5m", "3d 2h"; "-" for null. */
+/** "3s", "2m 10s", "4h 5m"; "-" for null (the status table's format). */
 export function shortDuration(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms)) return '-';
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
+  return formatAge(ms);
 }
+
+// Sizes and percentages are shorter than format.ts's ("34M", "55%") because
+// their table columns are five and six characters wide.
 
 /** "812K", "34M", "1.2G"; "-" for null. */
 export function shortBytes(n: number | null | undefined): string {

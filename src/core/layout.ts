@@ -70,7 +70,8 @@ export function tableLayout(width: number, longestName: number): TableLayout {
   return { columns: cols, nameWidth };
 }
 
-export const STATUS_GLYPH = { up: '●', late: '◑', down: '✖', unknown: '?' } as const;
+/** The same glyphs as `ghost-hb status`, so both read alike without colour. */
+export const STATUS_GLYPH = { up: '✔', late: '▲', down: '✖', unknown: '?' } as const;
 
 /** Per-daemon history the table shows beside the snapshot. */
 export interface RowHistory {

@@ -15,9 +15,10 @@ import {
   type ViewCommand,
   type ViewState,
 } from '../core/view.js';
-import { usePoller, type FeedState } from './hooks/usePoller.js';
+import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
+import type { HbEvent } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
-import { MonitorScreen } from './components/MonitorScreen.js';
+import { MonitorScreen, type MonitorScreenProps } from './components/MonitorScreen.js';
 
 export interface AppProps {
   poller: Poller;
@@ -29,6 +30,9 @@ export interface AppProps {
   initialPrefs?: Partial<Prefs>;
   onPrefs?(prefs: Prefs): void;
   onQuit(): void;
+  /** Events known before the first poll (the event log's tail). */
+  initialEvents?: readonly HbEvent[];
+  availability?: MonitorScreenProps['availability'];
 }
 
 function samePrefs(a: Prefs, b: Prefs): boolean {
@@ -42,7 +46,8 @@ function samePrefs(a: Prefs, b: Prefs): boolean {
 
 export function App(props: AppProps): React.ReactElement {
   const { poller, width, height, onQuit, onPrefs } = props;
-  const live = usePoller(poller);
+  const [initialFeed] = useState(() => feedWithEvents(props.initialEvents ?? []));
+  const live = usePoller(poller, initialFeed);
   const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
   const [frozen, setFrozen] = useState<FeedState | null>(null);
   const feed = state.paused && frozen ? frozen : live;
@@ -100,7 +105,7 @@ export function App(props: AppProps): React.ReactElement {
 
   const stale =
     live.error !== null
-      ? `poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
+      ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
       : failingSources(feed.snapshot?.sources);
 
   return (
@@ -115,6 +120,7 @@ export function App(props: AppProps): React.ReactElement {
       lastPollMs={feed.lastPollMs}
       stale={stale}
       offsetWarnMs={props.offsetWarnMs}
+      availability={props.availability}
     />
   );
 }
@@ -123,4 +129,13 @@ function failingSources(sources: Record<string, boolean> | undefined): string | 
   if (!sources) return null;
   const bad = Object.keys(sources).filter((k) => !sources[k]);
   return bad.length ? `no answer from ${bad.join(', ')}` : null;
+}
+
+function feedWithEvents(events: readonly HbEvent[]): FeedState {
+  const kept = events.slice(-200);
+  return {
+    ...EMPTY_FEED,
+    events: kept.map((event, i) => ({ seq: i + 1, event })),
+    seq: kept.length,
+  };
 }

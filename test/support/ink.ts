@@ -43,6 +43,6 @@ export const KEY = {
 export function tableNames(frame: string): string[] {
   return frame
     .split('\n')
-    .filter((l) => /^[ >][●◑✖?] /.test(l))
-    .map((l) => l.replace(/^[ >][●◑✖?] \S+\s+/, '').split(/\s+/)[0]!);
+    .filter((l) => /^[ >][✔▲✖?] /.test(l))
+    .map((l) => l.replace(/^[ >][✔▲✖?] \S+\s+/, '').split(/\s+/)[0]!);
 }

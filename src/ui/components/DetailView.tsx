@@ -15,6 +15,8 @@ export interface DetailViewProps {
   name: string;
   history: DaemonHistory | undefined;
   events: readonly HbEvent[];
+  /** Availability over 1 h / 24 h / 7 d from the uptime log, when known. */
+  longAvailability?: { h1: number | null; h24: number | null; d7: number | null } | null;
   height: number;
   color: boolean;
 }
@@ -32,6 +34,10 @@ function Field({
       {children}
     </Text>
   );
+}
+
+function pct(v: number | null): string {
+  return v == null ? '-' : `${(v * 100).toFixed(1)}%`;
 }
 
 function DetailViewImpl(props: DetailViewProps): React.ReactElement {
@@ -98,6 +104,9 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
         <Gauge fraction={history?.availability ?? null} width={20} color={color} tone="green" />{' '}
         {history?.availability == null ? '-' : `${(history.availability * 100).toFixed(1)}%`} of{' '}
         {history?.polls ?? 0} polls {history?.spark ?? ''}
+        {props.longAvailability
+          ? `  1h ${pct(props.longAvailability.h1)}  24h ${pct(props.longAvailability.h24)}  7d ${pct(props.longAvailability.d7)}`
+          : ''}
       </Field>
       <Text bold>
         events{props.events.length > events.length ? ` (last ${events.length})` : ''}

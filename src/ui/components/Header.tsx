@@ -105,9 +105,7 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
       <Text wrap="truncate-end">
         <Counts summary={snapshot?.summary ?? null} color={color} />
         {`  every ${props.intervalSec}s  ${last}`}
-        {props.stale ? (
-          <Text {...tint(color, 'red')}>{`  STALE: ${safeText(props.stale)}`}</Text>
-        ) : null}
+        {props.stale ? <Text {...tint(color, 'red')}>{`  ${safeText(props.stale)}`}</Text> : null}
       </Text>
       <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />
     </Box>

@@ -23,6 +23,7 @@ export interface MonitorScreenProps {
   lastPollMs: number | null;
   stale: string | null;
   offsetWarnMs: number;
+  availability?: (name: string) => { h1: number | null; h24: number | null; d7: number | null };
 }
 
 export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
@@ -116,6 +117,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
             name={name}
             history={data.history.get(name)}
             events={events}
+            longAvailability={props.availability?.(name) ?? null}
             height={height - 4}
             color={color}
           />
