@@ -5,8 +5,8 @@ import { App } from '../../src/ui/App.js';
 import { Poller, type PollSource } from '../../src/runtime/poller.js';
 import type { PollResult, Snapshot, HbEvent } from '../../src/core/types.js';
 import type { Prefs } from '../../src/core/view.js';
-import { daemon, event, fleet, many, snapshot } from '../support/fixtures.js';
-import { KEY, press, tableNames, waitForFrame } from '../support/ink.js';
+import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
+import { KEY, press, tableNames, waitForFrame } from '../helpers/ink.js';
 
 /** A source whose next result the test sets. */
 class FakeSource implements PollSource {

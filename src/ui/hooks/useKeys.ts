@@ -17,14 +17,16 @@ export function useKeys(mode: () => Mode, handlers: KeyHandlers, isActive = true
   useInput(
     (input, key) => {
       const name = keyName(input, key);
-      const current = mode();
-      const binding = lookupKey(current, name);
-      if (binding) {
-        handlers.onCommand(binding.command);
-        return;
-      }
-      if (current === 'filter' && input && !key.ctrl && !key.meta && isPrintable(input)) {
-        handlers.onText(input);
+      // Several characters in one chunk (a paste, tmux send-keys, a fast typist
+      // over ssh) are several key presses: "/relay" starts a filter, then types.
+      const presses = name === input && input.length > 1 ? [...input] : [name];
+      for (const press of presses) {
+        const current = mode();
+        const binding = lookupKey(current, press);
+        if (binding) handlers.onCommand(binding.command);
+        else if (current === 'filter' && !key.ctrl && !key.meta && isPrintable(press)) {
+          handlers.onText(press);
+        }
       }
     },
     { isActive },
@@ -32,6 +34,7 @@ export function useKeys(mode: () => Mode, handlers: KeyHandlers, isActive = true
 }
 
 function isPrintable(s: string): boolean {
+  if (!s) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) return false;
