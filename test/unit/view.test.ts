@@ -1,0 +1,244 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  compileFilter,
+  initialViewState,
+  reduceView,
+  settleSelection,
+  visibleDaemons,
+  visibleEvents,
+  type ViewCommand,
+  type ViewContext,
+  type ViewState,
+} from '../../src/core/view.js';
+import { screenLayout, tableLayout } from '../../src/core/layout.js';
+import { recordPoll, EMPTY_HISTORY, beatGaps } from '../../src/core/history.js';
+import { truncate, fit, textWidth } from '../../src/core/cells.js';
+import { deriveScreen } from '../../src/core/screen.js';
+import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
+
+const names = (ds: { name: string }[]) => ds.map((d) => d.name);
+
+describe('filters', () => {
+  it('matches substrings case-insensitively', () => {
+    const m = compileFilter('RELAY');
+    expect(m.test('relayCore')).toBe(true);
+    expect(m.test('watchdog')).toBe(false);
+  });
+  it('matches re: regular expressions and reports bad ones', () => {
+    expect(compileFilter('re:^(exec|heal)er').test('healer')).toBe(true);
+    expect(compileFilter('re:^(exec|heal)er').test('executor')).toBe(false);
+    const bad = compileFilter('re:(');
+    expect(bad.error).toBeTruthy();
+    expect(bad.test('anything')).toBe(false);
+    expect(compileFilter('').active).toBe(false);
+    expect(compileFilter('re:').active).toBe(false);
+  });
+});
+
+describe('visibleDaemons', () => {
+  const all = fleet();
+  const none = compileFilter('');
+  it('puts problems first by default: down, unknown, late, then up (critical first)', () => {
+    const out = names(
+      visibleDaemons(all, { statusFilter: 'all', sort: 'status', reverse: false }, none),
+    );
+    expect(out.slice(0, 2)).toEqual(['executor', 'healer']);
+    expect(out[2]).toBe('healthAggregator');
+    expect(out.slice(3, 5)).toEqual(['messageQueue', 'validationEngine']);
+    expect(out[5]).toBe('watchdog'); // critical
+  });
+  it('filters by status', () => {
+    const f = (statusFilter: 'problems' | 'up' | 'late' | 'down') =>
+      names(visibleDaemons(all, { statusFilter, sort: 'name', reverse: false }, none));
+    expect(f('problems')).toHaveLength(5);
+    expect(f('up')).toEqual(['decisionEngine', 'relayCore', 'watchdog']);
+    expect(f('late')).toEqual(['messageQueue', 'validationEngine']);
+    expect(f('down')).toEqual(['executor', 'healer']);
+  });
+  it('sorts by each key, largest first for numbers, and reverses', () => {
+    const s = (sort: 'age' | 'cpu' | 'mem' | 'restarts' | 'name', reverse = false) =>
+      names(visibleDaemons(all, { statusFilter: 'all', sort, reverse }, none))[0];
+    expect(s('name')).toBe('decisionEngine');
+    expect(s('name', true)).toBe('watchdog');
+    expect(s('age')).toBe('healer');
+    expect(s('cpu')).toBe('decisionEngine');
+    expect(s('mem')).toBe('decisionEngine');
+    expect(s('restarts')).toBe('executor');
+  });
+});
+
+describe('reduceView', () => {
+  const ctx = (over: Partial<ViewContext> = {}): ViewContext => ({
+    rows: names(many(30)),
+    pageSize: 10,
+    events: [],
+    eventLines: 6,
+    ...over,
+  });
+  const run = (cmds: ViewCommand[], c = ctx(), s: ViewState = initialViewState()) =>
+    cmds.reduce((st, command) => reduceView(st, { type: 'command', command }, c), s);
+
+  it('moves, pages and jumps, keeping the window around the cursor', () => {
+    let s = run(['move.down', 'move.down']);
+    expect(s.cursor).toBe(2);
+    s = run(['page.down', 'page.down'], ctx(), s);
+    expect(s.cursor).toBe(22);
+    expect(s.top).toBe(13);
+    s = run(['move.bottom'], ctx(), s);
+    expect(s.cursor).toBe(29);
+    expect(s.top).toBe(20);
+    s = run(['move.top'], ctx(), s);
+    expect([s.cursor, s.top]).toEqual([0, 0]);
+    s = run(['move.up'], ctx(), s);
+    expect(s.cursor).toBe(0);
+  });
+  it('types, keeps and clears a filter', () => {
+    let s = run(['filter.start']);
+    expect(s.mode).toBe('filter');
+    s = reduceView(s, { type: 'filter.input', text: 'rel' }, ctx());
+    s = run(['filter.backspace', 'filter.keep'], ctx(), s);
+    expect([s.mode, s.filter, s.draft]).toEqual(['table', 're', null]);
+    s = run(['filter.clear'], ctx(), s);
+    expect(s.filter).toBe('');
+  });
+  it('cycles the status filter and the sort', () => {
+    const s = run(['status.cycle', 'status.cycle', 'sort.cycle', 'sort.reverse']);
+    expect([s.statusFilter, s.sort, s.reverse]).toEqual(['up', 'name', true]);
+    expect(run(Array(5).fill('status.cycle')).statusFilter).toBe('all');
+    expect(run(Array(6).fill('sort.cycle')).sort).toBe('status');
+  });
+  it('opens and closes the detail of the selected daemon, and toggles help back', () => {
+    let s = run(['move.down', 'detail.open']);
+    expect([s.mode, s.detailName]).toEqual(['detail', 'daemon-00001']);
+    s = run(['help.toggle'], ctx(), s);
+    expect(s.mode).toBe('help');
+    s = run(['help.toggle'], ctx(), s);
+    expect(s.mode).toBe('detail');
+    s = run(['detail.close'], ctx(), s);
+    expect(s.mode).toBe('table');
+    expect(run(['detail.open'], ctx({ rows: [] })).mode).toBe('table');
+  });
+  it('follows the selected daemon when the order changes', () => {
+    let s = run(['move.down', 'move.down']);
+    expect(s.selectedName).toBe('daemon-00002');
+    const reordered = ctx({ rows: ['x', 'y', ...names(many(30))] });
+    s = settleSelection(s, reordered);
+    expect(s.cursor).toBe(4);
+  });
+  it('scrolls the event pane by anchor, follows the newest at the bottom, and clears', () => {
+    const events = Array.from({ length: 20 }, (_, i) => ({ seq: i + 1, event: event() }));
+    const c = ctx({ events });
+    let s = run(['events.focus', 'move.up'], c);
+    expect(s.eventAnchor).toBe(19);
+    s = run(['move.top'], c, s);
+    expect(s.eventAnchor).toBe(6); // the first full window
+    s = run(['move.bottom'], c, s);
+    expect(s.eventAnchor).toBeNull();
+    s = run(['move.up', 'move.down'], c, s);
+    expect(s.eventAnchor).toBeNull();
+    s = run(['events.clear'], c, s);
+    expect(s.eventsClearedThrough).toBe(20);
+    const v = visibleEvents(events, s, compileFilter(''), 6);
+    expect(v.shown).toHaveLength(0);
+  });
+  it('pauses and quits without changing the view', () => {
+    expect(run(['pause.toggle']).paused).toBe(true);
+    const s0 = initialViewState();
+    expect(run(['quit'], ctx(), s0)).toBe(s0);
+  });
+});
+
+describe('visibleEvents', () => {
+  const events = Array.from({ length: 10 }, (_, i) => ({
+    seq: i + 1,
+    event: event({ daemon: i % 2 ? 'relayCore' : 'healer', message: `m${i}` }),
+  }));
+  it('shows the newest lines, or the lines ending at the anchor', () => {
+    const none = compileFilter('');
+    const base = { eventAnchor: null, eventsClearedThrough: 0 };
+    expect(visibleEvents(events, base, none, 3).shown.map((e) => e.seq)).toEqual([8, 9, 10]);
+    const up = visibleEvents(events, { ...base, eventAnchor: 5 }, none, 3);
+    expect(up.shown.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect([up.above, up.below]).toEqual([2, 5]);
+  });
+  it('narrows by the filter on daemon or message', () => {
+    const v = visibleEvents(
+      events,
+      { eventAnchor: null, eventsClearedThrough: 0 },
+      compileFilter('healer'),
+      10,
+    );
+    expect(v.shown).toHaveLength(5);
+  });
+});
+
+describe('layout', () => {
+  it('fits 80x24 with eight daemons and at least six event lines', () => {
+    const l = screenLayout(80, 24, 8);
+    expect(l.compact).toBe(false);
+    expect(l.tableRows).toBe(8);
+    expect(l.eventLines).toBeGreaterThanOrEqual(6);
+  });
+  it('keeps six event lines and scrolls the table when daemons are many', () => {
+    const l = screenLayout(80, 24, 1000);
+    expect(l.eventLines).toBeGreaterThanOrEqual(6);
+    expect(l.tableRows + 1 + l.eventLines + 6).toBeLessThanOrEqual(24);
+  });
+  it('goes compact below about 60x15', () => {
+    expect(screenLayout(60, 15, 8).compact).toBe(true);
+    expect(screenLayout(100, 12, 8).compact).toBe(true);
+    expect(screenLayout(50, 40, 8).compact).toBe(true);
+    expect(screenLayout(70, 20, 8).compact).toBe(false);
+  });
+  it('drops columns by priority as the width shrinks, keeping status and name', () => {
+    const keys = (w: number) => tableLayout(w, 16).columns.map((c) => c.key);
+    expect(keys(120)).toContain('spark');
+    expect(keys(80)).not.toContain('spark');
+    expect(keys(80)).toContain('restarts');
+    expect(keys(20)).toEqual(['status', 'name']);
+    expect(tableLayout(80, 16).nameWidth).toBe(16);
+  });
+});
+
+describe('cells', () => {
+  it('truncates by display width with an ellipsis', () => {
+    expect(truncate('relayCore', 5)).toBe('rela…');
+    expect(truncate('relay', 5)).toBe('relay');
+    expect(textWidth('日本語')).toBe(6);
+    expect(textWidth(truncate('日本語テキスト', 7))).toBeLessThanOrEqual(7);
+    expect(fit('42', 5, 'right')).toBe('   42');
+  });
+});
+
+describe('history', () => {
+  it('records availability, a sparkline and beat gaps per daemon', () => {
+    const t = Date.parse('2026-01-02T10:00:00Z');
+    let h = EMPTY_HISTORY;
+    for (let i = 0; i < 12; i++) {
+      h = recordPoll(
+        h,
+        snapshot([
+          daemon('a', {
+            status: i % 4 === 3 ? 'late' : 'up',
+            lastBeatAt: new Date(t + Math.floor(i / 2) * 5000).toISOString(),
+          }),
+        ]),
+      );
+    }
+    const a = h.get('a')!;
+    expect(a.polls).toBe(12);
+    expect(a.availability).toBeCloseTo(9 / 12);
+    expect(a.spark).toHaveLength(10);
+    expect(a.spark.endsWith('▄')).toBe(true);
+    expect(beatGaps(a).every((g) => g === 5000)).toBe(true);
+  });
+});
+
+describe('deriveScreen', () => {
+  it('derives rows, layout and events in one step, proportional to what is visible', () => {
+    const data = { snapshot: snapshot(many(10_000)), events: [], history: EMPTY_HISTORY };
+    const m = deriveScreen(data, initialViewState({ statusFilter: 'down' }), 80, 24);
+    expect(m.rows).toHaveLength(2000);
+    expect(m.screen.tableRows).toBeLessThan(20);
+  });
+});
