@@ -221,11 +221,16 @@ export const MODE_TITLE: Record<Mode, string> = {
   help: 'help',
 };
 
+/** Where a binding works, in words. */
+export function whereText(modes: readonly Mode[]): string {
+  return modes.length === ALL.length ? 'everywhere' : modes.map((m) => MODE_TITLE[m]).join(', ');
+}
+
 /** The README's key table (Markdown), one row per binding. */
 export function keymapMarkdown(): string {
   const rows = KEYMAP.map(
     (b) =>
-      `| ${b.keys.map((k) => `\`${keyLabel(k)}\``).join(', ')} | ${b.modes.map((m) => MODE_TITLE[m]).join(', ')} | ${b.help} |`,
+      `| ${b.keys.map((k) => `\`${keyLabel(k)}\``).join(', ')} | ${whereText(b.modes)} | ${b.help} |`,
   );
   return ['| key | where | what it does |', '| --- | --- | --- |', ...rows].join('\n');
 }

@@ -3,7 +3,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { fit } from '../../core/cells.js';
-import { KEYMAP, MODE_TITLE, keyLabel } from '../keymap.js';
+import { KEYMAP, keyLabel, whereText } from '../keymap.js';
 import { tint } from '../theme.js';
 
 export interface HelpOverlayProps {
@@ -15,7 +15,7 @@ export interface HelpOverlayProps {
 export function helpLines(): Array<{ keys: string; text: string }> {
   return KEYMAP.map((b) => ({
     keys: b.keys.map(keyLabel).join(' '),
-    text: `${b.help} (${b.modes.map((m) => MODE_TITLE[m]).join(', ')})`,
+    text: `${b.help} (${whereText(b.modes)})`,
   }));
 }
 
