@@ -382,7 +382,8 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     restarts: state.restarts,
     source,
     problems: problems.map(escapeForDisplay),
-    skewMs: hb && beat?.source === 'json' && hb.mtimeMs != null ? hb.tsMs - hb.mtimeMs : null,
+    skewMs:
+      hb && beat?.source === 'json' && hb.mtimeMs != null ? Math.round(hb.tsMs - hb.mtimeMs) : null,
     critical: spec.critical,
     declared: spec.declared,
     graceSec: timing.grace,
