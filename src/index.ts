@@ -104,3 +104,10 @@ export {
   type ClockSample,
 } from './core/clockParsers.js';
 export { ClockCollector, querySntp, parseServer, type ClockAttempt } from './collectors/clock.js';
+export {
+  Poller,
+  systemInstant,
+  type PollSource,
+  type PollerOptions,
+  type PollerUpdate,
+} from './runtime/poller.js';
