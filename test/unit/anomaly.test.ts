@@ -3,6 +3,7 @@ import {
   detectAnomalies,
   initialRuleState,
   percentStateChange,
+  reviveRuleState,
 } from '../../src/core/anomaly/index.js';
 import type { DaemonSnapshot, Snapshot } from '../../src/core/types.js';
 import {
@@ -433,5 +434,18 @@ describe('detectAnomalies contract', () => {
     r.advance(5000).run(snapshot([daemon('relay', { pid: 12, restarts: 2 })]));
     expect(brief(r.events)).toEqual(['warn:restarted:relay']);
     expect(r.updates.at(-1)!.data?.count).toBe(2);
+  });
+
+  it('revives persisted state, dropping malformed conditions and resetting per-run fields', () => {
+    const r = play([up, down('crashed')]);
+    const saved = JSON.parse(JSON.stringify(r.state));
+    saved.conditions.relay.bogus = { kind: 'sideways' };
+    saved.conditions.junk = 'x';
+    const revived = reviveRuleState(saved)!;
+    expect(Object.keys(revived.conditions)).toEqual(['relay']);
+    expect(Object.keys(revived.conditions.relay!)).toEqual(['outage']);
+    expect(revived.runStartMonoMs).toBeNull();
+    expect(reviveRuleState({ version: 2 })).toBeNull();
+    expect(reviveRuleState('nonsense')).toBeNull();
   });
 });

@@ -133,12 +133,36 @@ export function reviveRuleState(raw: unknown): RuleState | null {
   return {
     version: 1,
     nextId: s.nextId,
-    conditions: s.conditions as RuleState['conditions'],
+    conditions: reviveConditions(s.conditions),
     daemons,
     lastJumpAt: typeof s.lastJumpAt === 'string' ? s.lastJumpAt : null,
     bootMs: typeof s.bootMs === 'number' ? s.bootMs : null,
     runStartMonoMs: null,
   };
+}
+
+/** Keep only well-formed conditions from disk: a bad entry must not break every later poll. */
+function reviveConditions(raw: object): RuleState['conditions'] {
+  const out: RuleState['conditions'] = {};
+  for (const [subject, byName] of Object.entries(raw)) {
+    if (!byName || typeof byName !== 'object') continue;
+    for (const [name, c] of Object.entries(byName as Record<string, unknown>)) {
+      const cond = c as Partial<Condition> | null;
+      if (
+        !cond ||
+        (cond.kind !== 'level' && cond.kind !== 'edge') ||
+        typeof cond.lastMs !== 'number' ||
+        !cond.event ||
+        typeof cond.event.id !== 'string' ||
+        typeof cond.event.rule !== 'string' ||
+        !(cond.event.severity in SEVERITY_RANK)
+      ) {
+        continue;
+      }
+      (out[subject] ??= {})[name] = cond as Condition;
+    }
+  }
+  return out;
 }
 
 export interface RaiseInput {
