@@ -135,6 +135,8 @@ export function evaluateDaemon(
             lastBeatAt: d.lastBeatAt,
             critical: d.critical,
             problems: d.problems,
+            // What the daemon said about itself, if anything (already sanitized by the engine).
+            message: d.message,
           },
           kind: 'level',
         });
@@ -170,7 +172,7 @@ export function evaluateDaemon(
         severity: 'warn',
         daemon: name,
         message: `${name} is late${d.reason ? `: ${d.reason}` : ''}`,
-        data: { reason: d.reason, ageMs: d.ageMs, intervalSec: d.intervalSec },
+        data: { reason: d.reason, ageMs: d.ageMs, intervalSec: d.intervalSec, message: d.message },
       });
     }
   } else {
