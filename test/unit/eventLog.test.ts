@@ -95,6 +95,41 @@ describe('EventLog', () => {
     log.close();
   });
 
+  it.each([
+    ['password key', { data: { password: 'pw-SECRET-1' } }, 'pw-SECRET-1'],
+    ['nested api_key', { data: { deep: { a: [{ api_key: 'k-SECRET-2' }] } } }, 'k-SECRET-2'],
+    ['Authorization key', { data: { Authorization: 'Basic SECRET3xyz' } }, 'SECRET3xyz'],
+    ['cookie key', { data: { cookie: 'sid=SECRET4' } }, 'SECRET4'],
+    ['private_key key', { data: { private_key: 'SECRET5' } }, 'SECRET5'],
+    ['credential key', { data: { credential: 'SECRET6' } }, 'SECRET6'],
+    ['Bearer token in text', { message: 'sent Bearer abcdefghSECRET7' }, 'abcdefghSECRET7'],
+    [
+      'JWT in text',
+      { message: 'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SECRET8sig' },
+      'SECRET8sig',
+    ],
+    ['AWS key in text', { message: 'key AKIAIOSFODNN7EXAMPLE used' }, 'AKIAIOSFODNN7EXAMPLE'],
+    [
+      'PEM block in data',
+      { data: { note: '-----BEGIN PRIVATE KEY-----\nMIISECRET9\n-----END PRIVATE KEY-----' } },
+      'MIISECRET9',
+    ],
+    ['URL credentials', { message: 'connect postgres://app:SECRET10@db:5432/x' }, 'SECRET10'],
+    ['ESC sequence', { message: 'clear \u001b[2J screen' }, '\u001b'],
+    ['bidi override', { daemon: 'evil\u202eexe.sh' }, '\u202e'],
+  ])('never writes a hostile payload raw: %s', (_name, over, forbidden) => {
+    const log = new EventLog(dir, opts);
+    log.append([ev(1, over as Partial<HbEvent>)]);
+    log.close();
+    const raw = fs.readFileSync(log.file, 'utf8');
+    // JSON escapes control characters on its own; the decoded text must be clean too.
+    const e = JSON.parse(raw) as HbEvent;
+    expect(raw).not.toContain(forbidden);
+    expect(`${e.daemon ?? ''} ${e.message} ${JSON.stringify(e.data ?? {})}`).not.toContain(
+      forbidden,
+    );
+  });
+
   it('query filters by since, severity, daemon and limit', () => {
     const log = new EventLog(dir, opts);
     log.append([ev(1, { severity: 'info' }), ev(2, { severity: 'error', daemon: 'db' }), ev(3)]);
