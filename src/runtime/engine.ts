@@ -64,6 +64,9 @@ interface DaemonRuntime {
   evidence: Evidence;
 }
 
+/** Remembered states of daemons absent from the current poll, at most. */
+const MAX_CARRIED_STATES = 1000;
+
 const UNKNOWN_SYSTEM: SystemSample = {
   hostname: 'unknown',
   uptimeSec: null,
@@ -333,8 +336,14 @@ export class Engine {
       out.push(snapshot);
     }
     // Keep remembered state of daemons not shown this time (restored, or files
-    // briefly gone) so restart counts survive.
-    for (const [name, s] of this.states) if (!next.has(name)) next.set(name, s);
+    // briefly gone) so restart counts survive; bounded, so a directory churning
+    // through random names cannot grow it without end.
+    let carried = 0;
+    for (const [name, s] of this.states) {
+      if (next.has(name) || carried >= MAX_CARRIED_STATES) continue;
+      next.set(name, s);
+      carried++;
+    }
     this.states = next;
     return out;
   }
