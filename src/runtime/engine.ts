@@ -84,6 +84,8 @@ export class Engine {
   private runtime: DaemonRuntime[] = [];
   private samples = new Map<number, ProcessSample>();
   private parsed = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
+  /** Specs of discovered daemons, kept between polls rather than rebuilt. */
+  private discovered = new Map<string, DaemonSpec>();
   private lastInstant: Instant | null = null;
   private jump: ClockJump | null = null;
   private system: SystemSample = UNKNOWN_SYSTEM;
@@ -305,8 +307,14 @@ export class Engine {
     if (this.config.discover) {
       const declared = new Set(specs.map((s) => s.name));
       const found = [...byName.keys()].filter((n) => !declared.has(n)).sort();
-      for (const name of found)
-        specs.push(resolveDaemonSpec({ name }, this.config.defaults, false));
+      const known = new Map<string, DaemonSpec>();
+      for (const name of found) {
+        const spec =
+          this.discovered.get(name) ?? resolveDaemonSpec({ name }, this.config.defaults, false);
+        known.set(name, spec);
+        specs.push(spec);
+      }
+      this.discovered = known;
     }
     return specs;
   }
