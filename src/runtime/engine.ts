@@ -28,6 +28,7 @@ import type {
   HeartbeatDirObservation,
   HeartbeatFileObservation,
   Instant,
+  PollResult,
   ProcessSample,
   Snapshot,
   SystemSample,
@@ -397,6 +398,23 @@ function preferFile(
   if (!a) return b;
   if (!a.fault !== !b.fault) return a.fault ? b : a;
   return (b.heartbeat?.tsMs ?? b.mtimeMs ?? 0) > (a.heartbeat?.tsMs ?? a.mtimeMs ?? 0) ? b : a;
+}
+
+/**
+ * The engine as the poller's source (`src/runtime/poller.ts`), with no events:
+ * the anomaly rules wrap the engine to add them.
+ */
+export function engineSource(engine: Engine): {
+  poll(now: Instant): Promise<PollResult>;
+  checkLiveness(now: Instant): Promise<PollResult | null>;
+} {
+  return {
+    poll: async (now) => ({ snapshot: await engine.poll(now), events: [] }),
+    checkLiveness: async (now) => {
+      const snapshot = await engine.checkLiveness(now);
+      return snapshot && { snapshot, events: [] };
+    },
+  };
 }
 
 export interface CollectSnapshotOptions {
