@@ -13,6 +13,7 @@ export {
 export {
   Engine,
   collectSnapshot,
+  engineSource,
   nowInstant,
   type CollectSnapshotOptions,
   type EngineDeps,

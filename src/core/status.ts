@@ -45,6 +45,8 @@ export interface BeatRecord {
   ageAtFirstSeenMs: number;
   /** tsMs as ISO-8601, formatted once per beat. */
   at: string;
+  /** The beat's message, sanitized once per beat. */
+  message: string | null;
 }
 
 /** Everything remembered about one daemon between polls. */
@@ -142,10 +144,12 @@ export function gatherEvidence(
   for (const f of [files.json, files.touch, files.pidfile]) {
     if (!f) continue;
     if (f.fault) {
-      fault ??= f.fault;
-      problems.push(f.fault);
+      // Faults can quote file content (a parser's snippet): redact and escape.
+      const shown = sanitizeString(f.fault);
+      fault ??= shown;
+      problems.push(shown);
     }
-    problems.push(...f.warnings);
+    for (const w of f.warnings) problems.push(sanitizeString(w));
   }
 
   const file = pickBeatFile(files);
@@ -169,6 +173,7 @@ export function gatherEvidence(
           firstSeenMonoMs: now.monoMs,
           ageAtFirstSeenMs: Math.max(0, now.wallMs - hb.tsMs),
           at: new Date(hb.tsMs).toISOString(),
+          message: hb.message === null ? null : sanitizeString(hb.message),
         };
   } else if (prev.beat && fault) {
     problems.push(
@@ -393,7 +398,7 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     heartbeatPath: beat?.path ?? evidence.pidfilePath,
     payload: beat?.payload ?? null,
     selfStatus: hb?.status ?? null,
-    message: hb?.message == null ? null : sanitizeString(hb.message),
+    message: beat?.message ?? null,
     command: ours ? escapeForDisplay(ours.cmdline || ours.comm || '') || null : null,
     startedAt: ours?.startTimeMs != null ? new Date(ours.startTimeMs).toISOString() : null,
     seq: hb?.seq ?? null,

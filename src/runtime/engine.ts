@@ -28,6 +28,7 @@ import type {
   HeartbeatDirObservation,
   HeartbeatFileObservation,
   Instant,
+  PollResult,
   ProcessSample,
   Snapshot,
   SystemSample,
@@ -64,6 +65,9 @@ interface DaemonRuntime {
   evidence: Evidence;
 }
 
+/** Remembered states of daemons absent from the current poll, at most. */
+const MAX_CARRIED_STATES = 1000;
+
 const UNKNOWN_SYSTEM: SystemSample = {
   hostname: 'unknown',
   uptimeSec: null,
@@ -81,6 +85,8 @@ export class Engine {
   private runtime: DaemonRuntime[] = [];
   private samples = new Map<number, ProcessSample>();
   private parsed = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
+  /** Specs of discovered daemons, kept between polls rather than rebuilt. */
+  private discovered = new Map<string, DaemonSpec>();
   private lastInstant: Instant | null = null;
   private jump: ClockJump | null = null;
   private system: SystemSample = UNKNOWN_SYSTEM;
@@ -302,8 +308,14 @@ export class Engine {
     if (this.config.discover) {
       const declared = new Set(specs.map((s) => s.name));
       const found = [...byName.keys()].filter((n) => !declared.has(n)).sort();
-      for (const name of found)
-        specs.push(resolveDaemonSpec({ name }, this.config.defaults, false));
+      const known = new Map<string, DaemonSpec>();
+      for (const name of found) {
+        const spec =
+          this.discovered.get(name) ?? resolveDaemonSpec({ name }, this.config.defaults, false);
+        known.set(name, spec);
+        specs.push(spec);
+      }
+      this.discovered = known;
     }
     return specs;
   }
@@ -333,8 +345,14 @@ export class Engine {
       out.push(snapshot);
     }
     // Keep remembered state of daemons not shown this time (restored, or files
-    // briefly gone) so restart counts survive.
-    for (const [name, s] of this.states) if (!next.has(name)) next.set(name, s);
+    // briefly gone) so restart counts survive; bounded, so a directory churning
+    // through random names cannot grow it without end.
+    let carried = 0;
+    for (const [name, s] of this.states) {
+      if (next.has(name) || carried >= MAX_CARRIED_STATES) continue;
+      next.set(name, s);
+      carried++;
+    }
     this.states = next;
     return out;
   }
@@ -380,6 +398,23 @@ function preferFile(
   if (!a) return b;
   if (!a.fault !== !b.fault) return a.fault ? b : a;
   return (b.heartbeat?.tsMs ?? b.mtimeMs ?? 0) > (a.heartbeat?.tsMs ?? a.mtimeMs ?? 0) ? b : a;
+}
+
+/**
+ * The engine as the poller's source (`src/runtime/poller.ts`), with no events:
+ * the anomaly rules wrap the engine to add them.
+ */
+export function engineSource(engine: Engine): {
+  poll(now: Instant): Promise<PollResult>;
+  checkLiveness(now: Instant): Promise<PollResult | null>;
+} {
+  return {
+    poll: async (now) => ({ snapshot: await engine.poll(now), events: [] }),
+    checkLiveness: async (now) => {
+      const snapshot = await engine.checkLiveness(now);
+      return snapshot && { snapshot, events: [] };
+    },
+  };
 }
 
 export interface CollectSnapshotOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseProcStat } from '../../src/collectors/processes.js';
+import { isLauncher, parseProcStat } from '../../src/collectors/processes.js';
 import { parseMeminfo } from '../../src/collectors/system.js';
 
 describe('/proc parsing', () => {
@@ -10,6 +10,7 @@ describe('/proc parsing', () => {
   it('reads state, CPU ticks, start ticks and RSS pages', () => {
     expect(parseProcStat(fields('node'))).toEqual({
       comm: 'node',
+      ppid: 1,
       state: 'S',
       cpuTicks: 300,
       startTicks: 98765,
@@ -39,5 +40,22 @@ describe('/proc parsing', () => {
     const text = 'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n';
     expect(parseMeminfo(text)).toEqual({ total: 1000 * 1024, used: 600 * 1024 });
     expect(parseMeminfo('nothing here')).toBeNull();
+  });
+});
+
+describe('isLauncher (skipped when beat looks for its caller)', () => {
+  it.each([
+    ['npm exec ghost-hb beat x\0\0\0', true],
+    ['npx\0ghost-hb\0beat\0x\0', true],
+    ['/usr/bin/node\0/usr/lib/node_modules/npm/bin/npx-cli.js\0ghost-hb\0', true],
+    ["sh\0-c\0'ghost-hb' beat x\0", true],
+    ['sh\0-c\0ghost-hb beat x\0', true],
+    ['/bin/sh\0-c\0/usr/local/bin/ghost-hb beat x\0', true],
+    ['bash\0-c\0while true; do npx ghost-hb beat x; sleep 5; done\0', false],
+    ['bash\0/srv/backup.sh\0', false],
+    ['node\0/srv/app/server.js\0', false],
+    ['-bash\0', false],
+  ])('%j -> %p', (cmdline, expected) => {
+    expect(isLauncher(cmdline)).toBe(expected);
   });
 });

@@ -455,3 +455,42 @@ describe('status over several polls', () => {
     });
   });
 });
+
+describe('engineSource', () => {
+  it('adapts the engine to the poller: snapshots with no events, null when nothing changed', async () => {
+    const { engineSource } = await import('../../src/runtime/engine.js');
+    const clock = new FakeClock();
+    const dir = new FakeDir();
+    const procs = new FakeProcesses();
+    procs.procs.set(PID, { startTimeMs: STARTED });
+    dir.json('d', beat(0), T0);
+    const engine = new Engine(config({ daemons: ['d'] }), {
+      heartbeats: dir,
+      processes: procs,
+      system: new FakeSystem(),
+    });
+    const source = engineSource(engine);
+    const first = await source.poll(clock.now());
+    expect(first.events).toEqual([]);
+    expect(first.snapshot.daemons[0]!.status).toBe('up');
+    expect(await source.checkLiveness(clock.advance(500))).toBeNull();
+    procs.procs.delete(PID);
+    const changed = await source.checkLiveness(clock.advance(500));
+    expect(changed?.snapshot.daemons[0]!.reason).toBe('crashed');
+  });
+
+  it('redacts secrets quoted in a fault', async () => {
+    const dir = new FakeDir();
+    // Node's JSON.parse error quotes up to 10 characters of the input.
+    dir.json('d', 'pwd=s3cr3t', T0);
+    const engine = new Engine(config({ daemons: ['d'] }), {
+      heartbeats: dir,
+      processes: new FakeProcesses(),
+      system: new FakeSystem(),
+    });
+    const d = (await engine.poll(new FakeClock().now())).daemons[0]!;
+    expect(d.status).toBe('unknown');
+    expect(d.reason).toMatch(/^heartbeat is malformed JSON: .*pwd=\[REDACTED\]/);
+    expect(JSON.stringify(d)).not.toContain('s3cr3t');
+  });
+});

@@ -2,6 +2,7 @@
 // one line (`ghost-hb beat backup --interval 60`).
 import path from 'node:path';
 import { BeatError, writeHeartbeat } from '../../beat.js';
+import { callerPid } from '../../collectors/processes.js';
 import { loadConfig } from '../../config/load.js';
 import type { SelfReportedStatus } from '../../core/types.js';
 import { EXIT, type Command } from '../command.js';
@@ -18,7 +19,8 @@ export const beatCommand: Command = {
     --dir, -d      heartbeat directory (default: the config's heartbeatDir)
     --config, -c   config file to take heartbeatDir from
     --status       ok (default), degraded or failing
-    --pid          pid to report (default: the parent process, i.e. the calling shell)
+    --pid          pid to report (default: the parent process, i.e. the calling shell;
+                   npm/npx in between are skipped)
     --message      free text shown beside the daemon
     --interval     seconds until the next beat (overrides the configured interval)
 
@@ -62,7 +64,7 @@ export const beatCommand: Command = {
     try {
       await writeHeartbeat(dir, name, {
         status: status as SelfReportedStatus,
-        pid: (ctx.flags.pid as number | undefined) ?? process.ppid,
+        pid: (ctx.flags.pid as number | undefined) ?? callerPid(),
         ...(ctx.flags.message !== undefined ? { message: String(ctx.flags.message) } : {}),
         ...(ctx.flags.interval !== undefined ? { interval: ctx.flags.interval as number } : {}),
       });
