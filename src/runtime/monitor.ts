@@ -207,7 +207,7 @@ export class Monitor implements PollSource {
       engine: this.engine.exportState?.() ?? null,
     });
     this.eventLog.flush();
-    this.uptime.flush();
+    this.uptime.flush(now.wallMs);
     this.lastSnapshot = snapshot;
     return { snapshot, events };
   }

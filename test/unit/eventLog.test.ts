@@ -247,6 +247,43 @@ describe('UptimeLog and availability', () => {
   });
 });
 
+describe('UptimeLog compaction', () => {
+  it('drops flips older than the week, keeping the one in force, and availability is unchanged', () => {
+    const file = path.join(dir, STATE_FILES.uptime);
+    const lines: string[] = [];
+    // 12,000 flips three weeks ago (a daemon that flapped), then steady for the last week.
+    const old = T - 21 * DAY_MS;
+    for (let i = 0; i < 12_000; i++) {
+      lines.push(
+        JSON.stringify({
+          at: new Date(old + i * 1000).toISOString(),
+          daemon: 'relay',
+          status: i % 2 ? 'down' : 'up',
+        }),
+      );
+    }
+    lines.push(
+      JSON.stringify({
+        at: new Date(T - 3 * DAY_MS).toISOString(),
+        daemon: 'relay',
+        status: 'down',
+      }),
+    );
+    lines.push(
+      JSON.stringify({ at: new Date(T - 2 * DAY_MS).toISOString(), daemon: 'relay', status: 'up' }),
+    );
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const u = new UptimeLog(dir, T);
+    const after = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(after.length).toBeLessThan(10);
+    // The week: 4 days "down" (the old flip still in force), 1 day down, 2 days up.
+    expect(u.availability('relay', 7 * DAY_MS, T)).toBeCloseTo(2 / 7, 6);
+    u.record('relay', 'down', T);
+    u.close();
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n').at(-1)).toContain('"status":"down"');
+  });
+});
+
 describe('state store', () => {
   it('saves atomically and loads back', () => {
     saveState(dir, { version: 1, savedAt: 'x', rules: { a: 1 }, engine: null });
