@@ -185,6 +185,18 @@ describe('EventLog', () => {
     log.close();
   });
 
+  it('deletes rotations numbered past keep (keep was lowered)', () => {
+    const base = path.join(dir, STATE_FILES.events);
+    for (const n of [1, 2, 3, 4]) fs.writeFileSync(`${base}.${n}`, `${JSON.stringify(ev(n))}\n`);
+    const log = new EventLog(dir, { ...opts, keep: 2 });
+    expect(log.files().map((f) => path.basename(f))).toEqual([
+      `${STATE_FILES.events}.2`,
+      `${STATE_FILES.events}.1`,
+      STATE_FILES.events,
+    ]);
+    log.close();
+  });
+
   it('skips a torn last line (writer killed mid-write)', () => {
     const base = path.join(dir, STATE_FILES.events);
     fs.writeFileSync(base, `${JSON.stringify(ev(1))}\n{"id":"2","at":"20`);
