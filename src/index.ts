@@ -13,6 +13,7 @@ export {
 export {
   Engine,
   collectSnapshot,
+  engineSource,
   nowInstant,
   type CollectSnapshotOptions,
   type EngineDeps,
@@ -104,3 +105,10 @@ export {
   type ClockSample,
 } from './core/clockParsers.js';
 export { ClockCollector, querySntp, parseServer, type ClockAttempt } from './collectors/clock.js';
+export {
+  Poller,
+  systemInstant,
+  type PollSource,
+  type PollerOptions,
+  type PollerUpdate,
+} from './runtime/poller.js';

@@ -37,6 +37,7 @@ function deadSample(pid: number): ProcessSample {
 
 interface StatFields {
   comm: string;
+  ppid: number;
   state: string;
   cpuTicks: number;
   startTicks: number;
@@ -56,6 +57,7 @@ export function parseProcStat(text: string): StatFields | null {
   const num = (field: number) => Number(rest[field - 3]);
   const fields = {
     comm: text.slice(open + 1, close),
+    ppid: num(4),
     state: rest[0] ?? '?',
     cpuTicks: num(14) + num(15),
     startTicks: num(22),
@@ -307,4 +309,43 @@ export function defaultProcessCollector(): ProcessCollector {
   return ProcfsProcessCollector.available()
     ? new ProcfsProcessCollector()
     : new SiProcessCollector();
+}
+
+/**
+ * Whether a command line (NUL-separated argv) is npm/npx, or the `sh -c` they
+ * run a package binary through. npm rewrites its title, so its argv[0] may be
+ * "npm exec ghost-hb ...".
+ */
+export function isLauncher(cmdline: string): boolean {
+  const argv = cmdline.split('\0').filter((a) => a !== '');
+  const base = (a: string | undefined) => (a ?? '').split(' ')[0]!.split('/').pop()!;
+  const cmd = base(argv[0]);
+  if (cmd === 'npm' || cmd === 'npx') return true;
+  if (/^node(js)?$/.test(cmd) && /^(npm|npx)(-cli\.js)?$/.test(base(argv[1]))) return true;
+  if (/^(ba|da)?sh$/.test(cmd) && argv[1] === '-c') {
+    const script = (argv[2] ?? '').replace(/^['"]/, '');
+    return /^(\S*\/)?ghost-hb(['"]|\s|$)/.test(script);
+  }
+  return false;
+}
+
+/**
+ * The process that ran ghost-hb, skipping npm/npx and the `sh -c` they spawn:
+ * `npx ghost-hb beat NAME` should report the calling daemon's pid, not the
+ * short-lived npm process. Without /proc, the parent pid as is.
+ */
+export function callerPid(procDir = '/proc'): number {
+  let pid = process.ppid;
+  for (let hops = 0; hops < 4 && pid > 1; hops++) {
+    let stat: StatFields | null;
+    try {
+      if (!isLauncher(fs.readFileSync(`${procDir}/${pid}/cmdline`, 'utf8'))) return pid;
+      stat = parseProcStat(fs.readFileSync(`${procDir}/${pid}/stat`, 'utf8'));
+    } catch {
+      return pid;
+    }
+    if (!stat || stat.ppid <= 1) return pid;
+    pid = stat.ppid;
+  }
+  return pid;
 }

@@ -3,7 +3,8 @@
 // for one daemon, and return the state to carry to the next poll. Nothing here
 // reads a clock or the filesystem.
 import { escapeForDisplay } from './format.js';
-import type { ParsedHeartbeatFile } from './heartbeatFile.js';
+import { sanitizeString } from './sanitize.js';
+import { sanitizePayload, type ParsedHeartbeatFile } from './heartbeatFile.js';
 import type {
   DaemonSnapshot,
   DaemonSpec,
@@ -36,11 +37,16 @@ export interface BeatRecord {
   heartbeat: Heartbeat;
   source: 'json' | 'touch';
   path: string;
+  /** The JSON document, already sanitized (safe to print, log and export). */
   payload: Record<string, unknown> | null;
   /** Monotonic ms at which this beat was first observed (for judging age across clock jumps). */
   firstSeenMonoMs: number;
   /** Wall-clock age of the beat when first observed (>= 0). */
   ageAtFirstSeenMs: number;
+  /** tsMs as ISO-8601, formatted once per beat. */
+  at: string;
+  /** The beat's message, sanitized once per beat. */
+  message: string | null;
 }
 
 /** Everything remembered about one daemon between polls. */
@@ -138,10 +144,12 @@ export function gatherEvidence(
   for (const f of [files.json, files.touch, files.pidfile]) {
     if (!f) continue;
     if (f.fault) {
-      fault ??= f.fault;
-      problems.push(f.fault);
+      // Faults can quote file content (a parser's snippet): redact and escape.
+      const shown = sanitizeString(f.fault);
+      fault ??= shown;
+      problems.push(shown);
     }
-    problems.push(...f.warnings);
+    for (const w of f.warnings) problems.push(sanitizeString(w));
   }
 
   const file = pickBeatFile(files);
@@ -154,14 +162,18 @@ export function gatherEvidence(
       prev.beat.path === file.path &&
       prev.beat.heartbeat.seq === hb.seq;
     beat = same
-      ? { ...prev.beat!, heartbeat: hb, payload: file.payload }
+      ? { ...prev.beat!, heartbeat: hb }
       : {
           heartbeat: hb,
           source: file.kind === 'json' ? 'json' : 'touch',
           path: file.path,
-          payload: file.payload,
+          // Sanitized once per new beat (secrets redacted, control characters
+          // escaped), not on every poll.
+          payload: file.payload === null ? null : sanitizePayload(file.payload),
           firstSeenMonoMs: now.monoMs,
           ageAtFirstSeenMs: Math.max(0, now.wallMs - hb.tsMs),
+          at: new Date(hb.tsMs).toISOString(),
+          message: hb.message === null ? null : sanitizeString(hb.message),
         };
   } else if (prev.beat && fault) {
     problems.push(
@@ -362,7 +374,7 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     status,
     reason: reason === null ? null : escapeForDisplay(reason),
     pid: evidence.pid,
-    lastBeatAt: hb ? new Date(hb.tsMs).toISOString() : null,
+    lastBeatAt: beat ? beat.at : null,
     ageMs: ageMs === null ? null : Math.round(ageMs),
     intervalSec: timing.interval,
     processAlive,
@@ -377,7 +389,8 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     restarts: state.restarts,
     source,
     problems: problems.map(escapeForDisplay),
-    skewMs: hb && beat?.source === 'json' && hb.mtimeMs != null ? hb.tsMs - hb.mtimeMs : null,
+    skewMs:
+      hb && beat?.source === 'json' && hb.mtimeMs != null ? Math.round(hb.tsMs - hb.mtimeMs) : null,
     critical: spec.critical,
     declared: spec.declared,
     graceSec: timing.grace,
@@ -385,7 +398,7 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     heartbeatPath: beat?.path ?? evidence.pidfilePath,
     payload: beat?.payload ?? null,
     selfStatus: hb?.status ?? null,
-    message: hb?.message == null ? null : escapeForDisplay(hb.message),
+    message: beat?.message ?? null,
     command: ours ? escapeForDisplay(ours.cmdline || ours.comm || '') || null : null,
     startedAt: ours?.startTimeMs != null ? new Date(ours.startTimeMs).toISOString() : null,
     seq: hb?.seq ?? null,

@@ -26,7 +26,9 @@ import type {
   DaemonSnapshot,
   DaemonSpec,
   HeartbeatDirObservation,
+  HeartbeatFileObservation,
   Instant,
+  PollResult,
   ProcessSample,
   Snapshot,
   SystemSample,
@@ -63,14 +65,8 @@ interface DaemonRuntime {
   evidence: Evidence;
 }
 
-/**
- * Payloads are written by other programs; what reaches snapshots (and so
- * terminals, logs and the API) is a copy limited to plain JSON values.
- */
-function sanitizePayload(payload: Record<string, unknown> | null): Record<string, unknown> | null {
-  if (payload === null) return null;
-  return JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
-}
+/** Remembered states of daemons absent from the current poll, at most. */
+const MAX_CARRIED_STATES = 1000;
 
 const UNKNOWN_SYSTEM: SystemSample = {
   hostname: 'unknown',
@@ -88,6 +84,9 @@ export class Engine {
   private states = new Map<string, DaemonState>();
   private runtime: DaemonRuntime[] = [];
   private samples = new Map<number, ProcessSample>();
+  private parsed = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
+  /** Specs of discovered daemons, kept between polls rather than rebuilt. */
+  private discovered = new Map<string, DaemonSpec>();
   private lastInstant: Instant | null = null;
   private jump: ClockJump | null = null;
   private system: SystemSample = UNKNOWN_SYSTEM;
@@ -128,13 +127,23 @@ export class Engine {
       this.config.clock.skewThreshold * 1000 +
       (this.jumpActive(now) ? Math.abs(this.jump!.stepMs) : 0);
     const byName = new Map<string, DaemonFiles>();
+    const parsedCache = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
     for (const obs of dir.files) {
-      const parsed = parseHeartbeatFile(obs, { nowMs: now.wallMs, maxFutureMs });
+      // The collector hands back the same observation object for an unchanged
+      // file. A valid parse stays valid as time moves on (a timestamp only
+      // leaves the future), so it is reused; faults are judged afresh.
+      let parsed = this.parsed.get(obs);
+      if (!parsed) {
+        parsed = parseHeartbeatFile(obs, { nowMs: now.wallMs, maxFutureMs });
+        if (parsed.fault === null) parsedCache.set(obs, parsed);
+      } else parsedCache.set(obs, parsed);
       const files = byName.get(obs.name) ?? {};
       const slot = obs.kind;
       files[slot] = preferFile(files[slot], parsed);
       byName.set(obs.name, files);
     }
+
+    this.parsed = parsedCache;
 
     const specs = this.specsFor(byName);
     const runtime: DaemonRuntime[] = specs.map((spec) => ({
@@ -299,8 +308,14 @@ export class Engine {
     if (this.config.discover) {
       const declared = new Set(specs.map((s) => s.name));
       const found = [...byName.keys()].filter((n) => !declared.has(n)).sort();
-      for (const name of found)
-        specs.push(resolveDaemonSpec({ name }, this.config.defaults, false));
+      const known = new Map<string, DaemonSpec>();
+      for (const name of found) {
+        const spec =
+          this.discovered.get(name) ?? resolveDaemonSpec({ name }, this.config.defaults, false);
+        known.set(name, spec);
+        specs.push(spec);
+      }
+      this.discovered = known;
     }
     return specs;
   }
@@ -327,11 +342,17 @@ export class Engine {
         prev,
       );
       next.set(r.spec.name, state);
-      out.push({ ...snapshot, payload: sanitizePayload(snapshot.payload) });
+      out.push(snapshot);
     }
     // Keep remembered state of daemons not shown this time (restored, or files
-    // briefly gone) so restart counts survive.
-    for (const [name, s] of this.states) if (!next.has(name)) next.set(name, s);
+    // briefly gone) so restart counts survive; bounded, so a directory churning
+    // through random names cannot grow it without end.
+    let carried = 0;
+    for (const [name, s] of this.states) {
+      if (next.has(name) || carried >= MAX_CARRIED_STATES) continue;
+      next.set(name, s);
+      carried++;
+    }
     this.states = next;
     return out;
   }
@@ -377,6 +398,23 @@ function preferFile(
   if (!a) return b;
   if (!a.fault !== !b.fault) return a.fault ? b : a;
   return (b.heartbeat?.tsMs ?? b.mtimeMs ?? 0) > (a.heartbeat?.tsMs ?? a.mtimeMs ?? 0) ? b : a;
+}
+
+/**
+ * The engine as the poller's source (`src/runtime/poller.ts`), with no events:
+ * the anomaly rules wrap the engine to add them.
+ */
+export function engineSource(engine: Engine): {
+  poll(now: Instant): Promise<PollResult>;
+  checkLiveness(now: Instant): Promise<PollResult | null>;
+} {
+  return {
+    poll: async (now) => ({ snapshot: await engine.poll(now), events: [] }),
+    checkLiveness: async (now) => {
+      const snapshot = await engine.checkLiveness(now);
+      return snapshot && { snapshot, events: [] };
+    },
+  };
 }
 
 export interface CollectSnapshotOptions {

@@ -131,7 +131,7 @@ export class EventLog {
     this.applyRetention();
   }
 
-  /** Delete rotated files (never the current one) last written before the retention window. */
+  /** Delete rotated files (never the current one) last written before the retention window or numbered past `keep`. */
   applyRetention(): void {
     this.lastRetentionMs = this.now();
     const cutoff = this.now() - this.opts.retentionDays * 86_400_000;
@@ -143,10 +143,14 @@ export class EventLog {
       return;
     }
     for (const name of names) {
-      if (!name.startsWith(`${base}.`) || !/^\d+$/.test(name.slice(base.length + 1))) continue;
+      const suffix = name.slice(base.length + 1);
+      if (!name.startsWith(`${base}.`) || !/^\d+$/.test(suffix)) continue;
       const full = path.join(this.dir, name);
       try {
-        if (fs.statSync(full).mtimeMs < cutoff) fs.rmSync(full, { force: true });
+        // Too old, or beyond `keep` (left over from a larger `keep` before).
+        if (Number(suffix) > this.opts.keep || fs.statSync(full).mtimeMs < cutoff) {
+          fs.rmSync(full, { force: true });
+        }
       } catch {
         // Removed concurrently: nothing to do.
       }

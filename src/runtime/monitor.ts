@@ -20,7 +20,7 @@ import { sanitizeValue } from '../core/sanitize.js';
 import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
 import { ClockCollector } from '../collectors/clock.js';
 import { AuditLog } from './audit.js';
-import { Engine, type EngineStateJson } from './engine.js';
+import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
 import { EventLog } from './eventLog.js';
 import { resolveStateDir } from './paths.js';
 import type { PollSource } from './poller.js';
@@ -45,7 +45,10 @@ export interface MonitorOptions {
   /** Overrides config.stateDir / $XDG_STATE_HOME. */
   stateDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** A ready engine (tests, embedding); otherwise one is built from config and `collectors`. */
   engine?: MonitorEngine;
+  /** Collectors for the engine built here (fakes in tests). */
+  collectors?: Partial<EngineDeps>;
   clock?: MonitorClock;
   /** Wall clock for log housekeeping (retention, start/stop marks). */
   wallNow?: () => number;
@@ -87,7 +90,7 @@ export class Monitor implements PollSource {
     const eventLog = new EventLog(stateDir, { ...config.events, now: wallNow });
     const audit = new AuditLog(stateDir, wallNow, config.events.rotateBytes, config.events.keep);
     const uptime = new UptimeLog(stateDir, wallNow());
-    const engine = opts.engine ?? new Engine(config);
+    const engine = opts.engine ?? new Engine(config, opts.collectors);
     const clock = opts.clock ?? new ClockCollector(config.clock);
     const ring = new EventRing(config.events.max);
     for (const e of eventLog.tail(config.events.max)) ring.push(e);
@@ -204,7 +207,7 @@ export class Monitor implements PollSource {
       engine: this.engine.exportState?.() ?? null,
     });
     this.eventLog.flush();
-    this.uptime.flush();
+    this.uptime.flush(now.wallMs);
     this.lastSnapshot = snapshot;
     return { snapshot, events };
   }

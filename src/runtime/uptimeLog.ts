@@ -43,6 +43,7 @@ export class UptimeLog {
   private lastStopMs: number | null = null;
   private pending = '';
   private lines = 0;
+  private lastCompactCheckMs = -Infinity;
 
   constructor(dir: string, now: number) {
     this.file = path.join(dir, STATE_FILES.uptime);
@@ -54,12 +55,20 @@ export class UptimeLog {
   private load(now: number): void {
     const records = parseJsonl<UptimeRecord>(readIfExists(this.file));
     this.lines = records.length;
-    for (const r of records) this.apply(r);
     // A run that ended with kill -9 left no stop mark: its last status carries on.
+    for (const r of records) this.apply(r);
+    this.compactIfBloated(now);
+  }
+
+  /** Compact once the file holds far more lines than the longest window needs. */
+  private compactIfBloated(now: number): boolean {
+    this.lastCompactCheckMs = now;
     const cutoff = now - MAX_WINDOW_MS;
     let kept = 0;
     for (const list of this.flips.values()) kept += list.filter((f) => f.ms >= cutoff).length + 1;
-    if (this.lines > kept + COMPACT_SLACK_LINES) this.compact(now);
+    if (this.lines <= kept + COMPACT_SLACK_LINES) return false;
+    this.compact(now);
+    return true;
   }
 
   private apply(r: UptimeRecord): void {
@@ -103,13 +112,25 @@ export class UptimeLog {
     this.append({ at: new Date(ms).toISOString(), daemon: name, status });
   }
 
-  /** Write what was recorded since the last call (one write per poll), then fdatasync. */
-  flush(): void {
+  /**
+   * Write what was recorded since the last call (one write per poll), then
+   * fdatasync. With `now`, also compacts a bloated file (checked hourly), so a
+   * monitor that runs for months keeps a bounded log.
+   */
+  flush(now?: number): void {
     if (this.pending) {
       this.writer.writeText(this.pending);
       this.pending = '';
     }
     this.writer.flush();
+    // The compacted file replaced the old one: reopen so later lines go to it.
+    if (
+      now !== undefined &&
+      now - this.lastCompactCheckMs > HOUR_MS &&
+      this.compactIfBloated(now)
+    ) {
+      this.writer.close();
+    }
   }
 
   close(): void {

@@ -11,7 +11,7 @@ import { Tmux, paneRows } from '../helpers/tmux.js';
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const dist = path.join(repo, 'dist');
-const beater = path.join(repo, 'test', 'fixtures', 'beater.js');
+const beater = path.join(repo, 'test', 'fixtures', 'libBeater.js');
 const DAEMONS = ['relayCore', 'watchdog', 'executor'];
 const HOSTILE = 'bad\u001b[2Jname';
 

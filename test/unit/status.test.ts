@@ -202,6 +202,28 @@ const cases: Case[] = [
     expect: { skewMs: 2500 },
   },
   {
+    name: 'message and payload are sanitized: secrets redacted, control characters escaped',
+    setup: (d, p) => {
+      alive(d, p);
+      d.json(
+        'd',
+        beat(1000, { message: 'db postgres://app:hunter2@db \x1b[31m', token: 'abc123secret' }),
+        T0 - 1000,
+      );
+    },
+    status: 'up',
+    reason: null,
+    expect: {
+      message: 'db postgres://app:[REDACTED]@db \\x1b[31m',
+      payload: {
+        ts: new Date(T0 - 1000).toISOString(),
+        pid: PID,
+        message: 'db postgres://app:[REDACTED]@db \\x1b[31m',
+        token: '[REDACTED]',
+      },
+    },
+  },
+  {
     name: 'control characters in a discovered name are escaped',
     daemons: [],
     setup: (d) => d.json('x\x1b[2J', beat(1000), T0 - 1000),
@@ -431,5 +453,44 @@ describe('status over several polls', () => {
       pid: 55,
       source: 'match',
     });
+  });
+});
+
+describe('engineSource', () => {
+  it('adapts the engine to the poller: snapshots with no events, null when nothing changed', async () => {
+    const { engineSource } = await import('../../src/runtime/engine.js');
+    const clock = new FakeClock();
+    const dir = new FakeDir();
+    const procs = new FakeProcesses();
+    procs.procs.set(PID, { startTimeMs: STARTED });
+    dir.json('d', beat(0), T0);
+    const engine = new Engine(config({ daemons: ['d'] }), {
+      heartbeats: dir,
+      processes: procs,
+      system: new FakeSystem(),
+    });
+    const source = engineSource(engine);
+    const first = await source.poll(clock.now());
+    expect(first.events).toEqual([]);
+    expect(first.snapshot.daemons[0]!.status).toBe('up');
+    expect(await source.checkLiveness(clock.advance(500))).toBeNull();
+    procs.procs.delete(PID);
+    const changed = await source.checkLiveness(clock.advance(500));
+    expect(changed?.snapshot.daemons[0]!.reason).toBe('crashed');
+  });
+
+  it('redacts secrets quoted in a fault', async () => {
+    const dir = new FakeDir();
+    // Node's JSON.parse error quotes up to 10 characters of the input.
+    dir.json('d', 'pwd=s3cr3t', T0);
+    const engine = new Engine(config({ daemons: ['d'] }), {
+      heartbeats: dir,
+      processes: new FakeProcesses(),
+      system: new FakeSystem(),
+    });
+    const d = (await engine.poll(new FakeClock().now())).daemons[0]!;
+    expect(d.status).toBe('unknown');
+    expect(d.reason).toMatch(/^heartbeat is malformed JSON: .*pwd=\[REDACTED\]/);
+    expect(JSON.stringify(d)).not.toContain('s3cr3t');
   });
 });

@@ -2,6 +2,7 @@
 // one line (`ghost-hb beat backup --interval 60`).
 import path from 'node:path';
 import { BeatError, writeHeartbeat } from '../../beat.js';
+import { callerPid } from '../../collectors/processes.js';
 import { loadConfig } from '../../config/load.js';
 import type { SelfReportedStatus } from '../../core/types.js';
 import { EXIT, type Command } from '../command.js';
@@ -18,7 +19,8 @@ export const beatCommand: Command = {
     --dir, -d      heartbeat directory (default: the config's heartbeatDir)
     --config, -c   config file to take heartbeatDir from
     --status       ok (default), degraded or failing
-    --pid          pid to report (default: the parent process, i.e. the calling shell)
+    --pid          pid to report (default: the parent process, i.e. the calling shell;
+                   npm/npx in between are skipped)
     --message      free text shown beside the daemon
     --interval     seconds until the next beat (overrides the configured interval)
 
@@ -31,7 +33,7 @@ export const beatCommand: Command = {
   flags: {
     dir: { type: 'string', shortFlag: 'd' },
     config: { type: 'string', shortFlag: 'c' },
-    status: { type: 'string', default: 'ok', choices: ['ok', 'degraded', 'failing'] },
+    status: { type: 'string', default: 'ok' },
     pid: { type: 'number' },
     message: { type: 'string' },
     interval: { type: 'number' },
@@ -40,6 +42,13 @@ export const beatCommand: Command = {
     const [name, ...extra] = ctx.args;
     if (!name || extra.length > 0) {
       ctx.stderr.write('ghost-hb beat: give exactly one daemon NAME (see ghost-hb beat --help)\n');
+      return EXIT.UNKNOWN;
+    }
+    const status = ctx.flags.status as string;
+    if (!['ok', 'degraded', 'failing'].includes(status)) {
+      ctx.stderr.write(
+        `ghost-hb beat: --status must be ok, degraded or failing, not "${status}"\n`,
+      );
       return EXIT.UNKNOWN;
     }
     const dirFlag = ctx.flags.dir as string | undefined;
@@ -54,8 +63,8 @@ export const beatCommand: Command = {
         ).heartbeatDir;
     try {
       await writeHeartbeat(dir, name, {
-        status: ctx.flags.status as SelfReportedStatus,
-        pid: (ctx.flags.pid as number | undefined) ?? process.ppid,
+        status: status as SelfReportedStatus,
+        pid: (ctx.flags.pid as number | undefined) ?? callerPid(),
         ...(ctx.flags.message !== undefined ? { message: String(ctx.flags.message) } : {}),
         ...(ctx.flags.interval !== undefined ? { interval: ctx.flags.interval as number } : {}),
       });

@@ -11,13 +11,20 @@ import {
   type AnomalyConfig,
 } from './config.js';
 import { nextFlapping, percentStateChange } from './flapping.js';
-import { conditionKey, type DaemonRuleState, type Evaluation, type RaiseInput } from './state.js';
+import type { DaemonRuleState, Evaluation, RaiseInput } from './state.js';
 
 /** Status reasons judged from a beat's age: unreliable right after a wall-clock jump. */
 const AGE_BASED_REASONS = new Set(['stale', 'hung', 'overdue']);
 const NEVER_SEEN = 'never seen';
 /** One condition per daemon for an outage, whatever the reason it began with. */
 const OUTAGE = 'outage';
+/** Flap history is kept as one letter per check (cheap to copy and to persist). */
+const STATUS_LETTER: Record<DaemonSnapshot['status'], string> = {
+  up: 'u',
+  late: 'l',
+  down: 'd',
+  unknown: '?',
+};
 
 function outageRule(reason: string | null): string {
   if (reason === 'crashed') return 'crashed';
@@ -34,13 +41,11 @@ function formatOutage(ms: number): string {
   return `${h}h ${m % 60}m`;
 }
 
-function meanAndDeviation(values: readonly number[]): { mean: number; sd: number } {
-  let sum = 0;
-  for (const v of values) sum += v;
-  const mean = sum / values.length;
-  let sq = 0;
-  for (const v of values) sq += (v - mean) * (v - mean);
-  return { mean, sd: Math.sqrt(sq / values.length) };
+/** Mean and (population) deviation of the beat gaps, from the running sums. */
+function gapStats(st: DaemonRuleState): { mean: number; sd: number } {
+  const n = st.gaps.length;
+  const mean = st.gapSum / n;
+  return { mean, sd: Math.sqrt(Math.max(0, st.gapSumSq / n - mean * mean)) };
 }
 
 /**
@@ -75,13 +80,14 @@ export function evaluateDaemon(
   }
 
   // --- Flapping (Nagios weighted percent state change) ---------------------
-  st.history.push(status);
-  if (st.history.length > alerts.flapWindow) st.history.shift();
-  const pct = percentStateChange(st.history, alerts.flapWindow);
+  st.history = (st.history + STATUS_LETTER[status]).slice(-alerts.flapWindow);
+  st.steadyChecks = prevStatus === status ? st.steadyChecks + 1 : 0;
+  // No change anywhere in the window: 0 % without walking it (the common case).
+  const pct =
+    st.steadyChecks >= alerts.flapWindow ? 0 : percentStateChange(st.history, alerts.flapWindow);
   const wasFlapping = st.flapping;
   st.flapping = nextFlapping(wasFlapping, pct, alerts.flapHighPct, alerts.flapLowPct);
   const changed = prevStatus !== null && status !== prevStatus;
-  const flapKey = conditionKey('flapping', name);
   if (!wasFlapping && st.flapping) {
     ev.raise({
       rule: 'flapping',
@@ -91,7 +97,7 @@ export function evaluateDaemon(
       data: { percentStateChange: round1(pct), status, count: 1 },
     });
   } else if (st.flapping && changed) {
-    ev.bump(flapKey);
+    ev.bump('flapping', name);
   } else if (wasFlapping && !st.flapping) {
     ev.clear('flapping', name);
     ev.emit({
@@ -101,6 +107,8 @@ export function evaluateDaemon(
       message: `${name} stopped flapping (${pct.toFixed(0)}% state change); now ${status}`,
       data: { percentStateChange: round1(pct), status, stopped: true },
     });
+    // Whatever still holds once it settles (an outage) is announced in its own right.
+    ev.publishSilent(name);
   }
   // While flapping, transitions open their conditions silently (counted above).
   const announce = (input: RaiseInput): void => {
@@ -127,12 +135,14 @@ export function evaluateDaemon(
             lastBeatAt: d.lastBeatAt,
             critical: d.critical,
             problems: d.problems,
+            // What the daemon said about itself, if anything (already sanitized by the engine).
+            message: d.message,
           },
           kind: 'level',
         });
       } else if (changed && !st.flapping) {
         // Back down after a partial recovery (late) without ever being up: the same outage.
-        ev.bump(conditionKey(OUTAGE, name));
+        ev.bump(OUTAGE, name);
       }
     }
   } else if (status === 'up') {
@@ -162,7 +172,7 @@ export function evaluateDaemon(
         severity: 'warn',
         daemon: name,
         message: `${name} is late${d.reason ? `: ${d.reason}` : ''}`,
-        data: { reason: d.reason, ageMs: d.ageMs, intervalSec: d.intervalSec },
+        data: { reason: d.reason, ageMs: d.ageMs, intervalSec: d.intervalSec, message: d.message },
       });
     }
   } else {
@@ -224,7 +234,7 @@ export function evaluateDaemon(
       kind: 'edge',
     });
     // Several restarts seen in one poll count as several occurrences.
-    if (restarts > 1) ev.bump(conditionKey('restarted', name), restarts - 1);
+    if (restarts > 1) ev.bump('restarted', name, restarts - 1);
     if (st.restartTimes.length > alerts.restartCount) {
       ev.raise({
         rule: 'restart-loop',
@@ -312,7 +322,7 @@ function evaluateJitter(
 ): void {
   const name = d.name;
   const beatMs = d.lastBeatAt === null ? null : Date.parse(d.lastBeatAt);
-  const stats = st.gaps.length >= JITTER_MIN_SAMPLES ? meanAndDeviation(st.gaps) : null;
+  const stats = st.gaps.length >= JITTER_MIN_SAMPLES ? gapStats(st) : null;
   const limitMs = stats
     ? stats.mean +
       cfg.alerts.jitterSigma * Math.max(stats.sd, stats.mean * JITTER_MIN_DEVIATION_SHARE)
@@ -341,7 +351,13 @@ function evaluateJitter(
       if (!suspect) {
         if (gap > limitMs && !ev.isOpen('jitter', name)) flag(gap);
         st.gaps.push(gap);
-        if (st.gaps.length > JITTER_SAMPLES) st.gaps.shift();
+        st.gapSum += gap;
+        st.gapSumSq += gap * gap;
+        if (st.gaps.length > JITTER_SAMPLES) {
+          const old = st.gaps.shift()!;
+          st.gapSum -= old;
+          st.gapSumSq -= old * old;
+        }
       }
       if (gap <= limitMs) ev.clear('jitter', name);
     }

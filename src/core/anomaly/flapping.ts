@@ -8,7 +8,7 @@ const OLDEST_WEIGHT = 0.8;
 const NEWEST_WEIGHT = 1.2;
 
 /** Weighted percent state change (0..100) of `history` (oldest first) in a window of `window` checks. */
-export function percentStateChange<T>(history: readonly T[], window: number): number {
+export function percentStateChange<T>(history: ArrayLike<T> | string, window: number): number {
   const slots = window - 1;
   if (slots <= 0 || history.length < 2) return 0;
   const start = Math.max(0, history.length - window);

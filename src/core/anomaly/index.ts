@@ -1,17 +1,12 @@
-// detectAnomalies: the pure heart of the anomaly rules. Given the previous rule
-// state, a snapshot and the time, it returns the next state, the new events and
-// updates to open (coalesced) events. It reads no clock and touches no file;
-// the monitor persists the state and the events.
+// detectAnomalies: the heart of the anomaly rules. Given the rule state, a
+// snapshot and the time, it returns the next state, the new events and updates
+// to open (coalesced) events. It reads no clock and touches no file; the
+// monitor persists the state and the events.
 import type { HbEvent, Instant, Snapshot } from '../types.js';
 import type { AnomalyConfig } from './config.js';
 import { evaluateDaemon } from './daemon.js';
 import { evaluateClock, evaluateHost } from './host.js';
-import {
-  Evaluation,
-  initialDaemonRuleState,
-  type DaemonRuleState,
-  type RuleState,
-} from './state.js';
+import { Evaluation, initialDaemonRuleState, type RuleState } from './state.js';
 
 export interface AnomalyResult {
   state: RuleState;
@@ -24,28 +19,20 @@ export interface AnomalyResult {
   updates: HbEvent[];
 }
 
-function copyDaemonState(st: DaemonRuleState): DaemonRuleState {
-  return {
-    ...st,
-    history: st.history.slice(),
-    gaps: st.gaps.slice(),
-    restartTimes: st.restartTimes.slice(),
-  };
-}
-
+/**
+ * Evaluate every rule on one snapshot. For speed at 10,000 daemons the state
+ * is updated in place: `prev` is consumed and the returned `state` (the same
+ * object) is what the next call takes. A caller that needs to keep an earlier
+ * state (a replay, a test) passes `structuredClone(prev)`.
+ */
 export function detectAnomalies(
   prev: RuleState,
   snapshot: Snapshot,
   config: AnomalyConfig,
   now: Instant,
 ): AnomalyResult {
-  // Copy on entry so `prev` is never changed: callers may keep it (tests, replays).
-  const state: RuleState = {
-    ...prev,
-    conditions: { ...prev.conditions },
-    daemons: { ...prev.daemons },
-    runStartMonoMs: prev.runStartMonoMs ?? now.monoMs,
-  };
+  const state = prev;
+  state.runStartMonoMs ??= now.monoMs;
   const ev = new Evaluation(state, now, config.alerts.coalesceMin * 60_000);
   ev.expireEdges();
 
@@ -55,11 +42,15 @@ export function detectAnomalies(
   // With the heartbeat directory gone every daemon would look down at once:
   // that is one event (heartbeat-dir), not one per daemon, so daemon rules wait.
   if (snapshot.heartbeatDirError === null) {
+    const daemons = state.daemons;
     for (const d of snapshot.daemons) {
-      const known = prev.daemons[d.name];
-      const st = known ? copyDaemonState(known) : initialDaemonRuleState();
-      state.daemons[d.name] = st;
-      evaluateDaemon(ev, d, st, known === undefined, config);
+      let st = daemons[d.name];
+      const isNew = st === undefined;
+      if (st === undefined) {
+        st = initialDaemonRuleState();
+        daemons[d.name] = st;
+      }
+      evaluateDaemon(ev, d, st, isNew, config);
     }
   }
 

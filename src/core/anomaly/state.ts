@@ -31,14 +31,18 @@ export interface DaemonRuleState {
   restarts: number;
   /** Wall ms of recent restarts, pruned to the restart window. */
   restartTimes: number[];
-  /** Status of the last `flapWindow` checks, oldest first. */
-  history: DaemonStatus[];
+  /** Status of the last `flapWindow` checks, oldest first, one letter each (u, l, d, ?). */
+  history: string;
   flapping: boolean;
   /** Last beat time seen (epoch ms) and its seq, for beat-gap statistics. */
   lastBeatMs: number | null;
   lastSeq: number | null;
-  /** Recent gaps between beats in ms, oldest first. */
+  /** Recent gaps between beats in ms, oldest first, and their running sum and sum of squares. */
   gaps: number[];
+  gapSum: number;
+  gapSumSq: number;
+  /** Checks since the status last changed (flap history with no change needs no arithmetic). */
+  steadyChecks: number;
   cpuHighPolls: number;
   lastRss: number | null;
   rssGrowthPolls: number;
@@ -48,8 +52,12 @@ export interface RuleState {
   version: 1;
   /** Next event id (decimal). Ids are unique within a log. */
   nextId: number;
-  /** Open conditions, by `rule \0 subject`. */
-  conditions: Record<string, Condition>;
+  /**
+   * Open conditions by subject (a daemon name, 'clock', 'source:NAME', ...),
+   * then by condition name. Grouped by subject so that the common case, a
+   * daemon with nothing open, costs one lookup per evaluation.
+   */
+  conditions: Record<string, Record<string, Condition>>;
   daemons: Record<string, DaemonRuleState>;
   /** Last clock jump seen in `snapshot.clock.lastJumpAt`. */
   lastJumpAt: string | null;
@@ -79,11 +87,14 @@ export function initialDaemonRuleState(): DaemonRuleState {
     pid: null,
     restarts: 0,
     restartTimes: [],
-    history: [],
+    history: '',
     flapping: false,
     lastBeatMs: null,
     lastSeq: null,
     gaps: [],
+    gapSum: 0,
+    gapSumSq: 0,
+    steadyChecks: 0,
     cpuHighPolls: 0,
     lastRss: null,
     rssGrowthPolls: 0,
@@ -111,17 +122,47 @@ export function reviveRuleState(raw: unknown): RuleState | null {
   }
   const daemons: Record<string, DaemonRuleState> = {};
   for (const [name, d] of Object.entries(s.daemons)) {
-    daemons[name] = { ...initialDaemonRuleState(), ...(d as Partial<DaemonRuleState>) };
+    const revived = { ...initialDaemonRuleState(), ...(d as Partial<DaemonRuleState>) };
+    if (typeof revived.history !== 'string') revived.history = '';
+    if (!Array.isArray(revived.gaps)) revived.gaps = [];
+    // Running sums are derived data: recomputed rather than trusted from disk.
+    revived.gapSum = revived.gaps.reduce((a, g) => a + g, 0);
+    revived.gapSumSq = revived.gaps.reduce((a, g) => a + g * g, 0);
+    daemons[name] = revived;
   }
   return {
     version: 1,
     nextId: s.nextId,
-    conditions: s.conditions as Record<string, Condition>,
+    conditions: reviveConditions(s.conditions),
     daemons,
     lastJumpAt: typeof s.lastJumpAt === 'string' ? s.lastJumpAt : null,
     bootMs: typeof s.bootMs === 'number' ? s.bootMs : null,
     runStartMonoMs: null,
   };
+}
+
+/** Keep only well-formed conditions from disk: a bad entry must not break every later poll. */
+function reviveConditions(raw: object): RuleState['conditions'] {
+  const out: RuleState['conditions'] = {};
+  for (const [subject, byName] of Object.entries(raw)) {
+    if (!byName || typeof byName !== 'object') continue;
+    for (const [name, c] of Object.entries(byName as Record<string, unknown>)) {
+      const cond = c as Partial<Condition> | null;
+      if (
+        !cond ||
+        (cond.kind !== 'level' && cond.kind !== 'edge') ||
+        typeof cond.lastMs !== 'number' ||
+        !cond.event ||
+        typeof cond.event.id !== 'string' ||
+        typeof cond.event.rule !== 'string' ||
+        !(cond.event.severity in SEVERITY_RANK)
+      ) {
+        continue;
+      }
+      (out[subject] ??= {})[name] = cond as Condition;
+    }
+  }
+  return out;
 }
 
 export interface RaiseInput {
@@ -137,14 +178,7 @@ export interface RaiseInput {
   kind?: ConditionKind;
 }
 
-export function conditionKey(rule: string, subject: string | undefined): string {
-  return `${rule}\u0000${subject ?? ''}`;
-}
-
-/**
- * One evaluation: collects new events and updates to open ones against a rule
- * state that it mutates (the caller hands in a copy it owns).
- */
+/** One evaluation: collects new events and updates to open ones, updating the rule state in place. */
 export class Evaluation {
   readonly events: HbEvent[] = [];
   /** Coalesced repeats: earlier events re-issued with a higher `data.count`. */
@@ -159,12 +193,40 @@ export class Evaluation {
     this.at = new Date(now.wallMs).toISOString();
   }
 
-  isOpen(rule: string, subject?: string): boolean {
-    return conditionKey(rule, subject) in this.state.conditions;
+  isOpen(name: string, subject: string): boolean {
+    const m = this.state.conditions[subject];
+    return m !== undefined && name in m;
   }
 
-  get(rule: string, subject?: string): Condition | undefined {
-    return this.state.conditions[conditionKey(rule, subject)];
+  get(name: string, subject: string): Condition | undefined {
+    return this.state.conditions[subject]?.[name];
+  }
+
+  /** The subject's condition map, created on first write. */
+  private writable(subject: string): Record<string, Condition> {
+    let current = this.state.conditions[subject];
+    if (current === undefined) {
+      current = {};
+      this.state.conditions[subject] = current;
+    }
+    return current;
+  }
+
+  private set(subject: string, name: string, c: Condition): void {
+    this.writable(subject)[name] = c;
+  }
+
+  private newEvent(input: RaiseInput, id: string): HbEvent {
+    const event: HbEvent = {
+      id,
+      at: this.at,
+      severity: input.severity,
+      rule: input.rule,
+      message: input.message,
+    };
+    if (input.daemon !== undefined) event.daemon = input.daemon;
+    if (input.data) event.data = input.data;
+    return event;
   }
 
   /**
@@ -174,36 +236,23 @@ export class Evaluation {
    * `level` conditions do not count repeats: they are the same fact re-observed.
    */
   raise(input: RaiseInput): HbEvent | null {
-    const subject = input.subject ?? input.daemon;
-    const key = conditionKey(input.condition ?? input.rule, subject);
-    const open = this.state.conditions[key];
+    const subject = input.subject ?? input.daemon ?? '';
+    const name = input.condition ?? input.rule;
+    const open = this.get(name, subject);
     const kind = input.kind ?? 'level';
     if (open && SEVERITY_RANK[input.severity] <= SEVERITY_RANK[open.event.severity]) {
-      if (kind === 'edge') this.bump(key);
-      else this.state.conditions[key] = { ...open, lastMs: this.now.wallMs };
+      if (kind === 'edge') this.bump(name, subject);
       return null;
     }
-    const event: HbEvent = {
-      id: String(this.state.nextId++),
-      at: this.at,
-      severity: input.severity,
-      rule: input.rule,
-      message: input.message,
-    };
-    if (input.daemon !== undefined) event.daemon = input.daemon;
-    if (input.data) event.data = input.data;
-    this.state.conditions[key] = { kind, event, lastMs: this.now.wallMs };
+    const event = this.newEvent(input, String(this.state.nextId++));
+    this.set(subject, name, { kind, event, lastMs: this.now.wallMs });
     this.events.push(event);
     return event;
   }
 
-  /**
-   * Count `times` more occurrences into the open condition under `key` (by
-   * `rule`/`subject` or an explicit condition name). Conditions are replaced,
-   * never mutated, so the caller's previous state stays intact.
-   */
-  bump(key: string, times = 1): void {
-    const open = this.state.conditions[key];
+  /** Count `times` more occurrences into the open condition `name` of `subject`. */
+  bump(name: string, subject: string, times = 1): void {
+    const open = this.get(name, subject);
     // A silently opened condition has no logged event to count into.
     if (!open || open.event.id === '') return;
     const prevCount = typeof open.event.data?.count === 'number' ? open.event.data.count : 1;
@@ -211,7 +260,7 @@ export class Evaluation {
       ...open.event,
       data: { ...open.event.data, count: prevCount + times, lastAt: this.at },
     };
-    this.state.conditions[key] = { ...open, event, lastMs: this.now.wallMs };
+    this.set(subject, name, { ...open, event, lastMs: this.now.wallMs });
     const fresh = this.events.findIndex((e) => e.id === event.id);
     if (fresh >= 0) this.events[fresh] = event;
     else this.updates.set(event.id, event);
@@ -222,47 +271,56 @@ export class Evaluation {
    * when the transition is folded into the flapping event instead.
    */
   openSilently(input: RaiseInput): void {
-    const key = conditionKey(input.condition ?? input.rule, input.subject ?? input.daemon);
-    if (key in this.state.conditions) return;
-    const event: HbEvent = {
-      id: '',
-      at: this.at,
-      severity: input.severity,
-      rule: input.rule,
-      message: input.message,
-    };
-    if (input.daemon !== undefined) event.daemon = input.daemon;
-    this.state.conditions[key] = { kind: input.kind ?? 'level', event, lastMs: this.now.wallMs };
+    const subject = input.subject ?? input.daemon ?? '';
+    const name = input.condition ?? input.rule;
+    if (this.isOpen(name, subject)) return;
+    this.set(subject, name, {
+      kind: input.kind ?? 'level',
+      event: this.newEvent(input, ''),
+      lastMs: this.now.wallMs,
+    });
+  }
+
+  /**
+   * Announce the conditions opened silently for `subject` (flapping has ended
+   * and they still hold): each gets an id and becomes a new event.
+   */
+  publishSilent(subject: string): void {
+    const m = this.state.conditions[subject];
+    if (!m) return;
+    for (const [name, c] of Object.entries(m)) {
+      if (c.event.id !== '') continue;
+      const event: HbEvent = { ...c.event, id: String(this.state.nextId++), at: this.at };
+      this.set(subject, name, { ...c, event });
+      this.events.push(event);
+    }
   }
 
   /** Close a condition; returns it when it was open. */
-  clear(rule: string, subject?: string): Condition | undefined {
-    const key = conditionKey(rule, subject);
-    const open = this.state.conditions[key];
-    if (open) delete this.state.conditions[key];
+  clear(name: string, subject: string): Condition | undefined {
+    const m = this.state.conditions[subject];
+    if (m === undefined || !(name in m)) return undefined;
+    const open = m[name];
+    const w = this.writable(subject);
+    delete w[name];
+    if (Object.keys(w).length === 0) delete this.state.conditions[subject];
     return open;
   }
 
   /** An event that opens no condition (a one-off: recovery, "stopped flapping"). */
   emit(input: Omit<RaiseInput, 'kind' | 'subject'>): HbEvent {
-    const event: HbEvent = {
-      id: String(this.state.nextId++),
-      at: this.at,
-      severity: input.severity,
-      rule: input.rule,
-      message: input.message,
-    };
-    if (input.daemon !== undefined) event.daemon = input.daemon;
-    if (input.data) event.data = input.data;
+    const event = this.newEvent(input, String(this.state.nextId++));
     this.events.push(event);
     return event;
   }
 
   /** Edge conditions close once nothing has repeated them for the quiet window. */
   expireEdges(): void {
-    for (const [key, c] of Object.entries(this.state.conditions)) {
-      if (c.kind === 'edge' && this.now.wallMs - c.lastMs > this.coalesceMs) {
-        delete this.state.conditions[key];
+    for (const [subject, m] of Object.entries(this.state.conditions)) {
+      for (const [name, c] of Object.entries(m)) {
+        if (c.kind === 'edge' && this.now.wallMs - c.lastMs > this.coalesceMs) {
+          this.clear(name, subject);
+        }
       }
     }
   }
