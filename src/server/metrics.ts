@@ -2,7 +2,7 @@
 // result (never at scrape time), so a scrape costs only the rendering. Times
 // are exported as Unix timestamps, never as "seconds since", so they stay
 // correct however stale the scrape.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { STATUSES, type HbEvent, type Snapshot } from '../core/types.js';
 import { escapeControl } from '../core/sanitize.js';
 import { VERSION } from '../version.js';
@@ -19,8 +19,8 @@ function isFlapping(d: Snapshot['daemons'][number]): boolean {
 }
 
 export interface MetricsOptions {
-  /** Also export process_* and nodejs_* metrics of ghost-hb itself. Default true. */
-  defaultMetrics?: boolean;
+  /** Also export process_* metrics of ghost-hb itself (CPU, RSS, start time). Default true. */
+  processMetrics?: boolean;
 }
 
 export class HbMetrics {
@@ -138,7 +138,33 @@ export class HbMetrics {
       labelNames: ['version'],
       registers,
     }).set({ version: VERSION }, 1);
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    // prom-client's default metrics include nodejs_*_total gauges that
+    // `promtool check metrics` rejects; these three standard ones are enough.
+    if (opts.processMetrics !== false) {
+      new Counter({
+        name: 'process_cpu_seconds_total',
+        help: 'Total user and system CPU time spent by ghost-hb in seconds.',
+        registers,
+        collect() {
+          const u = process.cpuUsage();
+          this.reset();
+          this.inc((u.user + u.system) / 1e6);
+        },
+      });
+      new Gauge({
+        name: 'process_resident_memory_bytes',
+        help: 'Resident memory of ghost-hb in bytes.',
+        registers,
+        collect() {
+          this.set(process.memoryUsage.rss());
+        },
+      });
+      new Gauge({
+        name: 'process_start_time_seconds',
+        help: 'Start time of ghost-hb since unix epoch in seconds.',
+        registers,
+      }).set(Math.round(Date.now() / 1000 - process.uptime()));
+    }
   }
 
   get contentType(): string {
