@@ -3,9 +3,49 @@ export * from './core/types.js';
 export { loadConfig, type LoadConfigOptions } from './config/load.js';
 export {
   resolveConfig,
+  resolveDaemonSpec,
   defaultConfig,
   ConfigError,
   DEFAULT_DAEMONS,
+  DAEMON_NAME_PATTERN,
   type Config,
 } from './config/schema.js';
+export {
+  Engine,
+  collectSnapshot,
+  nowInstant,
+  type CollectSnapshotOptions,
+  type EngineDeps,
+  type EngineStateJson,
+} from './runtime/engine.js';
+export { writeHeartbeat, BeatError, type BeatOptions } from './beat.js';
+export {
+  FsHeartbeatCollector,
+  type HeartbeatCollector,
+  type HeartbeatDirOptions,
+} from './collectors/heartbeatDir.js';
+export {
+  ProcfsProcessCollector,
+  SiProcessCollector,
+  defaultProcessCollector,
+  type ProcessCollector,
+  type Liveness,
+} from './collectors/processes.js';
+export { HostSystemCollector, type SystemCollector } from './collectors/system.js';
+export {
+  formatAge,
+  formatDuration,
+  formatBytes,
+  formatPct,
+  escapeForDisplay,
+  hasControlChars,
+} from './core/format.js';
+export {
+  classifyFileName,
+  parseHeartbeatFile,
+  MAX_HEARTBEAT_BYTES,
+  type ParsedHeartbeatFile,
+} from './core/heartbeatFile.js';
+export { REASONS } from './core/status.js';
+export { renderStatusText, statusExitCode, STATUS_GLYPHS } from './cli/statusText.js';
 export { VERSION } from './version.js';

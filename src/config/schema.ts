@@ -90,6 +90,8 @@ export const configSchema = z.strictObject({
       memRssBytes: z.number().int().positive().nullable().default(null),
       memGrowthPolls: positiveCount.default(12),
       minUptimeSec: nonNegSeconds.default(300),
+      /** Minutes a repeating event (restart, jump, ...) stays open and counts repeats. */
+      coalesceMin: seconds.default(10),
     })
     .prefault({}),
   events: z

@@ -1,0 +1,310 @@
+// Process probing. On Linux /proc is read directly (a few small reads per pid,
+// a fraction of a millisecond); elsewhere systeminformation's process list is
+// the fallback.
+import fs from 'node:fs';
+import type { ProcessSample } from '../core/types.js';
+
+/** Result of the cheap between-polls liveness check. */
+export interface Liveness {
+  alive: boolean;
+  /** Start time when known, so a recycled pid is not taken for the old process. */
+  startTimeMs: number | null;
+}
+
+export interface ProcessCollector {
+  /** Full samples (start time, CPU time, RSS, command) of these pids. Dead pids map to alive: false. */
+  sample(pids: readonly number[]): Promise<Map<number, ProcessSample>>;
+  /** pgrep -f: pids whose command line matches each regex pattern (ghost-hb itself excluded). */
+  findByPattern(patterns: readonly string[]): Promise<Map<string, number[]>>;
+  /** Cheap check between polls: is each pid still running, and since when. */
+  alive(pids: readonly number[]): Promise<Map<number, Liveness>>;
+}
+
+/** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every mainstream Linux build. */
+const CLK_TCK = 100;
+
+function deadSample(pid: number): ProcessSample {
+  return {
+    pid,
+    alive: false,
+    startTimeMs: null,
+    cpuTimeMs: null,
+    rssBytes: null,
+    comm: null,
+    cmdline: null,
+  };
+}
+
+interface StatFields {
+  comm: string;
+  state: string;
+  cpuTicks: number;
+  startTicks: number;
+  rssPages: number;
+}
+
+/** Parse /proc/<pid>/stat. comm is in parentheses and may itself hold ") ", so split at the last one. */
+export function parseProcStat(text: string): StatFields | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
+  // rest[0] is field 3 (state); field N is rest[N - 3].
+  const num = (field: number) => Number(rest[field - 3]);
+  const fields = {
+    comm: text.slice(open + 1, close),
+    state: rest[0] ?? '?',
+    cpuTicks: num(14) + num(15),
+    startTicks: num(22),
+    rssPages: num(24),
+  };
+  return Number.isFinite(fields.startTicks) ? fields : null;
+}
+
+function compileMatcher(pattern: string): (cmdline: string) => boolean {
+  try {
+    const re = new RegExp(pattern);
+    return (s) => re.test(s);
+  } catch {
+    // Not a valid regex: match it literally, as an operator would expect of a process name.
+    return (s) => s.includes(pattern);
+  }
+}
+
+export class ProcfsProcessCollector implements ProcessCollector {
+  private readonly procDir: string;
+  private bootTimeMs: number | null = null;
+  private pageSize: number | null = null;
+  /** cmdline per pid+start: it does not change over a process's life, so read it once. */
+  private cmdlineCache = new Map<string, string | null>();
+
+  constructor(procDir = '/proc') {
+    this.procDir = procDir;
+  }
+
+  static available(procDir = '/proc'): boolean {
+    try {
+      return fs.statSync(`${procDir}/self/stat`).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Boot time, read once: re-reading /proc/stat's btime after a clock step would move every start time. */
+  private boot(): number {
+    if (this.bootTimeMs === null) {
+      const stat = fs.readFileSync(`${this.procDir}/stat`, 'utf8');
+      const m = /^btime\s+(\d+)/m.exec(stat);
+      this.bootTimeMs = m ? Number(m[1]) * 1000 : 0;
+    }
+    return this.bootTimeMs;
+  }
+
+  /** Page size from our own process: statm counts pages, status counts kB. */
+  private pages(): number {
+    if (this.pageSize === null) {
+      this.pageSize = 4096;
+      try {
+        const status = fs.readFileSync(`${this.procDir}/self/status`, 'utf8');
+        const statm = fs.readFileSync(`${this.procDir}/self/statm`, 'utf8');
+        const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]);
+        const pages = Number(statm.split(' ')[1]);
+        if (kb > 0 && pages > 0) {
+          const guess = (kb * 1024) / pages;
+          // Snap to a power of two: RSS moves a little between the two reads.
+          this.pageSize = 2 ** Math.round(Math.log2(guess));
+        }
+      } catch {
+        // Keep 4096.
+      }
+    }
+    return this.pageSize;
+  }
+
+  private readStat(pid: number): StatFields | null {
+    try {
+      return parseProcStat(fs.readFileSync(`${this.procDir}/${pid}/stat`, 'utf8'));
+    } catch {
+      return null;
+    }
+  }
+
+  private startMs(fields: StatFields): number {
+    return this.boot() + (fields.startTicks * 1000) / CLK_TCK;
+  }
+
+  private cmdline(pid: number, startTicks: number): string | null {
+    const key = `${pid}:${startTicks}`;
+    if (this.cmdlineCache.has(key)) return this.cmdlineCache.get(key)!;
+    let value: string | null;
+    try {
+      const raw = fs.readFileSync(`${this.procDir}/${pid}/cmdline`, 'utf8');
+      value = raw.replace(/\0+$/, '').replace(/\0/g, ' ') || null;
+    } catch {
+      value = null;
+    }
+    this.cmdlineCache.set(key, value);
+    return value;
+  }
+
+  async sample(pids: readonly number[]): Promise<Map<number, ProcessSample>> {
+    const out = new Map<number, ProcessSample>();
+    const seenKeys = new Set<string>();
+    for (const pid of pids) {
+      if (out.has(pid)) continue;
+      const f = this.readStat(pid);
+      // Zombies (Z) and dead tasks (X) still have a /proc entry but are not running.
+      if (!f || f.state === 'Z' || f.state === 'X') {
+        out.set(pid, deadSample(pid));
+        continue;
+      }
+      seenKeys.add(`${pid}:${f.startTicks}`);
+      out.set(pid, {
+        pid,
+        alive: true,
+        startTimeMs: this.startMs(f),
+        cpuTimeMs: (f.cpuTicks * 1000) / CLK_TCK,
+        rssBytes: f.rssPages * this.pages(),
+        comm: f.comm,
+        cmdline: this.cmdline(pid, f.startTicks),
+      });
+    }
+    // Forget command lines of processes no longer asked about, so the cache stays small.
+    if (this.cmdlineCache.size > seenKeys.size * 2 + 64) {
+      for (const key of this.cmdlineCache.keys()) {
+        if (!seenKeys.has(key)) this.cmdlineCache.delete(key);
+      }
+    }
+    return out;
+  }
+
+  async alive(pids: readonly number[]): Promise<Map<number, Liveness>> {
+    const out = new Map<number, Liveness>();
+    for (const pid of pids) {
+      const f = this.readStat(pid);
+      out.set(
+        pid,
+        !f || f.state === 'Z' || f.state === 'X'
+          ? { alive: false, startTimeMs: null }
+          : { alive: true, startTimeMs: this.startMs(f) },
+      );
+    }
+    return out;
+  }
+
+  async findByPattern(patterns: readonly string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    if (patterns.length === 0) return out;
+    const matchers = patterns.map((p) => [p, compileMatcher(p)] as const);
+    for (const p of patterns) out.set(p, []);
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(this.procDir);
+    } catch {
+      return out;
+    }
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      const pid = Number(entry);
+      if (pid === process.pid) continue;
+      let cmd: string;
+      try {
+        cmd = fs.readFileSync(`${this.procDir}/${entry}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      // Kernel threads have no command line; pgrep -f then matches the name.
+      const text = cmd ? cmd.replace(/\0+$/, '').replace(/\0/g, ' ') : '';
+      if (!text) continue;
+      for (const [pattern, matches] of matchers) {
+        if (matches(text)) out.get(pattern)!.push(pid);
+      }
+    }
+    return out;
+  }
+}
+
+interface SiProcess {
+  pid: number;
+  name: string;
+  command?: string;
+  params?: string;
+  started?: string;
+  memRss?: number;
+  state?: string;
+}
+
+/** Where /proc is absent: one systeminformation process listing per call. */
+export class SiProcessCollector implements ProcessCollector {
+  private async list(): Promise<SiProcess[]> {
+    const si = await import('systeminformation');
+    const data = await si.processes();
+    return data.list as SiProcess[];
+  }
+
+  private toSample(p: SiProcess): ProcessSample {
+    const started = p.started ? Date.parse(p.started) : NaN;
+    return {
+      pid: p.pid,
+      alive: p.state !== 'zombie',
+      startTimeMs: Number.isFinite(started) ? started : null,
+      cpuTimeMs: null,
+      rssBytes: p.memRss != null ? p.memRss * 1024 : null,
+      comm: p.name || null,
+      cmdline: [p.command, p.params].filter(Boolean).join(' ') || null,
+    };
+  }
+
+  async sample(pids: readonly number[]): Promise<Map<number, ProcessSample>> {
+    const out = new Map<number, ProcessSample>();
+    if (pids.length === 0) return out;
+    const byPid = new Map((await this.list()).map((p) => [p.pid, p]));
+    for (const pid of pids) {
+      const p = byPid.get(pid);
+      out.set(pid, p ? this.toSample(p) : deadSample(pid));
+    }
+    return out;
+  }
+
+  async alive(pids: readonly number[]): Promise<Map<number, Liveness>> {
+    const out = new Map<number, Liveness>();
+    for (const pid of pids) {
+      let alive: boolean;
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (err) {
+        // EPERM: it exists but belongs to someone else.
+        alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      // No cheap start time without /proc; the next full poll checks it.
+      out.set(pid, { alive, startTimeMs: null });
+    }
+    return out;
+  }
+
+  async findByPattern(patterns: readonly string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>(patterns.map((p) => [p, []]));
+    if (patterns.length === 0) return out;
+    const list = await this.list();
+    for (const p of patterns) {
+      const matches = compileMatcher(p);
+      for (const proc of list) {
+        if (proc.pid === process.pid) continue;
+        const text = [proc.command, proc.params].filter(Boolean).join(' ') || proc.name;
+        if (matches(text)) out.get(p)!.push(proc.pid);
+      }
+    }
+    return out;
+  }
+}
+
+/** The best collector for this host. */
+export function defaultProcessCollector(): ProcessCollector {
+  return ProcfsProcessCollector.available()
+    ? new ProcfsProcessCollector()
+    : new SiProcessCollector();
+}

@@ -1,0 +1,366 @@
+// Per-daemon rules: status transitions (late, down/crashed/hung, recovered,
+// never seen, unknown, new daemon), restarts, flapping, beat jitter, resources
+// and heartbeat skew. Transitions are evaluated as levels ("is down and no
+// outage is open") rather than edges, so a transition that was held back (a
+// clock-suspect verdict, a flapping daemon) is announced once it is real.
+import type { DaemonSnapshot, Severity } from '../types.js';
+import {
+  JITTER_MIN_DEVIATION_SHARE,
+  JITTER_MIN_SAMPLES,
+  JITTER_SAMPLES,
+  type AnomalyConfig,
+} from './config.js';
+import { nextFlapping, percentStateChange } from './flapping.js';
+import { conditionKey, type DaemonRuleState, type Evaluation, type RaiseInput } from './state.js';
+
+/** Status reasons judged from a beat's age: unreliable right after a wall-clock jump. */
+const AGE_BASED_REASONS = new Set(['stale', 'hung', 'overdue']);
+const NEVER_SEEN = 'never seen';
+/** One condition per daemon for an outage, whatever the reason it began with. */
+const OUTAGE = 'outage';
+
+function outageRule(reason: string | null): string {
+  if (reason === 'crashed') return 'crashed';
+  if (reason === 'hung') return 'hung';
+  return 'down';
+}
+
+function formatOutage(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return `${h}h ${m % 60}m`;
+}
+
+function meanAndDeviation(values: readonly number[]): { mean: number; sd: number } {
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / values.length;
+  let sq = 0;
+  for (const v of values) sq += (v - mean) * (v - mean);
+  return { mean, sd: Math.sqrt(sq / values.length) };
+}
+
+/**
+ * Evaluate one daemon. `st` is this evaluation's own copy of the daemon's rule
+ * state (mutated in place); `isNew` is true when the daemon was never seen by
+ * this monitor before.
+ */
+export function evaluateDaemon(
+  ev: Evaluation,
+  d: DaemonSnapshot,
+  st: DaemonRuleState,
+  isNew: boolean,
+  cfg: AnomalyConfig,
+): void {
+  const name = d.name;
+  const { alerts } = cfg;
+  const wallMs = ev.now.wallMs;
+  const prevStatus = st.status;
+  const status = d.status;
+  const suspect = d.clockSuspect;
+  const ageBased = d.reason !== null && AGE_BASED_REASONS.has(d.reason);
+  const heldBack = suspect && ageBased;
+
+  if (isNew && !d.declared) {
+    ev.emit({
+      rule: 'new-daemon',
+      severity: 'info',
+      daemon: name,
+      message: `new daemon ${name} appeared (not in the configuration)`,
+      data: { source: d.source, heartbeatPath: d.heartbeatPath },
+    });
+  }
+
+  // --- Flapping (Nagios weighted percent state change) ---------------------
+  st.history.push(status);
+  if (st.history.length > alerts.flapWindow) st.history.shift();
+  const pct = percentStateChange(st.history, alerts.flapWindow);
+  const wasFlapping = st.flapping;
+  st.flapping = nextFlapping(wasFlapping, pct, alerts.flapHighPct, alerts.flapLowPct);
+  const changed = prevStatus !== null && status !== prevStatus;
+  const flapKey = conditionKey('flapping', name);
+  if (!wasFlapping && st.flapping) {
+    ev.raise({
+      rule: 'flapping',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} is flapping (${pct.toFixed(0)}% state change over ${alerts.flapWindow} checks); its transitions are counted here until it settles`,
+      data: { percentStateChange: round1(pct), status, count: 1 },
+    });
+  } else if (st.flapping && changed) {
+    ev.bump(flapKey);
+  } else if (wasFlapping && !st.flapping) {
+    ev.clear('flapping', name);
+    ev.emit({
+      rule: 'flapping',
+      severity: 'info',
+      daemon: name,
+      message: `${name} stopped flapping (${pct.toFixed(0)}% state change); now ${status}`,
+      data: { percentStateChange: round1(pct), status, stopped: true },
+    });
+  }
+  // While flapping, transitions open their conditions silently (counted above).
+  const announce = (input: RaiseInput): void => {
+    if (st.flapping) ev.openSilently(input);
+    else ev.raise(input);
+  };
+
+  // --- Outage: down / crashed / hung, and the recovery --------------------
+  if (status === 'down') {
+    if (!heldBack) {
+      if (!ev.isOpen(OUTAGE, name)) {
+        st.downSinceMs ??= wallMs;
+        const rule = outageRule(d.reason);
+        const severity: Severity = d.critical ? 'critical' : 'error';
+        announce({
+          rule,
+          condition: OUTAGE,
+          severity,
+          daemon: name,
+          message: `${name} is down${d.reason ? `: ${d.reason}` : ''}`,
+          data: {
+            reason: d.reason,
+            pid: d.pid,
+            lastBeatAt: d.lastBeatAt,
+            critical: d.critical,
+            problems: d.problems,
+          },
+          kind: 'level',
+        });
+      } else if (changed && !st.flapping) {
+        // Back down after a partial recovery (late) without ever being up: the same outage.
+        ev.bump(conditionKey(OUTAGE, name));
+      }
+    }
+  } else if (status === 'up') {
+    const outage = ev.clear(OUTAGE, name);
+    if (outage) {
+      const lengthMs = st.downSinceMs === null ? null : Math.max(0, wallMs - st.downSinceMs);
+      const input = {
+        rule: 'recovered',
+        severity: 'info' as const,
+        daemon: name,
+        message: `${name} recovered${lengthMs === null ? '' : ` after ${formatOutage(lengthMs)} down`}`,
+        data: {
+          outageMs: lengthMs,
+          downSince: st.downSinceMs === null ? null : new Date(st.downSinceMs).toISOString(),
+        },
+      };
+      if (!st.flapping) ev.emit(input);
+    }
+    st.downSinceMs = null;
+  }
+
+  // --- Late (only from a working daemon: late after down is a partial recovery) ---
+  if (status === 'late') {
+    if (!heldBack && !ev.isOpen('late', name) && !ev.isOpen(OUTAGE, name)) {
+      announce({
+        rule: 'late',
+        severity: 'warn',
+        daemon: name,
+        message: `${name} is late${d.reason ? `: ${d.reason}` : ''}`,
+        data: { reason: d.reason, ageMs: d.ageMs, intervalSec: d.intervalSec },
+      });
+    }
+  } else {
+    ev.clear('late', name);
+  }
+
+  // --- Unknown: never seen since start, or no longer readable ---------------
+  if (status !== 'unknown') {
+    st.everSeen = true;
+    ev.clear('never-seen', name);
+    ev.clear('unknown', name);
+  } else if (!st.everSeen) {
+    const startedMono = ev.state.runStartMonoMs ?? ev.now.monoMs;
+    const waitedMs = ev.now.monoMs - startedMono;
+    const allowanceMs = (d.intervalSec + d.graceSec) * 1000;
+    if (d.declared && waitedMs > allowanceMs) {
+      ev.raise({
+        rule: 'never-seen',
+        severity: 'warn',
+        daemon: name,
+        message: `${name} has not been seen since ghost-hb started${d.reason && d.reason !== NEVER_SEEN ? ` (${d.reason})` : ''}`,
+        data: { reason: d.reason, waitedMs: Math.round(waitedMs) },
+      });
+    }
+  } else if (!ev.isOpen(OUTAGE, name)) {
+    announce({
+      rule: 'unknown',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} status is unknown${d.reason ? `: ${d.reason}` : ''}`,
+      data: { reason: d.reason, problems: d.problems },
+    });
+  }
+  st.status = status;
+
+  // --- Restarts -------------------------------------------------------------
+  let restarts = 0;
+  if (!isNew) {
+    if (d.restarts > st.restarts) restarts = d.restarts - st.restarts;
+    else if (st.pid !== null && d.pid !== null && d.pid !== st.pid) restarts = 1;
+  }
+  st.restarts = d.restarts;
+  if (d.pid !== null) st.pid = d.pid;
+  const windowMs = alerts.restartWindowMin * 60_000;
+  if (st.restartTimes.length && st.restartTimes[0]! < wallMs - windowMs) {
+    st.restartTimes = st.restartTimes.filter((t) => t >= wallMs - windowMs);
+  }
+  if (restarts > 0) {
+    for (let i = 0; i < restarts; i++) st.restartTimes.push(wallMs);
+    // A new process has new memory: the growth trend starts again.
+    st.lastRss = null;
+    st.rssGrowthPolls = 0;
+    ev.raise({
+      rule: 'restarted',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} restarted${d.pid !== null ? ` (pid ${d.pid})` : ''}`,
+      data: { pid: d.pid, startedAt: d.startedAt, restarts: d.restarts },
+      kind: 'edge',
+    });
+    // Several restarts seen in one poll count as several occurrences.
+    if (restarts > 1) ev.bump(conditionKey('restarted', name), restarts - 1);
+    if (st.restartTimes.length > alerts.restartCount) {
+      ev.raise({
+        rule: 'restart-loop',
+        severity: 'error',
+        daemon: name,
+        message: `${name} restarted ${st.restartTimes.length} times within ${alerts.restartWindowMin} min`,
+        data: { restartsInWindow: st.restartTimes.length, windowMin: alerts.restartWindowMin },
+        kind: 'edge',
+      });
+    }
+  }
+
+  // --- Beat jitter ----------------------------------------------------------
+  evaluateJitter(ev, d, st, cfg, suspect);
+
+  // --- Resources ------------------------------------------------------------
+  if (d.cpuPct !== null && d.cpuPct > alerts.cpuPct) st.cpuHighPolls++;
+  else st.cpuHighPolls = 0;
+  if (st.cpuHighPolls >= alerts.cpuPolls) {
+    ev.raise({
+      rule: 'cpu-high',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} CPU at ${d.cpuPct!.toFixed(0)}% for ${st.cpuHighPolls} polls (threshold ${alerts.cpuPct}%)`,
+      data: { cpuPct: d.cpuPct, polls: st.cpuHighPolls },
+    });
+  } else {
+    ev.clear('cpu-high', name);
+  }
+
+  const rss = d.memRssBytes;
+  if (alerts.memRssBytes !== null && rss !== null && rss > alerts.memRssBytes) {
+    ev.raise({
+      rule: 'mem-high',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} resident memory ${rss} bytes above ${alerts.memRssBytes}`,
+      data: { memRssBytes: rss, threshold: alerts.memRssBytes },
+    });
+  } else if (rss !== null) {
+    ev.clear('mem-high', name);
+  }
+  if (rss !== null) {
+    if (st.lastRss !== null && rss > st.lastRss) st.rssGrowthPolls++;
+    else if (st.lastRss !== null && rss < st.lastRss) {
+      // Equal readings (a liveness re-check, an idle daemon) neither extend nor break the trend.
+      st.rssGrowthPolls = 0;
+      ev.clear('mem-growth', name);
+    }
+    st.lastRss = rss;
+    if (st.rssGrowthPolls >= alerts.memGrowthPolls) {
+      ev.raise({
+        rule: 'mem-growth',
+        severity: 'warn',
+        daemon: name,
+        message: `${name} resident memory grew on ${st.rssGrowthPolls} polls in a row (now ${rss} bytes): a leak?`,
+        data: { memRssBytes: rss, polls: st.rssGrowthPolls },
+      });
+    }
+  }
+
+  // --- Heartbeat skew ---------------------------------------------------------
+  if (!suspect) {
+    const skewLimitMs = cfg.clock.skewThreshold * 1000;
+    if (d.skewMs !== null && Math.abs(d.skewMs) > skewLimitMs) {
+      ev.raise({
+        rule: 'clock-skew',
+        severity: 'warn',
+        daemon: name,
+        message: `${name} heartbeat timestamps are skewed by ${Math.round(d.skewMs)} ms (threshold ${skewLimitMs} ms)`,
+        data: { skewMs: d.skewMs },
+      });
+    } else {
+      ev.clear('clock-skew', name);
+    }
+  }
+}
+
+function evaluateJitter(
+  ev: Evaluation,
+  d: DaemonSnapshot,
+  st: DaemonRuleState,
+  cfg: AnomalyConfig,
+  suspect: boolean,
+): void {
+  const name = d.name;
+  const beatMs = d.lastBeatAt === null ? null : Date.parse(d.lastBeatAt);
+  const stats = st.gaps.length >= JITTER_MIN_SAMPLES ? meanAndDeviation(st.gaps) : null;
+  const limitMs = stats
+    ? stats.mean +
+      cfg.alerts.jitterSigma * Math.max(stats.sd, stats.mean * JITTER_MIN_DEVIATION_SHARE)
+    : Infinity;
+  const flag = (gapMs: number): void => {
+    ev.raise({
+      rule: 'jitter',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} beat gap ${Math.round(gapMs)} ms is beyond its usual ${Math.round(stats!.mean)} ± ${Math.round(stats!.sd)} ms`,
+      data: {
+        gapMs: Math.round(gapMs),
+        meanMs: Math.round(stats!.mean),
+        sdMs: Math.round(stats!.sd),
+        limitMs: Math.round(limitMs),
+      },
+    });
+  };
+
+  if (beatMs !== null && Number.isFinite(beatMs) && beatMs !== st.lastBeatMs) {
+    if (st.lastBeatMs !== null && beatMs > st.lastBeatMs) {
+      // With a seq, beats skipped between two polls do not count as one long gap.
+      const steps =
+        d.seq !== null && st.lastSeq !== null && d.seq > st.lastSeq ? d.seq - st.lastSeq : 1;
+      const gap = (beatMs - st.lastBeatMs) / steps;
+      if (!suspect) {
+        if (gap > limitMs && !ev.isOpen('jitter', name)) flag(gap);
+        st.gaps.push(gap);
+        if (st.gaps.length > JITTER_SAMPLES) st.gaps.shift();
+      }
+      if (gap <= limitMs) ev.clear('jitter', name);
+    }
+    st.lastBeatMs = beatMs;
+    st.lastSeq = d.seq;
+    return;
+  }
+  // No new beat: is the gap in progress already beyond the usual?
+  if (
+    !suspect &&
+    d.status === 'up' &&
+    d.ageMs !== null &&
+    d.ageMs > limitMs &&
+    !ev.isOpen('jitter', name)
+  ) {
+    flag(d.ageMs);
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

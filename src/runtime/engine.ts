@@ -1,0 +1,413 @@
+// The heartbeat engine: one poll reads the heartbeat directory, probes the
+// processes behind the daemons and asks the pure core for each daemon's status.
+// Between polls, checkLiveness re-checks only the pids already known, so a
+// crash shows within a second without re-reading the directory.
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { FsHeartbeatCollector, type HeartbeatCollector } from '../collectors/heartbeatDir.js';
+import { defaultProcessCollector, type ProcessCollector } from '../collectors/processes.js';
+import { HostSystemCollector, type SystemCollector } from '../collectors/system.js';
+import { loadConfig } from '../config/load.js';
+import { resolveDaemonSpec, type Config } from '../config/schema.js';
+import { parseHeartbeatFile, type ParsedHeartbeatFile } from '../core/heartbeatFile.js';
+import {
+  effectiveTiming,
+  gatherEvidence,
+  initialDaemonState,
+  judgeDaemon,
+  summarize,
+  wallClockStepMs,
+  type DaemonFiles,
+  type DaemonState,
+  type Evidence,
+} from '../core/status.js';
+import type {
+  DaemonSnapshot,
+  DaemonSpec,
+  HeartbeatDirObservation,
+  Instant,
+  ProcessSample,
+  Snapshot,
+  SystemSample,
+} from '../core/types.js';
+
+export interface EngineDeps {
+  heartbeats: HeartbeatCollector;
+  processes: ProcessCollector;
+  system: SystemCollector;
+}
+
+/** What survives a restart of ghost-hb (persisted by the caller). */
+export interface EngineStateJson {
+  version: 1;
+  daemons: Record<
+    string,
+    { lastPid: number | null; lastStartTimeMs: number | null; restarts: number }
+  >;
+}
+
+/** The current time as the core wants it. */
+export function nowInstant(): Instant {
+  return { wallMs: Date.now(), monoMs: performance.now() };
+}
+
+interface ClockJump {
+  atMonoMs: number;
+  atWallMs: number;
+  stepMs: number;
+}
+
+interface DaemonRuntime {
+  spec: DaemonSpec;
+  evidence: Evidence;
+}
+
+/**
+ * Payloads are written by other programs; what reaches snapshots (and so
+ * terminals, logs and the API) is a copy limited to plain JSON values.
+ */
+function sanitizePayload(payload: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (payload === null) return null;
+  return JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
+}
+
+const UNKNOWN_SYSTEM: SystemSample = {
+  hostname: 'unknown',
+  uptimeSec: null,
+  load1: null,
+  memUsedBytes: null,
+  memTotalBytes: null,
+  os: null,
+  cpuCount: null,
+};
+
+export class Engine {
+  readonly config: Config;
+  private readonly deps: EngineDeps;
+  private states = new Map<string, DaemonState>();
+  private runtime: DaemonRuntime[] = [];
+  private samples = new Map<number, ProcessSample>();
+  private lastInstant: Instant | null = null;
+  private jump: ClockJump | null = null;
+  private system: SystemSample = UNKNOWN_SYSTEM;
+  private dirError: string | null = null;
+  private sources: Record<string, boolean> = { heartbeats: false, processes: false, system: false };
+  private last: Snapshot | null = null;
+
+  constructor(config: Config, deps: Partial<EngineDeps> = {}) {
+    this.config = config;
+    this.deps = {
+      heartbeats: deps.heartbeats ?? new FsHeartbeatCollector(),
+      processes: deps.processes ?? defaultProcessCollector(),
+      system: deps.system ?? new HostSystemCollector(),
+    };
+  }
+
+  /** The most recent snapshot (from poll or checkLiveness), or null before the first poll. */
+  get lastSnapshot(): Snapshot | null {
+    return this.last;
+  }
+
+  /** One full poll: directory, processes, system figures, statuses. */
+  async poll(now: Instant): Promise<Snapshot> {
+    const t0 = performance.now();
+    this.observeClock(now);
+    const sources: Record<string, boolean> = { heartbeats: true, processes: true, system: true };
+
+    let dir: HeartbeatDirObservation;
+    try {
+      dir = await this.deps.heartbeats.scan(this.config.heartbeatDir);
+    } catch (err) {
+      dir = { dir: this.config.heartbeatDir, ok: false, error: String(err), files: [] };
+    }
+    sources.heartbeats = dir.ok;
+    this.dirError = dir.ok ? null : dir.error;
+
+    const maxFutureMs =
+      this.config.clock.skewThreshold * 1000 +
+      (this.jumpActive(now) ? Math.abs(this.jump!.stepMs) : 0);
+    const byName = new Map<string, DaemonFiles>();
+    for (const obs of dir.files) {
+      const parsed = parseHeartbeatFile(obs, { nowMs: now.wallMs, maxFutureMs });
+      const files = byName.get(obs.name) ?? {};
+      const slot = obs.kind;
+      files[slot] = preferFile(files[slot], parsed);
+      byName.set(obs.name, files);
+    }
+
+    const specs = this.specsFor(byName);
+    const runtime: DaemonRuntime[] = specs.map((spec) => ({
+      spec,
+      evidence: gatherEvidence(
+        spec,
+        byName.get(spec.name) ?? {},
+        this.stateOf(spec.name),
+        now,
+        null,
+      ),
+    }));
+
+    // pgrep -f only for daemons whose files name no pid.
+    const needMatch = runtime.filter((r) => r.evidence.pid == null && r.spec.match != null);
+    if (needMatch.length > 0) {
+      let matched = new Map<string, number[]>();
+      try {
+        matched = await this.deps.processes.findByPattern([
+          ...new Set(needMatch.map((r) => r.spec.match!)),
+        ]);
+      } catch {
+        sources.processes = false;
+      }
+      for (const r of needMatch) {
+        r.evidence = gatherEvidence(
+          r.spec,
+          byName.get(r.spec.name) ?? {},
+          this.stateOf(r.spec.name),
+          now,
+          matched.get(r.spec.match!) ?? (sources.processes ? [] : null),
+        );
+      }
+    }
+
+    const pids = [
+      ...new Set(
+        runtime
+          .filter((r) => r.evidence.pid != null && !r.evidence.matchLost)
+          .map((r) => r.evidence.pid!),
+      ),
+    ];
+    let samples: Map<number, ProcessSample>;
+    try {
+      samples = await this.deps.processes.sample(pids);
+    } catch {
+      // Without a process table, keep the last known samples rather than
+      // declaring every daemon crashed.
+      sources.processes = false;
+      samples = this.samples;
+    }
+
+    try {
+      this.system = await this.deps.system.sample();
+    } catch {
+      sources.system = false;
+    }
+
+    this.runtime = runtime;
+    this.samples = samples;
+    this.sources = sources;
+    const daemons = this.judgeAll(now, true);
+    return this.publish(now, daemons, performance.now() - t0);
+  }
+
+  /**
+   * Re-check only the pids already known (one small read each) and re-judge
+   * every daemon from cached data, so beats turning late and processes dying
+   * show between polls. Null when no daemon's status or reason changed.
+   */
+  async checkLiveness(now: Instant): Promise<Snapshot | null> {
+    if (!this.last) return null;
+    const t0 = performance.now();
+    this.observeClock(now);
+    const pids = [...this.samples.keys()];
+    let live: Awaited<ReturnType<ProcessCollector['alive']>>;
+    try {
+      live = await this.deps.processes.alive(pids);
+    } catch {
+      return null;
+    }
+    for (const pid of pids) {
+      const prev = this.samples.get(pid)!;
+      const l = live.get(pid);
+      if (!l || !prev.alive) continue;
+      const sameProcess =
+        l.alive &&
+        (l.startTimeMs === null ||
+          prev.startTimeMs === null ||
+          Math.abs(l.startTimeMs - prev.startTimeMs) <= 1000);
+      if (!sameProcess) this.samples.set(pid, { ...prev, alive: false });
+    }
+    const before = this.last;
+    const daemons = this.judgeAll(now, false);
+    const changed =
+      daemons.length !== before.daemons.length ||
+      daemons.some(
+        (d, i) => d.status !== before.daemons[i]!.status || d.reason !== before.daemons[i]!.reason,
+      );
+    if (!changed) return null;
+    return this.publish(now, daemons, performance.now() - t0);
+  }
+
+  /** Restart counts and last pids, for persistence across runs of ghost-hb. */
+  exportState(): EngineStateJson {
+    const daemons: EngineStateJson['daemons'] = {};
+    for (const [name, s] of this.states) {
+      daemons[name] = {
+        lastPid: s.lastPid,
+        lastStartTimeMs: s.lastStartTimeMs,
+        restarts: s.restarts,
+      };
+    }
+    return { version: 1, daemons };
+  }
+
+  /** Take back what exportState gave; unknown or malformed entries are skipped. */
+  restoreState(saved: EngineStateJson): void {
+    if (!saved || saved.version !== 1 || typeof saved.daemons !== 'object') return;
+    for (const [name, d] of Object.entries(saved.daemons)) {
+      if (!d || typeof d !== 'object') continue;
+      const state = this.stateOf(name);
+      const int = (v: unknown) =>
+        typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null;
+      state.lastPid = int(d.lastPid);
+      state.lastStartTimeMs =
+        typeof d.lastStartTimeMs === 'number' && Number.isFinite(d.lastStartTimeMs)
+          ? d.lastStartTimeMs
+          : null;
+      state.restarts = int(d.restarts) ?? 0;
+      this.states.set(name, state);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+
+  private stateOf(name: string): DaemonState {
+    return this.states.get(name) ?? initialDaemonState();
+  }
+
+  private observeClock(now: Instant): void {
+    if (this.lastInstant) {
+      const step = wallClockStepMs(this.lastInstant, now);
+      if (Math.abs(step) > this.config.clock.jumpThreshold * 1000) {
+        this.jump = { atMonoMs: now.monoMs, atWallMs: now.wallMs, stepMs: Math.round(step) };
+      }
+    }
+    this.lastInstant = now;
+  }
+
+  private jumpActive(now: Instant, graceSec?: number): boolean {
+    if (!this.jump) return false;
+    const grace =
+      graceSec ??
+      Math.max(...this.config.daemons.map((d) => d.grace), 3 * this.config.defaults.interval);
+    return now.monoMs - this.jump.atMonoMs <= grace * 1000;
+  }
+
+  /** Declared daemons in config order, then daemons discovered from files, by name. */
+  private specsFor(byName: Map<string, DaemonFiles>): DaemonSpec[] {
+    const specs = [...this.config.daemons];
+    if (this.config.discover) {
+      const declared = new Set(specs.map((s) => s.name));
+      const found = [...byName.keys()].filter((n) => !declared.has(n)).sort();
+      for (const name of found)
+        specs.push(resolveDaemonSpec({ name }, this.config.defaults, false));
+    }
+    return specs;
+  }
+
+  private judgeAll(now: Instant, updateCpu: boolean): DaemonSnapshot[] {
+    const next = new Map<string, DaemonState>();
+    const out: DaemonSnapshot[] = [];
+    for (const r of this.runtime) {
+      const prev = this.stateOf(r.spec.name);
+      const timing = effectiveTiming(r.spec, r.evidence.beat?.heartbeat.intervalSec ?? null);
+      const sample =
+        r.evidence.pid != null && !r.evidence.matchLost
+          ? (this.samples.get(r.evidence.pid) ?? null)
+          : null;
+      const { snapshot, state } = judgeDaemon(
+        {
+          spec: r.spec,
+          evidence: r.evidence,
+          sample,
+          now,
+          clockSuspect: this.jumpActive(now, timing.grace),
+          updateCpu,
+        },
+        prev,
+      );
+      next.set(r.spec.name, state);
+      out.push({ ...snapshot, payload: sanitizePayload(snapshot.payload) });
+    }
+    // Keep remembered state of daemons not shown this time (restored, or files
+    // briefly gone) so restart counts survive.
+    for (const [name, s] of this.states) if (!next.has(name)) next.set(name, s);
+    this.states = next;
+    return out;
+  }
+
+  private publish(now: Instant, daemons: DaemonSnapshot[], pollMs: number): Snapshot {
+    const s = this.system;
+    const snapshot: Snapshot = {
+      version: 1,
+      at: new Date(now.wallMs).toISOString(),
+      heartbeatDir: this.config.heartbeatDir,
+      heartbeatDirError: this.dirError,
+      system: {
+        hostname: s.hostname,
+        uptimeSec: s.uptimeSec,
+        load1: s.load1,
+        memUsedBytes: s.memUsedBytes,
+        memTotalBytes: s.memTotalBytes,
+      },
+      clock: {
+        synced: null,
+        offsetMs: null,
+        errorBoundMs: null,
+        source: null,
+        stratum: null,
+        lastJumpAt: this.jump ? new Date(this.jump.atWallMs).toISOString() : null,
+        lastJumpMs: this.jump ? this.jump.stepMs : null,
+      },
+      daemons,
+      summary: summarize(daemons),
+      sources: { ...this.sources },
+      pollMs: Math.round(pollMs * 1000) / 1000,
+    };
+    this.last = snapshot;
+    return snapshot;
+  }
+}
+
+/** Two files of one kind (NAME.hb and NAME.heartbeat): a valid one beats a faulty one, then the fresher. */
+function preferFile(
+  a: ParsedHeartbeatFile | undefined,
+  b: ParsedHeartbeatFile,
+): ParsedHeartbeatFile {
+  if (!a) return b;
+  if (!a.fault !== !b.fault) return a.fault ? b : a;
+  return (b.heartbeat?.tsMs ?? b.mtimeMs ?? 0) > (a.heartbeat?.tsMs ?? a.mtimeMs ?? 0) ? b : a;
+}
+
+export interface CollectSnapshotOptions {
+  /** A resolved config; when absent it is loaded like the CLI does (cosmiconfig from cwd). */
+  config?: Config;
+  /** Heartbeat directory, overriding the config's. */
+  dir?: string;
+  /** Config file to load instead of searching. */
+  configFile?: string;
+  cwd?: string;
+  /**
+   * CPU % needs two readings: the processes are sampled again after this many
+   * ms (default 150). 0 takes a single poll and reports cpuPct as null.
+   */
+  cpuSampleMs?: number;
+  deps?: Partial<EngineDeps>;
+}
+
+/** One-shot: load config, poll once (twice, briefly apart, for CPU %), return the snapshot. */
+export async function collectSnapshot(opts: CollectSnapshotOptions = {}): Promise<Snapshot> {
+  const cwd = opts.cwd ?? process.cwd();
+  const config = opts.config
+    ? { ...opts.config }
+    : await loadConfig({ file: opts.configFile ?? null, cwd, dir: opts.dir ?? null });
+  if (opts.config && opts.dir) config.heartbeatDir = path.resolve(cwd, opts.dir);
+  const engine = new Engine(config, opts.deps);
+  let snapshot = await engine.poll(nowInstant());
+  const cpuSampleMs = opts.cpuSampleMs ?? 150;
+  if (cpuSampleMs > 0 && snapshot.daemons.some((d) => d.processAlive === true)) {
+    await delay(cpuSampleMs);
+    snapshot = await engine.poll(nowInstant());
+  }
+  return snapshot;
+}

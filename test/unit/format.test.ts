@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  escapeForDisplay,
+  formatAge,
+  formatBytes,
+  formatDuration,
+  formatPct,
+  hasControlChars,
+} from '../../src/core/format.js';
+
+describe('format helpers', () => {
+  it.each([
+    [0, '0s'],
+    [3, '3s'],
+    [59.9, '59s'],
+    [60, '1m'],
+    [130, '2m 10s'],
+    [3600, '1h'],
+    [3 * 3600 + 5 * 60 + 9, '3h 5m'],
+    [2 * 86400 + 4 * 3600, '2d 4h'],
+    [-1, '-'],
+    [null, '-'],
+    [Number.NaN, '-'],
+  ])('formatDuration(%p) = %p', (sec, text) => {
+    expect(formatDuration(sec)).toBe(text);
+  });
+
+  it.each([
+    [400, '0.4s'],
+    [3000, '3s'],
+    [130_000, '2m 10s'],
+    [-2000, 'in 2s'],
+    [null, '-'],
+  ])('formatAge(%p) = %p', (ms, text) => {
+    expect(formatAge(ms)).toBe(text);
+  });
+
+  it.each([
+    [512, '512B'],
+    [1536, '1.5K'],
+    [12.3 * 1024 * 1024, '12.3M'],
+    [5 * 1024 ** 3, '5.0G'],
+    [null, '-'],
+    [-5, '-'],
+  ])('formatBytes(%p) = %p', (n, text) => {
+    expect(formatBytes(n)).toBe(text);
+  });
+
+  it('formats percentages with one decimal', () => {
+    expect(formatPct(3.456)).toBe('3.5%');
+    expect(formatPct(null)).toBe('-');
+  });
+
+  it.each([
+    ['plain-name', 'plain-name'],
+    ['a\x1b[2Jb', 'a\\x1b[2Jb'],
+    ['line\nbreak\ttab\r', 'line\\nbreak\\ttab\\r'],
+    ['nul\x00del\x7f', 'nul\\x00del\\x7f'],
+    ['c1\u009b31m', 'c1\\x9b31m'],
+    ['bidi\u202etxt', 'bidi\\u202etxt'],
+    ['back\\slash', 'back\\slash'],
+    ['ünïcödé ✓', 'ünïcödé ✓'],
+  ])('escapeForDisplay(%j) = %j', (raw, shown) => {
+    expect(escapeForDisplay(raw)).toBe(shown);
+    // What is shown never carries a control character to the terminal.
+    expect(hasControlChars(escapeForDisplay(raw))).toBe(false);
+    // Idempotent, so layers that each escape do not double backslashes.
+    expect(escapeForDisplay(escapeForDisplay(raw))).toBe(shown);
+  });
+});
