@@ -30,6 +30,7 @@ ol#events li { padding: .15rem 0; border-bottom: 1px dotted var(--line); overflo
 .sev { display: inline-block; min-width: 5.5em; font-weight: 700; }
 .sev-error, .sev-critical { color: var(--down); } .sev-warn { color: var(--late); }
 meter { width: 8rem; vertical-align: middle; }
+ol#events:empty::before { content: 'No events yet.'; color: var(--muted); }
 `;
 
 const SCRIPT = `
