@@ -49,3 +49,58 @@ export {
 export { REASONS } from './core/status.js';
 export { renderStatusText, statusExitCode, STATUS_GLYPHS } from './cli/statusText.js';
 export { VERSION } from './version.js';
+// Anomaly detection, clock sync, the event log and the monitor (issue 4).
+export {
+  Monitor,
+  type MonitorOptions,
+  type MonitorEngine,
+  type MonitorClock,
+} from './runtime/monitor.js';
+export {
+  EventLog,
+  followFile,
+  logFiles,
+  mergeById,
+  type EventLogOptions,
+  type EventQuery,
+  type FollowOptions,
+} from './runtime/eventLog.js';
+export {
+  AuditLog,
+  fileSha256,
+  type AuditEntry,
+  type AuditKind,
+  type AuditRecord,
+} from './runtime/audit.js';
+export { UptimeLog, type Availability, type UptimeRecord } from './runtime/uptimeLog.js';
+export {
+  loadState,
+  saveState,
+  type PersistedState,
+  type LoadStateResult,
+} from './runtime/stateStore.js';
+export {
+  detectAnomalies,
+  initialRuleState,
+  reviveRuleState,
+  percentStateChange,
+  type AnomalyConfig,
+  type AnomalyResult,
+  type RuleState,
+} from './core/anomaly/index.js';
+export {
+  EventRing,
+  matchesFilter,
+  severityRank,
+  isSeverity,
+  DEFAULT_RING_SIZE,
+  type EventFilter,
+} from './core/eventRing.js';
+export {
+  parseChronyTracking,
+  parseTimedatectlShow,
+  parseTimesyncStatus,
+  parseDurationMs,
+  type ClockSample,
+} from './core/clockParsers.js';
+export { ClockCollector, querySntp, parseServer, type ClockAttempt } from './collectors/clock.js';

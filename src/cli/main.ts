@@ -4,12 +4,14 @@ import meow from 'meow';
 import { ConfigError } from '../config/schema.js';
 import { EXIT, type Command } from './command.js';
 import { beatCommand } from './commands/beat.js';
+import { eventsCommand } from './commands/events.js';
 import { statusCommand } from './commands/status.js';
+import { watchCommand } from './commands/watch.js';
 import { VERSION } from '../version.js';
 
 // The registry: every subcommand, in the order `ghost-hb --help` lists them.
 // The first entry with name '' is what runs without a subcommand.
-const commands: Command[] = [statusCommand, beatCommand];
+const commands: Command[] = [statusCommand, beatCommand, watchCommand, eventsCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);

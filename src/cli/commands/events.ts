@@ -1,0 +1,97 @@
+// `ghost-hb events`: read the event log (current file and rotations), filtered;
+// --follow keeps printing new events as a running monitor appends them.
+import path from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { isSeverity } from '../../core/eventRing.js';
+import { EventLog, followFile, type EventQuery } from '../../runtime/eventLog.js';
+import { resolveStateDir, STATE_FILES } from '../../runtime/paths.js';
+import { SEVERITIES, type HbEvent } from '../../core/types.js';
+import { EXIT, type Command } from '../command.js';
+import { formatEventLine, parseSince } from '../eventText.js';
+import { untilStopSignal } from '../signals.js';
+
+export const eventsCommand: Command = {
+  name: 'events',
+  summary: 'show the event log (filter by time, severity, daemon; --follow)',
+  help: `
+  Usage
+    $ ghost-hb events [--since 1h] [--severity warn] [--daemon NAME] [--limit N] [--json] [--follow]
+
+  Options
+    --since        only events since this long ago (90s, 15m, 1h, 7d) or an ISO date
+    --severity     only events at or above: ${SEVERITIES.join(', ')}
+    --daemon       only events about this daemon
+    --rule         only events of this rule
+    --limit        only the newest N matching events
+    --json         one JSON event per line
+    --follow, -f   keep printing events as they are logged (Ctrl-C to stop)
+    --config, -c   config file (its stateDir says where the log is)
+    --state-dir    read the log from this directory instead
+`,
+  flags: {
+    config: { type: 'string', shortFlag: 'c' },
+    stateDir: { type: 'string' },
+    since: { type: 'string' },
+    severity: { type: 'string' },
+    daemon: { type: 'string' },
+    rule: { type: 'string' },
+    limit: { type: 'number' },
+    json: { type: 'boolean', default: false },
+    follow: { type: 'boolean', shortFlag: 'f', default: false },
+  },
+  async run(ctx) {
+    const severity = ctx.flags.severity as string | undefined;
+    if (severity !== undefined && !isSeverity(severity)) {
+      ctx.stderr.write(`ghost-hb: --severity must be one of ${SEVERITIES.join(', ')}\n`);
+      return EXIT.UNKNOWN;
+    }
+    let since: number | null = null;
+    if (ctx.flags.since !== undefined) {
+      since = parseSince(String(ctx.flags.since), Date.now());
+      if (since === null) {
+        ctx.stderr.write(
+          'ghost-hb: --since must be a duration (90s, 15m, 1h, 7d) or an ISO date\n',
+        );
+        return EXIT.UNKNOWN;
+      }
+    }
+    const limit = ctx.flags.limit as number | undefined;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      ctx.stderr.write('ghost-hb: --limit must be a whole number\n');
+      return EXIT.UNKNOWN;
+    }
+    let stateDir = ctx.flags.stateDir as string | undefined;
+    if (!stateDir) {
+      const config = await loadConfig({
+        file: (ctx.flags.config as string | undefined) ?? null,
+        cwd: ctx.cwd,
+      });
+      stateDir = resolveStateDir(config, ctx.env);
+    }
+    stateDir = path.resolve(ctx.cwd, stateDir);
+    const query: EventQuery = {
+      since,
+      severity: severity ?? null,
+      daemon: (ctx.flags.daemon as string | undefined) ?? null,
+      rule: (ctx.flags.rule as string | undefined) ?? null,
+      limit: limit ?? null,
+    };
+    const print = (e: HbEvent) =>
+      ctx.stdout.write(ctx.flags.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
+
+    // Read-only: a reader never creates, rotates or cleans up the log.
+    for (const e of EventLog.readQuery(stateDir, query)) print(e);
+    if (!ctx.flags.follow) return EXIT.OK;
+
+    const signals = untilStopSignal();
+    const stop = followFile(
+      path.join(stateDir, STATE_FILES.events),
+      { ...query, limit: null },
+      print,
+    );
+    await signals.stopped;
+    stop();
+    signals.dispose();
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,96 @@
+// `ghost-hb watch`: the headless monitor (what a systemd unit runs): polls,
+// detects anomalies and logs them under the state directory; with --json it
+// also prints each event as a JSON line. SIGTERM and SIGINT flush and exit 0.
+import { loadConfig } from '../../config/load.js';
+import { ConfigError } from '../../config/schema.js';
+import { AuditLog } from '../../runtime/audit.js';
+import { Monitor } from '../../runtime/monitor.js';
+import { resolveStateDir } from '../../runtime/paths.js';
+import { Poller } from '../../runtime/poller.js';
+import { commonFlags, EXIT, type Command } from '../command.js';
+import { formatEventLine } from '../eventText.js';
+import { untilStopSignal } from '../signals.js';
+
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: 'run headless: poll, detect anomalies, log events (what a service runs)',
+  help: `
+  Usage
+    $ ghost-hb watch [--dir DIR] [--config FILE] [--state-dir DIR] [--interval S] [--json]
+
+  Options
+    --dir, -d      heartbeat directory (overrides the config's heartbeatDir)
+    --config, -c   config file (default: search for .heartbeatrc from here upward)
+    --state-dir    where the event, uptime and audit logs go (overrides stateDir)
+    --interval     seconds between polls (overrides pollInterval)
+    --json         print each event as one JSON line on stdout
+
+  Events are appended to events.jsonl in the state directory as they happen.
+  SIGTERM and SIGINT flush the logs and exit 0.
+`,
+  flags: {
+    ...commonFlags,
+    json: { type: 'boolean', default: false },
+    stateDir: { type: 'string' },
+    interval: { type: 'number' },
+  },
+  async run(ctx) {
+    const signals = untilStopSignal();
+    try {
+      let config;
+      try {
+        config = await loadConfig({
+          file: (ctx.flags.config as string | undefined) ?? null,
+          cwd: ctx.cwd,
+          dir: (ctx.flags.dir as string | undefined) ?? null,
+          pollInterval: (ctx.flags.interval as number | undefined) ?? null,
+        });
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          // The config's stateDir is unknown; the audit goes to the default (or --state-dir).
+          const dir =
+            (ctx.flags.stateDir as string | undefined) ??
+            resolveStateDir({ stateDir: null }, ctx.env);
+          try {
+            const audit = new AuditLog(dir);
+            audit.recordConfigError({ file: err.file, message: err.message });
+            audit.close();
+          } catch {
+            // An unwritable state directory must not hide the configuration error.
+          }
+        }
+        throw err;
+      }
+      const monitor = await Monitor.open(config, {
+        stateDir: (ctx.flags.stateDir as string | undefined) ?? undefined,
+        env: ctx.env,
+        command: 'watch',
+      });
+      const poller = new Poller(monitor, {
+        pollIntervalMs: config.pollInterval * 1000,
+        watchDir: config.heartbeatDir,
+      });
+      poller.subscribe((u) => {
+        if (u.type === 'error') {
+          ctx.stderr.write(`ghost-hb: ${u.kind} failed: ${u.error.message}\n`);
+          return;
+        }
+        for (const e of u.result.events) {
+          ctx.stdout.write(ctx.flags.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
+        }
+      });
+      if (!ctx.flags.json) {
+        ctx.stderr.write(
+          `ghost-hb: watching ${config.heartbeatDir} every ${config.pollInterval}s; events in ${monitor.eventLog.file}\n`,
+        );
+      }
+      poller.start();
+      const signal = await signals.stopped;
+      await poller.stop();
+      await monitor.close(signal);
+      return EXIT.OK;
+    } finally {
+      signals.dispose();
+    }
+  },
+};

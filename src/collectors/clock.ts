@@ -1,0 +1,229 @@
+// Clock synchronisation state, from the first source that answers:
+// `chronyc -c tracking`, then `timedatectl` (show + timesync-status), then an
+// SNTP query to each configured server. Polls never wait for it: `refresh()`
+// starts a background sample when one is due and `current()` returns the last
+// answer.
+import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Config } from '../config/schema.js';
+import {
+  parseChronyTracking,
+  parseTimedatectlShow,
+  parseTimesyncStatus,
+  type ClockSample,
+} from '../core/clockParsers.js';
+import {
+  decodeSntpPacket,
+  encodeSntpRequest,
+  measureSntp,
+  type SntpMeasurement,
+} from '../core/sntp.js';
+
+export type { ClockSample } from '../core/clockParsers.js';
+
+/** Runs a program and resolves to its stdout; rejects with `code: 'ENOENT'` when it is not installed. */
+export type CommandRunner = (file: string, args: string[], timeoutMs: number) => Promise<string>;
+
+export const runCommand: CommandRunner = (file, args, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { timeout: timeoutMs, maxBuffer: 64 * 1024, env: { ...process.env, LC_ALL: 'C' } },
+      (err, stdout) => (err ? reject(err) : resolve(stdout)),
+    );
+  });
+
+export const SNTP_DEFAULT_PORT = 123;
+
+/** "host", "host:port", "[v6]:port" or a bare IPv6 address. */
+export function parseServer(spec: string): { host: string; port: number } {
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec);
+  if (bracket)
+    return { host: bracket[1]!, port: bracket[2] ? Number(bracket[2]) : SNTP_DEFAULT_PORT };
+  if (net.isIPv6(spec)) return { host: spec, port: SNTP_DEFAULT_PORT };
+  const at = spec.lastIndexOf(':');
+  if (at > 0) return { host: spec.slice(0, at), port: Number(spec.slice(at + 1)) };
+  return { host: spec, port: SNTP_DEFAULT_PORT };
+}
+
+/** One SNTP exchange (RFC 4330) with `host:port`, rejected after `timeoutMs`. */
+export function querySntp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  clock: () => number = Date.now,
+): Promise<SntpMeasurement> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    let done = false;
+    const finish = (err: Error | null, m?: SntpMeasurement) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.close();
+      if (err) reject(err);
+      else resolve(m!);
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`SNTP ${host}:${port}: no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    timer.unref();
+    socket.unref();
+    const request = encodeSntpRequest(clock());
+    socket.on('error', (err) => finish(err));
+    socket.on('message', (msg) => {
+      const t4 = clock();
+      try {
+        finish(null, measureSntp(request, decodeSntpPacket(msg), t4));
+      } catch (err) {
+        // A stray or malformed datagram: keep waiting for the real answer until the timeout.
+        if (!(err instanceof Error) || !/originate/.test(err.message)) finish(err as Error);
+      }
+    });
+    socket.send(request, port, host, (err) => {
+      if (err) finish(err);
+    });
+  });
+}
+
+export interface ClockCollectorOptions {
+  run?: CommandRunner;
+  sntp?: typeof querySntp;
+  /** Monotonic ms, for the refresh schedule. */
+  monoNow?: () => number;
+}
+
+/** Result of one attempt: a sample, or why there is none (`unavailable` when no source exists at all). */
+export type ClockAttempt =
+  { ok: true; sample: ClockSample } | { ok: false; unavailable: boolean; error: string };
+
+const COMMAND_TIMEOUT_MS = 2000;
+
+const isMissing = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'ENOENT';
+
+export class ClockCollector {
+  private readonly run: CommandRunner;
+  private readonly sntp: typeof querySntp;
+  private readonly monoNow: () => number;
+  private last: ClockAttempt | null = null;
+  private inFlight: Promise<ClockAttempt> | null = null;
+  private nextDueMono = -Infinity;
+
+  constructor(
+    private readonly config: Config['clock'],
+    opts: ClockCollectorOptions = {},
+  ) {
+    this.run = opts.run ?? runCommand;
+    this.sntp = opts.sntp ?? querySntp;
+    this.monoNow = opts.monoNow ?? (() => performance.now());
+  }
+
+  /** The last answer (null until the first sample completes). */
+  current(): ClockAttempt | null {
+    return this.last;
+  }
+
+  /** Start a background sample when one is due; never waits for it. */
+  refresh(): void {
+    const now = this.monoNow();
+    if (this.inFlight || now < this.nextDueMono) return;
+    this.nextDueMono = now + this.config.checkInterval * 1000;
+    this.inFlight = this.attempt().finally(() => {
+      this.inFlight = null;
+    });
+    void this.inFlight;
+  }
+
+  /** Wait for a sample in flight, if any (tests, the first poll of a one-shot). */
+  async settled(): Promise<ClockAttempt | null> {
+    if (this.inFlight) await this.inFlight;
+    return this.last;
+  }
+
+  /** Sample now; rejects when no source answers. */
+  async sample(): Promise<ClockSample> {
+    const a = await this.attempt();
+    if (!a.ok) throw new Error(a.error);
+    return a.sample;
+  }
+
+  private async attempt(): Promise<ClockAttempt> {
+    const failures: string[] = [];
+    let anyPresent = false;
+
+    try {
+      const out = await this.run('chronyc', ['-c', 'tracking'], COMMAND_TIMEOUT_MS);
+      anyPresent = true;
+      const s = parseChronyTracking(out);
+      if (s) return this.keep({ ok: true, sample: s });
+      failures.push('chronyc: unrecognised output');
+    } catch (err) {
+      if (!isMissing(err)) {
+        anyPresent = true;
+        failures.push(`chronyc: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+
+    try {
+      const show = await this.run('timedatectl', ['show'], COMMAND_TIMEOUT_MS);
+      anyPresent = true;
+      const { synced } = parseTimedatectlShow(show);
+      let status = '';
+      try {
+        status = await this.run('timedatectl', ['timesync-status'], COMMAND_TIMEOUT_MS);
+      } catch {
+        // Older systemd or no timesyncd: sync state alone is still an answer.
+      }
+      const s = parseTimesyncStatus(status, synced) ?? {
+        synced,
+        offsetMs: null,
+        errorBoundMs: null,
+        source: 'timedatectl',
+        stratum: null,
+      };
+      return this.keep({ ok: true, sample: s });
+    } catch (err) {
+      if (!isMissing(err)) {
+        anyPresent = true;
+        failures.push(`timedatectl: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+
+    const timeoutMs = this.config.sntpTimeout * 1000;
+    for (const spec of this.config.sntpServers) {
+      anyPresent = true;
+      const { host, port } = parseServer(spec);
+      try {
+        const m = await this.sntp(host, port, timeoutMs);
+        return this.keep({
+          ok: true,
+          sample: {
+            synced: true,
+            offsetMs: m.offsetMs,
+            errorBoundMs: m.errorBoundMs,
+            source: `sntp ${spec}`,
+            stratum: m.stratum,
+          },
+        });
+      } catch (err) {
+        failures.push(`sntp ${spec}: ${(err as Error).message}`);
+      }
+    }
+
+    return this.keep({
+      ok: false,
+      unavailable: !anyPresent,
+      error: anyPresent
+        ? failures.join('; ')
+        : 'no clock source: chronyc and timedatectl are absent and clock.sntpServers is empty',
+    });
+  }
+
+  private keep(a: ClockAttempt): ClockAttempt {
+    this.last = a;
+    return a;
+  }
+}

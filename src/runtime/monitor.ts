@@ -1,0 +1,234 @@
+// The Monitor is what every long-running mode runs underneath (the interactive
+// UI, `ghost-hb watch`, `ghost-hb serve`): the engine, the clock collector and
+// the anomaly rules, with everything they conclude persisted in the state
+// directory. It is a PollSource, so the Poller drives it.
+//
+// One poll: engine poll -> clock fields from the (background) clock collector
+// -> anomaly rules -> events appended to the event log and the ring, status
+// flips to the uptime log -> state saved atomically -> logs fdatasync'ed ->
+// the result returned. The order means that once poll() has resolved, a
+// `kill -9` loses nothing it logged.
+import type { Config } from '../config/schema.js';
+import {
+  detectAnomalies,
+  initialRuleState,
+  reviveRuleState,
+  type RuleState,
+} from '../core/anomaly/index.js';
+import { EventRing } from '../core/eventRing.js';
+import { sanitizeValue } from '../core/sanitize.js';
+import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
+import { ClockCollector } from '../collectors/clock.js';
+import { AuditLog } from './audit.js';
+import { Engine, type EngineStateJson } from './engine.js';
+import { EventLog } from './eventLog.js';
+import { resolveStateDir } from './paths.js';
+import type { PollSource } from './poller.js';
+import { loadState, saveState } from './stateStore.js';
+import { UptimeLog, type Availability } from './uptimeLog.js';
+
+/** The parts of the engine the monitor uses (the real Engine, or a fake in tests). */
+export interface MonitorEngine {
+  poll(now: Instant): Promise<Snapshot>;
+  checkLiveness?(now: Instant): Promise<Snapshot | null>;
+  exportState?(): unknown;
+  restoreState?(state: EngineStateJson): void;
+}
+
+/** The part of the clock collector the monitor uses. */
+export interface MonitorClock {
+  refresh(): void;
+  current(): ReturnType<ClockCollector['current']>;
+}
+
+export interface MonitorOptions {
+  /** Overrides config.stateDir / $XDG_STATE_HOME. */
+  stateDir?: string;
+  env?: NodeJS.ProcessEnv;
+  engine?: MonitorEngine;
+  clock?: MonitorClock;
+  /** Wall clock for log housekeeping (retention, start/stop marks). */
+  wallNow?: () => number;
+  /** What is running the monitor, for the audit log ('watch', 'ui', 'serve'). */
+  command?: string;
+}
+
+export class Monitor implements PollSource {
+  private rules: RuleState;
+  private closed = false;
+  private lastSnapshot: Snapshot | null = null;
+  /** Events raised while opening (a corrupt state file), delivered with the first poll. */
+  private pendingEvents: HbEvent[] = [];
+
+  private constructor(
+    readonly config: Config,
+    readonly stateDir: string,
+    readonly eventLog: EventLog,
+    readonly audit: AuditLog,
+    readonly uptime: UptimeLog,
+    private readonly engine: MonitorEngine,
+    private readonly clock: MonitorClock,
+    private readonly ring: EventRing,
+    rules: RuleState,
+    private readonly wallNow: () => number,
+    private readonly command: string,
+  ) {
+    this.rules = rules;
+  }
+
+  /**
+   * Open the state directory, reload the persisted state and the newest events,
+   * record the start in the audit log. A corrupt state file is moved aside and
+   * reported as a warn event on the first poll.
+   */
+  static async open(config: Config, opts: MonitorOptions = {}): Promise<Monitor> {
+    const wallNow = opts.wallNow ?? Date.now;
+    const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
+    const eventLog = new EventLog(stateDir, { ...config.events, now: wallNow });
+    const audit = new AuditLog(stateDir, wallNow, config.events.rotateBytes, config.events.keep);
+    const uptime = new UptimeLog(stateDir, wallNow());
+    const engine = opts.engine ?? new Engine(config);
+    const clock = opts.clock ?? new ClockCollector(config.clock);
+    const ring = new EventRing(config.events.max);
+    for (const e of eventLog.tail(config.events.max)) ring.push(e);
+    // Ids continue after the newest in the log, even if the state file lags it (kill -9).
+    const firstId = eventLog.maxId() + 1;
+
+    const loaded = loadState(stateDir, wallNow());
+    let rules = initialRuleState(firstId);
+    if (loaded.kind === 'loaded') {
+      rules = reviveRuleState(loaded.state.rules) ?? rules;
+      rules.nextId = Math.max(rules.nextId, firstId);
+      if (loaded.state.engine && engine.restoreState) {
+        engine.restoreState(loaded.state.engine as EngineStateJson);
+      }
+    }
+    const monitor = new Monitor(
+      config,
+      stateDir,
+      eventLog,
+      audit,
+      uptime,
+      engine,
+      clock,
+      ring,
+      rules,
+      wallNow,
+      opts.command ?? 'monitor',
+    );
+    if (loaded.kind === 'corrupt') {
+      const event: HbEvent = {
+        id: String(monitor.rules.nextId++),
+        at: new Date(wallNow()).toISOString(),
+        severity: 'warn',
+        rule: 'state-corrupt',
+        message: `state file was unreadable (${loaded.problem}); moved aside to ${loaded.movedTo} and started afresh`,
+        data: { problem: loaded.problem, movedTo: loaded.movedTo },
+      };
+      monitor.pendingEvents.push(event);
+      audit.record({ kind: 'state-corrupt', problem: loaded.problem, movedTo: loaded.movedTo });
+    }
+    uptime.markStart(wallNow());
+    audit.recordStart({
+      configFile: config.configFile,
+      command: monitor.command,
+      heartbeatDir: config.heartbeatDir,
+      stateDir,
+    });
+    clock.refresh();
+    return monitor;
+  }
+
+  /** One full poll (see the file comment for the order of steps). */
+  async poll(now: Instant): Promise<PollResult> {
+    this.clock.refresh();
+    const snapshot = await this.engine.poll(now);
+    return this.evaluate(snapshot, now);
+  }
+
+  /** Cheap pid re-check between polls; a result only when a status changed. */
+  async checkLiveness(now: Instant): Promise<PollResult | null> {
+    if (!this.engine.checkLiveness) return null;
+    const snapshot = await this.engine.checkLiveness(now);
+    if (!snapshot) return null;
+    return this.evaluate(snapshot, now);
+  }
+
+  /** The newest events (at most `events.max`), oldest first, repeat counts applied. */
+  recentEvents(): HbEvent[] {
+    return this.ring.toArray();
+  }
+
+  /** The snapshot of the last poll or liveness check, clock fields filled. */
+  get latest(): Snapshot | null {
+    return this.lastSnapshot;
+  }
+
+  /** Share of the last hour / day / week the daemon was up (or late); null without data. */
+  availability(daemon: string): Availability {
+    return this.uptime.summary(daemon, this.wallNow());
+  }
+
+  /** Flush and close the logs and record the stop. Safe to call twice. */
+  async close(reason = 'closed'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.uptime.markStop(this.wallNow());
+    this.uptime.close();
+    this.eventLog.close();
+    this.audit.recordStop({ reason, command: this.command });
+    this.audit.close();
+  }
+
+  private evaluate(engineSnapshot: Snapshot, now: Instant): PollResult {
+    if (this.closed) throw new Error('monitor is closed');
+    const snapshot = this.withClock(engineSnapshot);
+    const result = detectAnomalies(this.rules, snapshot, this.config, now);
+    this.rules = result.state;
+    // Sanitized once here, so the ring, the log, the UI and the API all hold the same safe copy.
+    const clean = (e: HbEvent) => sanitizeValue(e) as HbEvent;
+    const events = [...this.pendingEvents, ...result.events].map(clean);
+    const updates = result.updates.map(clean);
+    this.pendingEvents = [];
+
+    this.eventLog.append([...events, ...updates]);
+    for (const e of events) this.ring.push(e);
+    for (const e of updates) this.ring.update(e);
+    if (snapshot.heartbeatDirError === null) {
+      for (const d of snapshot.daemons) this.uptime.record(d.name, d.status, now.wallMs);
+    }
+    saveState(this.stateDir, {
+      version: 1,
+      savedAt: new Date(now.wallMs).toISOString(),
+      rules: this.rules,
+      engine: this.engine.exportState?.() ?? null,
+    });
+    this.eventLog.flush();
+    this.uptime.flush();
+    this.lastSnapshot = snapshot;
+    return { snapshot, events };
+  }
+
+  /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */
+  private withClock(s: Snapshot): Snapshot {
+    const attempt = this.clock.current();
+    if (!attempt) return s;
+    if (!attempt.ok) {
+      // No clock tool at all is not a failure; one that exists and errors is.
+      return attempt.unavailable ? s : { ...s, sources: { ...s.sources, clock: false } };
+    }
+    const c = attempt.sample;
+    return {
+      ...s,
+      clock: {
+        ...s.clock,
+        synced: c.synced,
+        offsetMs: c.offsetMs,
+        errorBoundMs: c.errorBoundMs,
+        source: c.source,
+        stratum: c.stratum,
+      },
+      sources: { ...s.sources, clock: true },
+    };
+  }
+}

@@ -1,0 +1,61 @@
+// The persisted state file (state.json): the anomaly rules' memory (known
+// daemons, open conditions, restart times, flips) and the engine's (last pids,
+// restart counts). Written atomically after every poll; a file that cannot be
+// read back is moved aside, never silently overwritten.
+import fs from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { STATE_FILES } from './paths.js';
+
+export interface PersistedState {
+  version: 1;
+  savedAt: string;
+  rules: unknown;
+  engine: unknown;
+}
+
+export type LoadStateResult =
+  | { kind: 'fresh' }
+  | { kind: 'loaded'; state: PersistedState }
+  | { kind: 'corrupt'; problem: string; movedTo: string };
+
+export function stateFile(dir: string): string {
+  return path.join(dir, STATE_FILES.state);
+}
+
+export function loadState(dir: string, now: number): LoadStateResult {
+  const file = stateFile(dir);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'fresh' };
+    return moveAside(
+      file,
+      `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      now,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return moveAside(file, `not valid JSON (${(err as Error).message}); truncated?`, now);
+  }
+  const s = parsed as Partial<PersistedState>;
+  if (!s || typeof s !== 'object' || s.version !== 1 || !('rules' in s)) {
+    return moveAside(file, 'not a ghost-hb state file (version 1)', now);
+  }
+  return { kind: 'loaded', state: s as PersistedState };
+}
+
+function moveAside(file: string, problem: string, now: number): LoadStateResult {
+  const movedTo = `${file}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  fs.renameSync(file, movedTo);
+  return { kind: 'corrupt', problem, movedTo };
+}
+
+/** Atomic (temp file, fsync, rename) write of the state. */
+export function saveState(dir: string, state: PersistedState): void {
+  writeFileAtomic.sync(stateFile(dir), JSON.stringify(state), { mode: 0o600 });
+}

@@ -1,0 +1,187 @@
+// The uptime log: per daemon, the status flips with their times, plus the
+// monitor's own start and stop marks, in JSONL under the state directory. From
+// it availability over 1 h / 24 h / 7 d is computed, and it survives restarts
+// of ghost-hb. Time while ghost-hb was stopped counts as neither up nor down;
+// so does `unknown`. `late` counts as available (the daemon is working, only
+// its beats are slow).
+import fs from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { escapeControl } from '../core/sanitize.js';
+import type { DaemonStatus } from '../core/types.js';
+import { JsonlWriter, parseJsonl, readIfExists } from './jsonl.js';
+import { STATE_FILES } from './paths.js';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+/** The longest availability window; older flips are compacted away. */
+export const MAX_WINDOW_MS = 7 * DAY_MS;
+
+export type UptimeRecord =
+  { at: string; daemon: string; status: DaemonStatus } | { at: string; monitor: 'start' | 'stop' };
+
+export interface Availability {
+  h1: number | null;
+  h24: number | null;
+  d7: number | null;
+}
+
+interface Flip {
+  ms: number;
+  status: DaemonStatus;
+}
+
+/** Rewrite the file once it holds this many more lines than the window needs. */
+const COMPACT_SLACK_LINES = 10_000;
+
+export class UptimeLog {
+  readonly file: string;
+  private readonly writer: JsonlWriter;
+  private readonly flips = new Map<string, Flip[]>();
+  /** Intervals [stopMs, startMs) when ghost-hb was not running. */
+  private readonly gaps: Array<[number, number]> = [];
+  private lastStopMs: number | null = null;
+  private pending = '';
+  private lines = 0;
+
+  constructor(dir: string, now: number) {
+    this.file = path.join(dir, STATE_FILES.uptime);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.load(now);
+    this.writer = new JsonlWriter(this.file);
+  }
+
+  private load(now: number): void {
+    const records = parseJsonl<UptimeRecord>(readIfExists(this.file));
+    this.lines = records.length;
+    for (const r of records) this.apply(r);
+    // A run that ended with kill -9 left no stop mark: its last status carries on.
+    const cutoff = now - MAX_WINDOW_MS;
+    let kept = 0;
+    for (const list of this.flips.values()) kept += list.filter((f) => f.ms >= cutoff).length + 1;
+    if (this.lines > kept + COMPACT_SLACK_LINES) this.compact(now);
+  }
+
+  private apply(r: UptimeRecord): void {
+    const ms = Date.parse(r.at);
+    if (!Number.isFinite(ms)) return;
+    if ('monitor' in r) {
+      if (r.monitor === 'stop') this.lastStopMs = ms;
+      else if (this.lastStopMs !== null) {
+        this.gaps.push([this.lastStopMs, ms]);
+        this.lastStopMs = null;
+      }
+      return;
+    }
+    if (typeof r.daemon !== 'string') return;
+    const list = this.flips.get(r.daemon) ?? [];
+    list.push({ ms, status: r.status });
+    this.flips.set(r.daemon, list);
+  }
+
+  private append(r: UptimeRecord): void {
+    this.apply(r);
+    this.pending += `${JSON.stringify(r)}\n`;
+    this.lines++;
+  }
+
+  /** Mark ghost-hb starting (closes the gap since its last stop). */
+  markStart(ms: number): void {
+    this.append({ at: new Date(ms).toISOString(), monitor: 'start' });
+  }
+
+  markStop(ms: number): void {
+    this.append({ at: new Date(ms).toISOString(), monitor: 'stop' });
+  }
+
+  /** Record a daemon's status; only changes are written. */
+  record(daemon: string, status: DaemonStatus, ms: number): void {
+    const name = escapeControl(daemon);
+    const list = this.flips.get(name);
+    const last = list?.[list.length - 1];
+    if (last && last.status === status) return;
+    this.append({ at: new Date(ms).toISOString(), daemon: name, status });
+  }
+
+  /** Write what was recorded since the last call (one write per poll), then fdatasync. */
+  flush(): void {
+    if (this.pending) {
+      this.writer.writeText(this.pending);
+      this.pending = '';
+    }
+    this.writer.flush();
+  }
+
+  close(): void {
+    this.flush();
+    this.writer.close();
+  }
+
+  /** Share of [now - windowMs, now] the daemon was up or late, among time it was up, late or down. */
+  availability(daemon: string, windowMs: number, now: number): number | null {
+    const list = this.flips.get(escapeControl(daemon));
+    if (!list || list.length === 0) return null;
+    const from = now - windowMs;
+    let available = 0;
+    let down = 0;
+    for (let i = 0; i < list.length; i++) {
+      const start = Math.max(list[i]!.ms, from);
+      const end = Math.min(i + 1 < list.length ? list[i + 1]!.ms : now, now);
+      if (end <= start) continue;
+      const status = list[i]!.status;
+      if (status === 'unknown') continue;
+      const span = end - start - this.stoppedWithin(start, end);
+      if (span <= 0) continue;
+      if (status === 'down') down += span;
+      else available += span;
+    }
+    const total = available + down;
+    return total > 0 ? available / total : null;
+  }
+
+  /** Availability over the last hour, day and week. */
+  summary(daemon: string, now: number): Availability {
+    return {
+      h1: this.availability(daemon, HOUR_MS, now),
+      h24: this.availability(daemon, DAY_MS, now),
+      d7: this.availability(daemon, MAX_WINDOW_MS, now),
+    };
+  }
+
+  private stoppedWithin(start: number, end: number): number {
+    let total = 0;
+    for (const [a, b] of this.gaps) {
+      const s = Math.max(a, start);
+      const e = Math.min(b, end);
+      if (e > s) total += e - s;
+    }
+    return total;
+  }
+
+  /** Rewrite the file with only what the longest window needs (atomic). */
+  private compact(now: number): void {
+    const cutoff = now - MAX_WINDOW_MS;
+    const out: UptimeRecord[] = [];
+    for (const [daemon, list] of this.flips) {
+      // The flip in force at the cutoff still decides the start of the window.
+      let firstIn = list.findIndex((f) => f.ms >= cutoff);
+      if (firstIn === -1) firstIn = list.length;
+      const keepFrom = Math.max(0, firstIn - 1);
+      const kept = list.slice(keepFrom);
+      this.flips.set(daemon, kept);
+      for (const f of kept)
+        out.push({ at: new Date(f.ms).toISOString(), daemon, status: f.status });
+    }
+    const gaps = this.gaps.filter(([, b]) => b >= cutoff);
+    this.gaps.splice(0, this.gaps.length, ...gaps);
+    for (const [a, b] of gaps) {
+      out.push({ at: new Date(a).toISOString(), monitor: 'stop' });
+      out.push({ at: new Date(b).toISOString(), monitor: 'start' });
+    }
+    out.sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+    writeFileAtomic.sync(this.file, out.map((r) => JSON.stringify(r)).join('\n') + '\n', {
+      mode: 0o600,
+    });
+    this.lines = out.length;
+  }
+}
