@@ -9,13 +9,15 @@ export interface EventQuery {
   severity: Severity | null;
   /** Only events about this daemon. */
   daemon: string | null;
+  /** Only events raised by this rule. */
+  rule: string | null;
   /** At most this many, the newest. */
   limit: number;
 }
 
 export const DEFAULT_EVENT_LIMIT = 100;
 export const MAX_EVENT_LIMIT = 1000;
-const ALLOWED = ['since', 'severity', 'daemon', 'limit'];
+const ALLOWED = ['since', 'severity', 'daemon', 'rule', 'limit'];
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
 export class QueryError extends Error {}
@@ -39,7 +41,13 @@ export function parseEventQuery(
   nowMs: number,
   ignore: readonly string[] = [],
 ): EventQuery {
-  const q: EventQuery = { sinceMs: null, severity: null, daemon: null, limit: DEFAULT_EVENT_LIMIT };
+  const q: EventQuery = {
+    sinceMs: null,
+    severity: null,
+    daemon: null,
+    rule: null,
+    limit: DEFAULT_EVENT_LIMIT,
+  };
   const seen = new Set<string>();
   for (const [key, value] of params) {
     if (ignore.includes(key)) continue;
@@ -65,6 +73,12 @@ export function parseEventQuery(
         }
         q.daemon = value;
         break;
+      case 'rule':
+        if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(value)) {
+          throw new QueryError('rule: a rule name (letters, digits, ".", "_", "-")');
+        }
+        q.rule = value;
+        break;
       case 'limit': {
         const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
         if (!(n >= 1 && n <= MAX_EVENT_LIMIT)) {
@@ -85,6 +99,7 @@ export function filterEvents(events: readonly HbEvent[], q: EventQuery): HbEvent
   const out = events.filter((e) => {
     if (q.severity && RANK[e.severity] < RANK[q.severity]) return false;
     if (q.daemon && e.daemon !== q.daemon) return false;
+    if (q.rule && e.rule !== q.rule) return false;
     if (q.sinceMs != null) {
       const t = Date.parse(e.at);
       if (!(t >= q.sinceMs)) return false;
