@@ -2,6 +2,7 @@
 // interactive monitor: short human durations, byte sizes, percentages, and
 // escaping of untrusted text (daemon names, reasons, messages) before it
 // reaches a terminal.
+import { escapeControl, hasControlChars } from './sanitize.js';
 
 /** Placeholder shown for a missing value. */
 export const MISSING = '-';
@@ -62,37 +63,15 @@ export function formatPct(n: number | null | undefined): string {
   return `${n.toFixed(1)}%`;
 }
 
-const C0_NAMES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
-
 /**
  * Make untrusted text safe for a terminal: C0/C1 control characters, DEL,
- * Unicode line/paragraph separators and bidi overrides are shown as escapes
- * ("\x1b", "\n", "\u202e"), so a daemon named "a\x1b[2Jb" cannot clear the
- * screen or disguise itself. Backslashes are left alone so that escaping is
- * idempotent: the core, the table and the UI may each escape the same text.
+ * zero-width and bidi characters are shown as escapes ("\x1b", "\n",
+ * "\u202e"), so a daemon named "a\x1b[2Jb" cannot clear the screen or disguise
+ * itself. Backslashes are left alone so that escaping is idempotent: the core,
+ * the table and the UI may each escape the same text.
  */
 export function escapeForDisplay(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (C0_NAMES[cp]) out += C0_NAMES[cp];
-    else if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-      out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    } else if (
-      cp === 0x2028 ||
-      cp === 0x2029 ||
-      (cp >= 0x202a && cp <= 0x202e) ||
-      (cp >= 0x2066 && cp <= 0x2069) ||
-      cp === 0xfeff
-    ) {
-      out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return out;
+  return escapeControl(s);
 }
 
-/** True when `s` holds characters that escapeForDisplay would rewrite. */
-export function hasControlChars(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/.test(s);
-}
+export { hasControlChars };

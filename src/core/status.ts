@@ -3,6 +3,7 @@
 // for one daemon, and return the state to carry to the next poll. Nothing here
 // reads a clock or the filesystem.
 import { escapeForDisplay } from './format.js';
+import { sanitizeString, sanitizeValue } from './sanitize.js';
 import type { ParsedHeartbeatFile } from './heartbeatFile.js';
 import type {
   DaemonSnapshot,
@@ -36,6 +37,7 @@ export interface BeatRecord {
   heartbeat: Heartbeat;
   source: 'json' | 'touch';
   path: string;
+  /** The JSON document, already sanitized (safe to print, log and export). */
   payload: Record<string, unknown> | null;
   /** Monotonic ms at which this beat was first observed (for judging age across clock jumps). */
   firstSeenMonoMs: number;
@@ -154,12 +156,15 @@ export function gatherEvidence(
       prev.beat.path === file.path &&
       prev.beat.heartbeat.seq === hb.seq;
     beat = same
-      ? { ...prev.beat!, heartbeat: hb, payload: file.payload }
+      ? { ...prev.beat!, heartbeat: hb }
       : {
           heartbeat: hb,
           source: file.kind === 'json' ? 'json' : 'touch',
           path: file.path,
-          payload: file.payload,
+          // Sanitized once per new beat (secrets redacted, control characters
+          // escaped), not on every poll.
+          payload:
+            file.payload === null ? null : (sanitizeValue(file.payload) as Record<string, unknown>),
           firstSeenMonoMs: now.monoMs,
           ageAtFirstSeenMs: Math.max(0, now.wallMs - hb.tsMs),
         };
@@ -377,7 +382,8 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     restarts: state.restarts,
     source,
     problems: problems.map(escapeForDisplay),
-    skewMs: hb && beat?.source === 'json' && hb.mtimeMs != null ? hb.tsMs - hb.mtimeMs : null,
+    skewMs:
+      hb && beat?.source === 'json' && hb.mtimeMs != null ? Math.round(hb.tsMs - hb.mtimeMs) : null,
     critical: spec.critical,
     declared: spec.declared,
     graceSec: timing.grace,
@@ -385,7 +391,7 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     heartbeatPath: beat?.path ?? evidence.pidfilePath,
     payload: beat?.payload ?? null,
     selfStatus: hb?.status ?? null,
-    message: hb?.message == null ? null : escapeForDisplay(hb.message),
+    message: hb?.message == null ? null : sanitizeString(hb.message),
     command: ours ? escapeForDisplay(ours.cmdline || ours.comm || '') || null : null,
     startedAt: ours?.startTimeMs != null ? new Date(ours.startTimeMs).toISOString() : null,
     seq: hb?.seq ?? null,

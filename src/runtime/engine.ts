@@ -63,15 +63,6 @@ interface DaemonRuntime {
   evidence: Evidence;
 }
 
-/**
- * Payloads are written by other programs; what reaches snapshots (and so
- * terminals, logs and the API) is a copy limited to plain JSON values.
- */
-function sanitizePayload(payload: Record<string, unknown> | null): Record<string, unknown> | null {
-  if (payload === null) return null;
-  return JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
-}
-
 const UNKNOWN_SYSTEM: SystemSample = {
   hostname: 'unknown',
   uptimeSec: null,
@@ -327,7 +318,7 @@ export class Engine {
         prev,
       );
       next.set(r.spec.name, state);
-      out.push({ ...snapshot, payload: sanitizePayload(snapshot.payload) });
+      out.push(snapshot);
     }
     // Keep remembered state of daemons not shown this time (restored, or files
     // briefly gone) so restart counts survive.

@@ -202,6 +202,28 @@ const cases: Case[] = [
     expect: { skewMs: 2500 },
   },
   {
+    name: 'message and payload are sanitized: secrets redacted, control characters escaped',
+    setup: (d, p) => {
+      alive(d, p);
+      d.json(
+        'd',
+        beat(1000, { message: 'db postgres://app:hunter2@db \x1b[31m', token: 'abc123secret' }),
+        T0 - 1000,
+      );
+    },
+    status: 'up',
+    reason: null,
+    expect: {
+      message: 'db postgres://app:[REDACTED]@db \\x1b[31m',
+      payload: {
+        ts: new Date(T0 - 1000).toISOString(),
+        pid: PID,
+        message: 'db postgres://app:[REDACTED]@db \\x1b[31m',
+        token: '[REDACTED]',
+      },
+    },
+  },
+  {
     name: 'control characters in a discovered name are escaped',
     daemons: [],
     setup: (d) => d.json('x\x1b[2J', beat(1000), T0 - 1000),

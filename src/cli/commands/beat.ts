@@ -31,7 +31,7 @@ export const beatCommand: Command = {
   flags: {
     dir: { type: 'string', shortFlag: 'd' },
     config: { type: 'string', shortFlag: 'c' },
-    status: { type: 'string', default: 'ok', choices: ['ok', 'degraded', 'failing'] },
+    status: { type: 'string', default: 'ok' },
     pid: { type: 'number' },
     message: { type: 'string' },
     interval: { type: 'number' },
@@ -40,6 +40,13 @@ export const beatCommand: Command = {
     const [name, ...extra] = ctx.args;
     if (!name || extra.length > 0) {
       ctx.stderr.write('ghost-hb beat: give exactly one daemon NAME (see ghost-hb beat --help)\n');
+      return EXIT.UNKNOWN;
+    }
+    const status = ctx.flags.status as string;
+    if (!['ok', 'degraded', 'failing'].includes(status)) {
+      ctx.stderr.write(
+        `ghost-hb beat: --status must be ok, degraded or failing, not "${status}"\n`,
+      );
       return EXIT.UNKNOWN;
     }
     const dirFlag = ctx.flags.dir as string | undefined;
@@ -54,7 +61,7 @@ export const beatCommand: Command = {
         ).heartbeatDir;
     try {
       await writeHeartbeat(dir, name, {
-        status: ctx.flags.status as SelfReportedStatus,
+        status: status as SelfReportedStatus,
         pid: (ctx.flags.pid as number | undefined) ?? process.ppid,
         ...(ctx.flags.message !== undefined ? { message: String(ctx.flags.message) } : {}),
         ...(ctx.flags.interval !== undefined ? { interval: ctx.flags.interval as number } : {}),

@@ -1,0 +1,92 @@
+// Real child processes for integration tests, and polling waits (never fixed sleeps).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Poll `probe` until it returns a non-undefined value, or fail after `timeoutMs` with the last value seen. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+// A daemon that beats NAME.json (atomically, via rename) every `everyMs` until
+// SIGUSR1, after which it stays alive without beating: a hung daemon.
+const BEATER = `
+const fs = require('fs'), path = require('path');
+const [dir, name, everyMs] = process.argv.slice(1);
+let beating = true, seq = 0;
+process.on('SIGUSR1', () => { beating = false; });
+const beat = () => {
+  if (!beating) return;
+  const file = path.join(dir, name + '.json');
+  const tmp = file + '.' + process.pid + '.tmp';
+  fs.writeFileSync(tmp, JSON.stringify({ name, pid: process.pid, ts: new Date().toISOString(), seq: seq++ }));
+  fs.renameSync(tmp, file);
+};
+beat();
+setInterval(beat, Number(everyMs));
+`;
+
+const children = new Set<ChildProcess>();
+
+export function spawnBeater(dir: string, name: string, everyMs = 100): ChildProcess {
+  const child = spawn(process.execPath, ['-e', BEATER, dir, name, String(everyMs)], {
+    stdio: 'ignore',
+  });
+  children.add(child);
+  return child;
+}
+
+/** A process that only sleeps; extra args end up in its command line (for `match`). */
+export function spawnSleeper(...args: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)', ...args], {
+    stdio: 'ignore',
+  });
+  children.add(child);
+  return child;
+}
+
+/** SIGKILL and wait until the kernel has reaped it. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+export async function killAll(): Promise<void> {
+  await Promise.all([...children].map((c) => killHard(c)));
+  children.clear();
+}
+
+/** Wait until /proc shows the child (so its start time is readable). */
+export async function started(child: ChildProcess): Promise<number> {
+  return waitFor(
+    () => (child.pid && fs.existsSync(`/proc/${child.pid}/stat`) ? child.pid : undefined),
+    `process ${child.pid} to start`,
+  );
+}
+
+export function tempDir(prefix = 'ghost-hb-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
