@@ -1,5 +1,5 @@
-// The dashboard page in headless Chromium, fed by the real engine watching
-// real child processes: the page lists the daemons, and a daemon killed
+// The dashboard page in headless Chromium, fed by the real monitor (engine and
+// anomaly rules) watching real child processes: the page lists the daemons, and a daemon killed
 // during the test turns down on the page without a reload.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { resolveConfig } from '../../src/config/schema.js';
-import { Engine } from '../../src/runtime/engine.js';
+import { Monitor } from '../../src/runtime/monitor.js';
 import { Poller } from '../../src/runtime/poller.js';
-import { startServer, type GhostServer } from '../../src/server/server.js';
+import { attachApi, type AttachedApi } from '../../src/server/attach.js';
 import { requireTool } from '../helpers/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,7 +23,9 @@ run('dashboard page in Chromium', () => {
   const hbDir = path.join(tmp, 'hb');
   const children = new Map<string, ChildProcess>();
   let poller: Poller;
-  let server: GhostServer;
+  let monitor: Monitor;
+  let api: AttachedApi;
+  let server: AttachedApi['server'];
   let context: BrowserContext;
   let page: Page;
 
@@ -44,23 +46,16 @@ run('dashboard page in Chromium', () => {
       { heartbeatDir: hbDir, pollInterval: 2, daemons: NAMES, defaults: { interval: 1 } },
       { baseDir: tmp, configFile: null },
     );
-    const engine = new Engine(config);
-    poller = new Poller(
-      {
-        poll: async (now) => ({ snapshot: await engine.poll(now), events: [] }),
-        checkLiveness: async (now) => {
-          const s = await engine.checkLiveness(now);
-          return s && { snapshot: s, events: [] };
-        },
-      },
-      { pollIntervalMs: 2000, livenessIntervalMs: 500, watchDir: null },
-    );
-    server = await startServer({
-      feed: poller,
-      pollIntervalSec: 2,
+    monitor = await Monitor.open(config, { stateDir: path.join(tmp, 'state'), command: 'test' });
+    poller = new Poller(monitor, { pollIntervalMs: 2000, livenessIntervalMs: 500, watchDir: null });
+    api = await attachApi({
+      config,
+      poller,
+      monitor,
       listen: '127.0.0.1:0',
-      token: TOKEN,
+      env: { GHOST_HB_TOKEN: TOKEN },
     });
+    server = api.server;
     // Let the children write their first beats before the first poll.
     await new Promise((r) => setTimeout(r, 400));
     poller.start();
@@ -84,7 +79,8 @@ run('dashboard page in Chromium', () => {
   afterAll(async () => {
     await context?.close();
     await poller?.stop();
-    await server?.close();
+    await api?.close();
+    await monitor?.close();
     for (const c of children.values()) c.kill('SIGKILL');
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -127,5 +123,8 @@ run('dashboard page in Chromium', () => {
       42,
     );
     expect(elapsed).toBeLessThan(5000);
+    // The anomaly rules' event arrives through the stream too.
+    await page.waitForSelector('#events li[data-severity="error"]', { timeout: 5000 });
+    expect(await page.locator('#events li').first().innerText()).toContain('executor');
   }, 20_000);
 });
