@@ -104,3 +104,21 @@ export {
   type ClockSample,
 } from './core/clockParsers.js';
 export { ClockCollector, querySntp, parseServer, type ClockAttempt } from './collectors/clock.js';
+export {
+  startServer,
+  attachApi,
+  monitorEventStore,
+  HbMetrics,
+  DashboardPusher,
+  resolveApiToken,
+  tokenMatches,
+  ApiConfigError,
+  type GhostServer,
+  type ServerOptions,
+  type PollFeed,
+  type EventStore,
+  type AccessRecord,
+  type AttachOptions,
+  type AttachedApi,
+  type PushOptions,
+} from './server/index.js';

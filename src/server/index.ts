@@ -22,3 +22,11 @@ export {
 export { HbMetrics } from './metrics.js';
 export { DashboardPusher, backoffDelay, type DropReport, type PushOptions } from './push.js';
 export { parseEventQuery, filterEvents, type EventQuery } from './query.js';
+export {
+  attachApi,
+  monitorEventStore,
+  type AttachOptions,
+  type AttachedApi,
+  type MonitorLike,
+} from './attach.js';
+export { AccessAuditBuffer } from './auditSink.js';

@@ -2,6 +2,7 @@
 // result (never at scrape time), so a scrape costs only the rendering. Times
 // are exported as Unix timestamps, never as "seconds since", so they stay
 // correct however stale the scrape.
+import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { STATUSES, type HbEvent, type Snapshot } from '../core/types.js';
 import { escapeControl } from '../core/sanitize.js';
@@ -42,6 +43,8 @@ export class HbMetrics {
   private readonly pushDropped: Counter;
   private readonly seenEvents = new Set<string>();
   private readonly seenOrder: string[] = [];
+  private cached: Promise<string> | null = null;
+  private cachedAt = 0;
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -171,12 +174,28 @@ export class HbMetrics {
     return this.registry.contentType;
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * The exposition text. Rendering ~1,500 series costs about a millisecond, so
+   * it is cached until the next poll result (or for at most `maxAgeMs`, so
+   * ghost-hb's own process_* figures stay fresh); concurrent scrapes share it.
+   */
+  render(maxAgeMs = 1000): Promise<string> {
+    const now = performance.now();
+    if (!this.cached || now - this.cachedAt > maxAgeMs) {
+      this.cachedAt = now;
+      this.cached = this.registry.metrics();
+      this.cached.catch(() => (this.cached = null));
+    }
+    return this.cached;
+  }
+
+  private invalidate(): void {
+    this.cached = null;
   }
 
   /** Replace every per-daemon and clock series with the snapshot's values. */
   updateSnapshot(s: Snapshot): void {
+    this.invalidate();
     for (const m of [this.up, this.status, this.lastBeat, this.cpu, this.rss, this.flapping]) {
       m.reset();
     }
@@ -208,20 +227,24 @@ export class HbMetrics {
 
   /** A full poll succeeded. */
   observePoll(durationMs: number, atWallMs: number): void {
+    this.invalidate();
     this.pollDuration.observe(Math.max(0, durationMs) / 1000);
     this.lastPoll.set(atWallMs / 1000);
   }
 
   pollFailed(): void {
+    this.invalidate();
     this.pollErrors.inc();
   }
 
   pushDrops(reason: string, n = 1): void {
+    this.invalidate();
     this.pushDropped.inc({ reason }, n);
   }
 
   /** Count events once each, however often they are seen (replays, liveness results). */
   countEvents(events: readonly HbEvent[]): void {
+    this.invalidate();
     for (const e of events) {
       if (this.seenEvents.has(e.id)) continue;
       this.seenEvents.add(e.id);
