@@ -101,6 +101,8 @@ export function evaluateDaemon(
       message: `${name} stopped flapping (${pct.toFixed(0)}% state change); now ${status}`,
       data: { percentStateChange: round1(pct), status, stopped: true },
     });
+    // Whatever still holds once it settles (an outage) is announced in its own right.
+    ev.publishSilent(name);
   }
   // While flapping, transitions open their conditions silently (counted above).
   const announce = (input: RaiseInput): void => {

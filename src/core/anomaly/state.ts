@@ -232,7 +232,22 @@ export class Evaluation {
       message: input.message,
     };
     if (input.daemon !== undefined) event.daemon = input.daemon;
+    if (input.data) event.data = input.data;
     this.state.conditions[key] = { kind: input.kind ?? 'level', event, lastMs: this.now.wallMs };
+  }
+
+  /**
+   * Announce the conditions opened silently for `subject` (flapping has ended
+   * and they still hold): each gets an id and becomes a new event.
+   */
+  publishSilent(subject: string): void {
+    const suffix = `\u0000${subject}`;
+    for (const [key, c] of Object.entries(this.state.conditions)) {
+      if (c.event.id !== '' || !key.endsWith(suffix)) continue;
+      const event: HbEvent = { ...c.event, id: String(this.state.nextId++), at: this.at };
+      this.state.conditions[key] = { ...c, event };
+      this.events.push(event);
+    }
   }
 
   /** Close a condition; returns it when it was open. */

@@ -1,0 +1,440 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  detectAnomalies,
+  initialRuleState,
+  percentStateChange,
+} from '../../src/core/anomaly/index.js';
+import type { DaemonSnapshot, Snapshot } from '../../src/core/types.js';
+import {
+  BASE_WALL,
+  RuleRunner,
+  brief,
+  daemon,
+  snapshot,
+  testConfig,
+} from '../helpers/snapshots.js';
+
+interface Step {
+  /** ms of real time before this poll (default 5000). */
+  dt?: number;
+  /** Wall-clock step before this poll (monotonic time does not move). */
+  jump?: number;
+  d?: Partial<DaemonSnapshot>;
+  s?: Partial<Snapshot>;
+}
+
+function play(steps: Step[], alerts = {}, extra: DaemonSnapshot[] = []): RuleRunner {
+  const r = new RuleRunner(testConfig(alerts));
+  for (const st of steps) {
+    r.advance(st.dt ?? 5000);
+    if (st.jump) r.step(st.jump);
+    r.run(snapshot([daemon('relay', st.d), ...extra], st.s));
+  }
+  return r;
+}
+
+const up: Step = { d: { status: 'up' } };
+const late: Step = { d: { status: 'late', reason: 'stale', ageMs: 8000 } };
+const down = (reason = 'stale', over: Partial<DaemonSnapshot> = {}): Step => ({
+  d: { status: 'down', reason, ...over },
+});
+
+describe('status transition rules', () => {
+  const cases: Array<{ name: string; steps: Step[]; expected: string[] }> = [
+    { name: 'steady up: nothing', steps: [up, up, up, up], expected: [] },
+    { name: 'up -> late is a warn', steps: [up, late, late], expected: ['warn:late:relay'] },
+    {
+      name: 'up -> late -> down (stale) -> up: late, down, recovered',
+      steps: [up, late, down(), down(), up],
+      expected: ['warn:late:relay', 'error:down:relay', 'info:recovered:relay'],
+    },
+    {
+      name: 'crash is its own rule',
+      steps: [up, down('crashed')],
+      expected: ['error:crashed:relay'],
+    },
+    { name: 'hang is its own rule', steps: [up, down('hung')], expected: ['error:hung:relay'] },
+    {
+      name: 'a critical daemon going down is critical',
+      steps: [up, down('crashed', { critical: true })],
+      expected: ['critical:crashed:relay'],
+    },
+    {
+      name: 'late after down is a partial recovery, not a new late warn',
+      steps: [up, down('crashed'), late, up],
+      expected: ['error:crashed:relay', 'info:recovered:relay'],
+    },
+    {
+      name: 'late -> up -> late again: two late warns (it cleared in between)',
+      steps: [up, late, up, late],
+      expected: ['warn:late:relay', 'warn:late:relay'],
+    },
+    {
+      name: 'self-reported degraded is late with its reason',
+      steps: [up, { d: { status: 'late', reason: 'degraded' } }],
+      expected: ['warn:late:relay'],
+    },
+    {
+      name: 'a file fault after being seen is unknown (warn)',
+      steps: [up, { d: { status: 'unknown', reason: 'malformed JSON' } }],
+      expected: ['warn:unknown:relay'],
+    },
+  ];
+  it.each(cases)('$name', ({ steps, expected }) => {
+    expect(brief(play(steps).merged())).toEqual(expected);
+  });
+
+  it('recovery carries the outage length', () => {
+    const r = play([
+      up,
+      down('crashed'),
+      { ...down('crashed'), dt: 60_000 },
+      { ...up, dt: 30_000 },
+    ]);
+    const rec = r.events.find((e) => e.rule === 'recovered')!;
+    expect(rec.data?.outageMs).toBe(90_000);
+    expect(rec.message).toMatch(/after 1m 30s down/);
+  });
+
+  it('down -> late -> down without ever being up is one outage counted twice', () => {
+    const r = play([up, down('crashed'), late, down('stale')]);
+    expect(brief(r.events)).toEqual(['error:crashed:relay']);
+    expect(r.merged()[0]!.data?.count).toBe(2);
+  });
+});
+
+describe('never seen and new daemons', () => {
+  const neverSeen: Partial<DaemonSnapshot> = { status: 'unknown', reason: 'never seen', pid: null };
+
+  it('a declared daemon never seen warns once after interval + grace, not before', () => {
+    const r = new RuleRunner();
+    const events: string[][] = [];
+    for (let i = 0; i < 10; i++) {
+      r.advance(5000);
+      events.push(brief(r.run(snapshot([daemon('ghost', neverSeen)]))));
+    }
+    // interval 5 s + grace 15 s = 20 s: the first poll more than 20 s after the first one warns.
+    const firstAt = events.findIndex((e) => e.length > 0);
+    expect(events[firstAt]).toEqual(['warn:never-seen:ghost']);
+    expect(firstAt).toBe(5);
+    expect(events.flat()).toHaveLength(1);
+  });
+
+  it('a daemon seen once is not "never seen" when it later goes unknown', () => {
+    const r = play([up, { d: neverSeen }, { d: neverSeen, dt: 60_000 }]);
+    expect(brief(r.merged())).toEqual(['warn:unknown:relay']);
+  });
+
+  it('an undeclared daemon appearing is one info event', () => {
+    const r = new RuleRunner();
+    for (let i = 0; i < 3; i++) {
+      r.advance(5000);
+      r.run(snapshot([daemon('relay'), daemon('stray', { declared: false })]));
+    }
+    expect(brief(r.events)).toEqual(['info:new-daemon:stray']);
+  });
+});
+
+describe('restarts', () => {
+  it('a pid change is a restart (warn); repeats within the window are counted into it', () => {
+    const r = play([
+      { d: { pid: 10 } },
+      { d: { pid: 11, restarts: 1 } },
+      { d: { pid: 12, restarts: 2 } },
+    ]);
+    expect(brief(r.events)).toEqual(['warn:restarted:relay']);
+    expect(r.merged()[0]!.data?.count).toBe(2);
+  });
+
+  it('more than N restarts within M minutes is an error (restart-loop)', () => {
+    const steps: Step[] = [{ d: { pid: 10 } }];
+    for (let i = 1; i <= 4; i++) steps.push({ d: { pid: 10 + i, restarts: i }, dt: 60_000 });
+    const r = play(steps, { restartCount: 3, restartWindowMin: 10 });
+    expect(brief(r.events)).toEqual(['warn:restarted:relay', 'error:restart-loop:relay']);
+  });
+
+  it('restarts spread wider than the window never make a loop', () => {
+    const steps: Step[] = [{ d: { pid: 10 } }];
+    for (let i = 1; i <= 6; i++) steps.push({ d: { pid: 10 + i, restarts: i }, dt: 5 * 60_000 });
+    const r = play(steps, { restartCount: 3, restartWindowMin: 10, coalesceMin: 1 });
+    expect(r.events.filter((e) => e.rule === 'restart-loop')).toHaveLength(0);
+    // Each restart came after the quiet window, so each is its own event.
+    expect(r.events.filter((e) => e.rule === 'restarted')).toHaveLength(6);
+  });
+
+  it('pid change without the engine counting it still counts (fallback)', () => {
+    const r = play([{ d: { pid: 10 } }, { d: { pid: 20 } }]);
+    expect(brief(r.events)).toEqual(['warn:restarted:relay']);
+  });
+});
+
+describe('flapping (Nagios weighted percent state change)', () => {
+  it('percent state change weights newer transitions more', () => {
+    const steady = Array(21).fill('up');
+    expect(percentStateChange(steady, 21)).toBe(0);
+    const alternating = Array.from({ length: 21 }, (_, i) => (i % 2 ? 'down' : 'up'));
+    expect(percentStateChange(alternating, 21)).toBeCloseTo(100, 5);
+    const oldChange = ['down', ...Array(20).fill('up')];
+    const newChange = [...Array(20).fill('up'), 'down'];
+    expect(percentStateChange(newChange, 21)).toBeGreaterThan(percentStateChange(oldChange, 21));
+    expect(percentStateChange(newChange, 21)).toBeCloseTo(6, 5); // 1.2 / 20
+  });
+
+  it('a daemon alternating up/down for 50 checks raises one flapping event, not fifty', () => {
+    const steps: Step[] = [];
+    for (let i = 0; i < 50; i++) steps.push(i % 2 ? down('crashed') : up);
+    const r = play(steps);
+    const flapping = r.merged().filter((e) => e.rule === 'flapping');
+    expect(flapping).toHaveLength(1);
+    expect(flapping[0]!.severity).toBe('warn');
+    // The transitions after it started are counted into it.
+    expect(flapping[0]!.data?.count as number).toBeGreaterThan(30);
+    // Before flapping was recognised, a handful of transitions were announced: far fewer than 50.
+    expect(r.events.length).toBeLessThan(10);
+  });
+
+  it('stops flapping below the low threshold with one info event and announces a final outage', () => {
+    const steps: Step[] = [];
+    for (let i = 0; i < 20; i++) steps.push(i % 2 ? down('crashed') : up);
+    for (let i = 0; i < 25; i++) steps.push(down('crashed'));
+    const r = play(steps);
+    const rules = brief(r.events);
+    expect(rules.filter((x) => x === 'info:flapping:relay')).toHaveLength(1);
+    expect(rules.filter((x) => x === 'warn:flapping:relay')).toHaveLength(1);
+    // Still down when it settles: the outage is announced then, once.
+    expect(rules.slice(-2)).toEqual(['info:flapping:relay', 'error:crashed:relay']);
+  });
+});
+
+describe('jitter', () => {
+  function beats(gaps: number[]): Step[] {
+    let t = BASE_WALL;
+    const steps: Step[] = [];
+    for (const g of gaps) {
+      t += g;
+      steps.push({ dt: g, d: { lastBeatAt: new Date(t).toISOString(), ageMs: 0 } });
+    }
+    return steps;
+  }
+
+  it('a gap beyond mean + 4 deviations is a warn even though the daemon stays up', () => {
+    const r = play(beats([5000, 5100, 4900, 5050, 4950, 5000, 5020, 4980, 7000]));
+    expect(brief(r.events)).toEqual(['warn:jitter:relay']);
+    expect(r.events[0]!.data?.gapMs).toBe(7000);
+  });
+
+  it('ordinary variation is not jitter', () => {
+    const r = play(beats([5000, 5100, 4900, 5050, 4950, 5000, 5020, 4980, 5150, 4850]));
+    expect(r.events).toEqual([]);
+  });
+
+  it('a gap in progress is flagged live, once', () => {
+    const steps = beats([5000, 5000, 5000, 5000, 5000, 5000]);
+    const last = steps.at(-1)!.d!.lastBeatAt;
+    steps.push({ dt: 1000, d: { lastBeatAt: last, ageMs: 6000 } });
+    steps.push({ dt: 1000, d: { lastBeatAt: last, ageMs: 7000 } });
+    const r = play(steps);
+    expect(brief(r.events)).toEqual(['warn:jitter:relay']);
+  });
+
+  it('uses seq to spread a gap over missed beats', () => {
+    let t = BASE_WALL;
+    const steps: Step[] = [];
+    for (let i = 1; i <= 8; i++) {
+      // Polled every other beat: the ts gap is 10 s but seq moves by 2.
+      t += 10_000;
+      steps.push({ dt: 10_000, d: { lastBeatAt: new Date(t).toISOString(), seq: i * 2 } });
+    }
+    steps.push({ dt: 5000, d: { lastBeatAt: new Date(t + 5000).toISOString(), seq: 17 } });
+    expect(play(steps).events).toEqual([]);
+  });
+});
+
+describe('resources', () => {
+  it('CPU above the threshold for N polls warns once', () => {
+    const hot: Step = { d: { cpuPct: 150 } };
+    const r = play([hot, hot, hot, hot, hot], { cpuPct: 90, cpuPolls: 3 });
+    expect(brief(r.merged())).toEqual(['warn:cpu-high:relay']);
+  });
+
+  it('a CPU spike shorter than N polls is nothing', () => {
+    const r = play(
+      [
+        { d: { cpuPct: 150 } },
+        { d: { cpuPct: 150 } },
+        { d: { cpuPct: 5 } },
+        { d: { cpuPct: 150 } },
+      ],
+      {
+        cpuPolls: 3,
+      },
+    );
+    expect(r.events).toEqual([]);
+  });
+
+  it('RSS above the ceiling warns', () => {
+    const r = play([{ d: { memRssBytes: 2e9 } }, { d: { memRssBytes: 2e9 } }], {
+      memRssBytes: 1e9,
+    });
+    expect(brief(r.merged())).toEqual(['warn:mem-high:relay']);
+  });
+
+  it('RSS growing on N polls in a row is a leak signal; flat readings do not break it', () => {
+    const steps: Step[] = [];
+    for (let i = 0; i < 6; i++) {
+      steps.push({ d: { memRssBytes: 1e6 + i * 1e5 } });
+      steps.push({ d: { memRssBytes: 1e6 + i * 1e5 } });
+    }
+    const r = play(steps, { memGrowthPolls: 5 });
+    expect(brief(r.merged())).toEqual(['warn:mem-growth:relay']);
+  });
+
+  it('RSS going up and down is no leak', () => {
+    const steps: Step[] = [];
+    for (let i = 0; i < 20; i++) steps.push({ d: { memRssBytes: i % 2 ? 2e6 : 1e6 } });
+    expect(play(steps, { memGrowthPolls: 3 }).events).toEqual([]);
+  });
+});
+
+describe('clock rules', () => {
+  const clock = (c: Partial<Snapshot['clock']>): Partial<Snapshot> => ({
+    clock: { ...snapshot([]).clock, ...c },
+  });
+
+  const cases: Array<{ name: string; steps: Step[]; expected: string[] }> = [
+    {
+      name: 'offset beyond 50 ms warns once',
+      steps: [{ s: clock({ offsetMs: 80 }) }, { s: clock({ offsetMs: 90 }) }],
+      expected: ['warn:clock-offset'],
+    },
+    {
+      name: 'offset beyond 500 ms is an error (escalation is a new event)',
+      steps: [{ s: clock({ offsetMs: 80 }) }, { s: clock({ offsetMs: -700 }) }],
+      expected: ['warn:clock-offset', 'error:clock-offset'],
+    },
+    { name: 'small offset: nothing', steps: [{ s: clock({ offsetMs: 3 }) }], expected: [] },
+    {
+      name: 'not synchronised is an error; synced again is info',
+      steps: [
+        { s: clock({ synced: false }) },
+        { s: clock({ synced: false }) },
+        { s: clock({ synced: true }) },
+      ],
+      expected: ['error:clock-unsynced', 'info:clock-unsynced'],
+    },
+    {
+      name: 'a jump (new lastJumpAt) warns',
+      steps: [
+        up,
+        { s: clock({ lastJumpAt: new Date(BASE_WALL).toISOString(), lastJumpMs: 3600_000 }) },
+      ],
+      expected: ['warn:clock-jump'],
+    },
+    {
+      name: 'a skewed daemon warns',
+      steps: [{ d: { skewMs: 5000 } }, { d: { skewMs: 5000 } }],
+      expected: ['warn:clock-skew:relay'],
+    },
+  ];
+  it.each(cases)('$name', ({ steps, expected }) => {
+    expect(brief(play(steps).merged())).toEqual(expected);
+  });
+
+  it('no storm when the wall clock jumps: clock-suspect transitions are held back', () => {
+    const r = new RuleRunner();
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const at = (o: Partial<DaemonSnapshot>) => names.map((n) => daemon(n, o));
+    r.advance(5000);
+    r.run(snapshot(at({})));
+    // Wall clock jumps 1 h forward: every beat looks an hour old on wall time.
+    r.advance(5000).step(3_600_000);
+    const jump = { lastJumpAt: new Date(r.wallMs).toISOString(), lastJumpMs: 3_600_000 };
+    const c = { clock: { ...snapshot([]).clock, ...jump } };
+    r.run(
+      snapshot(at({ status: 'down', reason: 'stale', clockSuspect: true, skewMs: 3_600_000 }), c),
+    );
+    r.advance(5000);
+    r.run(snapshot(at({ status: 'late', reason: 'stale', clockSuspect: true }), c));
+    // Grace over, the engine judges normally again: all up.
+    r.advance(5000);
+    r.run(snapshot(at({}), c));
+    expect(brief(r.events)).toEqual(['warn:clock-jump']);
+  });
+
+  it('a real outage held back by clock-suspect is announced once the suspicion ends', () => {
+    const r = play([up, down('stale', { clockSuspect: true }), down('stale')]);
+    expect(brief(r.events)).toEqual(['error:down:relay']);
+  });
+
+  it('a crash during clock-suspect is not held back (it does not depend on age)', () => {
+    const r = play([up, down('crashed', { clockSuspect: true })]);
+    expect(brief(r.events)).toEqual(['error:crashed:relay']);
+  });
+});
+
+describe('host rules', () => {
+  it('low uptime is a reboot, reported once per boot', () => {
+    const r = play([
+      { s: { system: { ...snapshot([]).system, uptimeSec: 60 } } },
+      { s: { system: { ...snapshot([]).system, uptimeSec: 65 } } },
+      { s: { system: { ...snapshot([]).system, uptimeSec: 70 } } },
+    ]);
+    expect(brief(r.events)).toEqual(['warn:reboot']);
+  });
+
+  it('a missing heartbeat directory is one error, not one per daemon, and clears with info', () => {
+    const r = new RuleRunner();
+    const all = (o: Partial<DaemonSnapshot>) => ['a', 'b', 'c'].map((n) => daemon(n, o));
+    r.advance(5000).run(snapshot(all({})));
+    for (let i = 0; i < 3; i++) {
+      r.advance(5000).run(
+        snapshot(all({ status: 'unknown', reason: 'no heartbeat' }), {
+          heartbeatDirError: 'ENOENT',
+        }),
+      );
+    }
+    r.advance(5000).run(snapshot(all({})));
+    expect(brief(r.events)).toEqual(['error:heartbeat-dir', 'info:heartbeat-dir']);
+  });
+
+  it('a failing source warns once and clears with info', () => {
+    const r = play([
+      { s: { sources: { system: false } } },
+      { s: { sources: { system: false } } },
+      { s: { sources: { system: true } } },
+    ]);
+    expect(brief(r.events)).toEqual(['warn:source-failing', 'info:source-failing']);
+  });
+});
+
+describe('detectAnomalies contract', () => {
+  it('does not modify the state it is given', () => {
+    const prev = initialRuleState();
+    const frozen = JSON.stringify(prev);
+    detectAnomalies(
+      prev,
+      snapshot([daemon('x', { status: 'down', reason: 'crashed' })]),
+      testConfig(),
+      {
+        wallMs: BASE_WALL,
+        monoMs: 1,
+      },
+    );
+    expect(JSON.stringify(prev)).toBe(frozen);
+  });
+
+  it('event ids increase and are unique', () => {
+    const r = play([up, down('crashed'), up, late, down(), up]);
+    const ids = r.events.map((e) => Number(e.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+  });
+
+  it('the same state survives JSON (persistence) and keeps coalescing', () => {
+    const r = play([{ d: { pid: 10 } }, { d: { pid: 11, restarts: 1 } }]);
+    r.state = JSON.parse(JSON.stringify(r.state));
+    r.advance(5000).run(snapshot([daemon('relay', { pid: 12, restarts: 2 })]));
+    expect(brief(r.events)).toEqual(['warn:restarted:relay']);
+    expect(r.updates.at(-1)!.data?.count).toBe(2);
+  });
+});

@@ -1,0 +1,272 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { EventRing, matchesFilter } from '../../src/core/eventRing.js';
+import type { HbEvent } from '../../src/core/types.js';
+import { AuditLog, fileSha256 } from '../../src/runtime/audit.js';
+import { EventLog, followFile } from '../../src/runtime/eventLog.js';
+import { STATE_FILES } from '../../src/runtime/paths.js';
+import { loadState, saveState } from '../../src/runtime/stateStore.js';
+import { DAY_MS, HOUR_MS, UptimeLog } from '../../src/runtime/uptimeLog.js';
+
+const T = Date.UTC(2026, 10, 27, 12, 0, 0);
+const ev = (id: number, over: Partial<HbEvent> = {}): HbEvent => ({
+  id: String(id),
+  at: new Date(T + id * 1000).toISOString(),
+  severity: 'warn',
+  rule: 'late',
+  daemon: 'relay',
+  message: `event ${id}`,
+  ...over,
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-log-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('EventRing', () => {
+  it('keeps the newest N, oldest first', () => {
+    const ring = new EventRing(3);
+    for (let i = 1; i <= 5; i++) ring.push(ev(i));
+    expect(ring.toArray().map((e) => e.id)).toEqual(['3', '4', '5']);
+    expect(ring.size).toBe(3);
+  });
+
+  it('updates an event in place by id, and not once it has left the ring', () => {
+    const ring = new EventRing(3);
+    for (let i = 1; i <= 4; i++) ring.push(ev(i));
+    expect(ring.update(ev(3, { data: { count: 2 } }))).toBe(true);
+    expect(ring.toArray()[1]!.data).toEqual({ count: 2 });
+    expect(ring.update(ev(1, { data: { count: 2 } }))).toBe(false);
+    expect(ring.toArray().map((e) => e.id)).toEqual(['2', '3', '4']);
+  });
+
+  it('filters by severity (at or above), daemon, rule and time, with a limit of newest', () => {
+    const ring = new EventRing(10);
+    ring.push(ev(1, { severity: 'info' }));
+    ring.push(ev(2, { severity: 'error', daemon: 'db' }));
+    ring.push(ev(3, { severity: 'critical' }));
+    ring.push(ev(4, { severity: 'warn' }));
+    expect(ring.filter({ severity: 'error' }).map((e) => e.id)).toEqual(['2', '3']);
+    expect(ring.filter({ daemon: 'db' }).map((e) => e.id)).toEqual(['2']);
+    expect(ring.filter({ sinceMs: T + 3000 }).map((e) => e.id)).toEqual(['3', '4']);
+    expect(ring.filter({}, 2).map((e) => e.id)).toEqual(['3', '4']);
+    expect(matchesFilter(ev(1), { rule: 'down' })).toBe(false);
+  });
+
+  it('rejects a capacity that is not a positive integer', () => {
+    expect(() => new EventRing(0)).toThrow(RangeError);
+  });
+});
+
+describe('EventLog', () => {
+  const opts = { rotateBytes: 10 * 1024 * 1024, keep: 5, retentionDays: 14 };
+
+  it('appends sanitized JSON lines and reads them back, repeats merged by id', () => {
+    const log = new EventLog(dir, opts);
+    log.append([
+      ev(1, { message: 'token=abcd1234secret \u001b[31mred', data: { password: 'hunter2' } }),
+      ev(2),
+    ]);
+    log.append([ev(1, { data: { count: 3 } })]);
+    log.flush();
+    const text = fs.readFileSync(path.join(dir, STATE_FILES.events), 'utf8');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('abcd1234secret');
+    expect(text).not.toContain('\u001b');
+    expect(text.trim().split('\n')).toHaveLength(3);
+    const all = log.query();
+    expect(all.map((e) => e.id)).toEqual(['1', '2']);
+    expect(all[0]!.data).toEqual({ count: 3 });
+    expect(log.maxId()).toBe(2);
+    log.close();
+  });
+
+  it('query filters by since, severity, daemon and limit', () => {
+    const log = new EventLog(dir, opts);
+    log.append([ev(1, { severity: 'info' }), ev(2, { severity: 'error', daemon: 'db' }), ev(3)]);
+    expect(log.query({ severity: 'warn' }).map((e) => e.id)).toEqual(['2', '3']);
+    expect(log.query({ daemon: 'db' }).map((e) => e.id)).toEqual(['2']);
+    expect(log.query({ since: new Date(T + 2000).toISOString() }).map((e) => e.id)).toEqual([
+      '2',
+      '3',
+    ]);
+    expect(log.query({ limit: 1 }).map((e) => e.id)).toEqual(['3']);
+    log.close();
+  });
+
+  it('rotates by size, keeps `keep` files, and queries across rotations', () => {
+    const log = new EventLog(dir, { ...opts, rotateBytes: 1000, keep: 2 });
+    for (let i = 1; i <= 60; i++) log.append([ev(i)]);
+    log.flush();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith(STATE_FILES.events))
+      .sort();
+    expect(files).toEqual([
+      STATE_FILES.events,
+      `${STATE_FILES.events}.1`,
+      `${STATE_FILES.events}.2`,
+    ]);
+    for (const f of files) expect(fs.statSync(path.join(dir, f)).size).toBeLessThanOrEqual(1000);
+    const ids = log.query().map((e) => Number(e.id));
+    // The oldest fell off with the third rotation; what remains is contiguous and ends at 60.
+    expect(ids.at(-1)).toBe(60);
+    expect(ids[0]).toBeGreaterThan(1);
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => ids[0]! + i));
+    expect(EventLog.readQuery(dir).map((e) => e.id)).toEqual(ids.map(String));
+    log.close();
+  });
+
+  it('deletes rotated files older than the retention, never the current file', () => {
+    const now = T + 30 * DAY_MS;
+    const base = path.join(dir, STATE_FILES.events);
+    fs.writeFileSync(base, `${JSON.stringify(ev(9))}\n`);
+    fs.writeFileSync(`${base}.1`, `${JSON.stringify(ev(5))}\n`);
+    fs.writeFileSync(`${base}.2`, `${JSON.stringify(ev(1))}\n`);
+    const old = (now - 20 * DAY_MS) / 1000;
+    const recent = (now - 2 * DAY_MS) / 1000;
+    fs.utimesSync(base, old, old);
+    fs.utimesSync(`${base}.1`, recent, recent);
+    fs.utimesSync(`${base}.2`, old, old);
+    const log = new EventLog(dir, { ...opts, now: () => now });
+    expect(fs.existsSync(`${base}.2`)).toBe(false);
+    expect(fs.existsSync(`${base}.1`)).toBe(true);
+    expect(fs.existsSync(base)).toBe(true);
+    expect(log.query().map((e) => e.id)).toEqual(['5', '9']);
+    log.close();
+  });
+
+  it('skips a torn last line (writer killed mid-write)', () => {
+    const base = path.join(dir, STATE_FILES.events);
+    fs.writeFileSync(base, `${JSON.stringify(ev(1))}\n{"id":"2","at":"20`);
+    expect(EventLog.readQuery(dir).map((e) => e.id)).toEqual(['1']);
+  });
+
+  it('follow sees new events, across a rotation', async () => {
+    const log = new EventLog(dir, { ...opts, rotateBytes: 400, keep: 3 });
+    log.append([ev(1)]);
+    const seen: string[] = [];
+    const stop = followFile(log.file, { severity: 'warn' }, (e) => seen.push(e.id), {
+      intervalMs: 20,
+    });
+    try {
+      log.append([ev(2), ev(3, { severity: 'info' })]);
+      await waitFor(() => seen.includes('2'));
+      for (let i = 4; i <= 8; i++) log.append([ev(i)]);
+      await waitFor(() => seen.includes('8'));
+      expect(seen).not.toContain('1');
+      expect(seen).not.toContain('3');
+    } finally {
+      stop();
+      log.close();
+    }
+  });
+});
+
+describe('UptimeLog and availability', () => {
+  it('computes availability over a window, late counted as available', () => {
+    const u = new UptimeLog(dir, T);
+    u.record('relay', 'up', T);
+    u.record('relay', 'down', T + 30 * 60_000);
+    u.record('relay', 'late', T + 45 * 60_000);
+    u.record('relay', 'up', T + 50 * 60_000);
+    u.flush();
+    expect(u.availability('relay', HOUR_MS, T + HOUR_MS)).toBeCloseTo(0.75, 6);
+    expect(u.availability('nobody', HOUR_MS, T + HOUR_MS)).toBeNull();
+    u.close();
+  });
+
+  it('survives a restart; time while the monitor was stopped counts for nothing', () => {
+    const a = new UptimeLog(dir, T);
+    a.markStart(T);
+    a.record('relay', 'up', T);
+    a.markStop(T + 10 * 60_000);
+    a.close();
+    const b = new UptimeLog(dir, T + 40 * 60_000);
+    b.markStart(T + 40 * 60_000);
+    b.record('relay', 'up', T + 40 * 60_000); // unchanged: not written again
+    b.record('relay', 'down', T + 50 * 60_000);
+    b.flush();
+    // Over the hour: up 10 min before the stop, up 10 min after the start, down 10 min.
+    expect(b.availability('relay', HOUR_MS, T + HOUR_MS)).toBeCloseTo(20 / 30, 6);
+    const s = b.summary('relay', T + HOUR_MS);
+    expect(s.h24).toBeCloseTo(20 / 30, 6);
+    expect(s.d7).toBeCloseTo(20 / 30, 6);
+    b.close();
+    const lines = fs.readFileSync(path.join(dir, STATE_FILES.uptime), 'utf8').trim().split('\n');
+    expect(lines.filter((l) => l.includes('"daemon"'))).toHaveLength(2);
+  });
+});
+
+describe('state store', () => {
+  it('saves atomically and loads back', () => {
+    saveState(dir, { version: 1, savedAt: 'x', rules: { a: 1 }, engine: null });
+    const r = loadState(dir, T);
+    expect(r).toEqual({
+      kind: 'loaded',
+      state: { version: 1, savedAt: 'x', rules: { a: 1 }, engine: null },
+    });
+    expect(fs.readdirSync(dir)).toEqual([STATE_FILES.state]);
+  });
+
+  it.each([
+    ['truncated JSON', '{"version":1,"rules":{"nextId'],
+    ['not a state file', '{"hello":"world"}'],
+    ['empty', ''],
+  ])('moves a corrupt file aside (%s)', (_name, text) => {
+    fs.writeFileSync(path.join(dir, STATE_FILES.state), text);
+    const r = loadState(dir, T);
+    expect(r.kind).toBe('corrupt');
+    if (r.kind !== 'corrupt') return;
+    expect(fs.existsSync(path.join(dir, STATE_FILES.state))).toBe(false);
+    expect(fs.readFileSync(r.movedTo, 'utf8')).toBe(text);
+  });
+
+  it('a missing file is a fresh start', () => {
+    expect(loadState(dir, T)).toEqual({ kind: 'fresh' });
+  });
+});
+
+describe('AuditLog', () => {
+  it('records start, stop, config errors and API access, sanitized', () => {
+    const cfg = path.join(dir, '.heartbeatrc');
+    fs.writeFileSync(cfg, 'pollInterval: 5\n');
+    const audit = new AuditLog(dir, () => T);
+    audit.recordStart({ configFile: cfg, command: 'watch' });
+    audit.recordConfigError({ file: cfg, message: 'pollInterval: must be positive' });
+    audit.record({
+      kind: 'api',
+      method: 'GET',
+      path: '/api/status?token=s3cr3tvalue',
+      status: 200,
+      authorization: 'Bearer abc.def',
+    });
+    audit.recordStop({ reason: 'SIGTERM' });
+    audit.close();
+    const recs = audit.readAll();
+    expect(recs.map((r) => r.kind)).toEqual(['start', 'config-error', 'api', 'stop']);
+    expect(recs[0]).toMatchObject({
+      pid: process.pid,
+      configFile: cfg,
+      configSha256: fileSha256(cfg),
+    });
+    expect(recs[0]!.configSha256).toMatch(/^[0-9a-f]{64}$/);
+    const text = fs.readFileSync(audit.file, 'utf8');
+    expect(text).not.toContain('s3cr3tvalue');
+    expect(text).not.toContain('abc.def');
+  });
+});
