@@ -35,14 +35,13 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Why a buffer is not text, or null when it is UTF-8 without NUL bytes. */
-export function binaryReason(buf: Uint8Array): string | null {
-  if (buf.includes(0)) return 'binary content (NUL bytes)';
+/** The text of a buffer, or why it is not text (NUL bytes, invalid UTF-8). */
+export function decodeText(buf: Uint8Array): { text: string } | { binary: string } {
+  if (buf.includes(0)) return { binary: 'binary content (NUL bytes)' };
   try {
-    utf8.decode(buf);
-    return null;
+    return { text: utf8.decode(buf) };
   } catch {
-    return 'binary content (not UTF-8)';
+    return { binary: 'binary content (not UTF-8)' };
   }
 }
 
@@ -101,11 +100,12 @@ export class FsHeartbeatCollector implements HeartbeatCollector {
     kind: HeartbeatFileObservation['kind'],
     nextCache: Map<string, CacheEntry>,
   ): HeartbeatFileObservation | null {
-    const full = path.join(dir, fileName);
-    const base: HeartbeatFileObservation = {
+    // One object per file, filled in place: a poll over thousands of files
+    // should not leave thousands of intermediate copies for the GC.
+    const o: HeartbeatFileObservation = {
       name,
       kind,
-      path: full,
+      path: dir.endsWith(path.sep) ? dir + fileName : dir + path.sep + fileName,
       mtimeMs: null,
       size: null,
       content: null,
@@ -114,16 +114,19 @@ export class FsHeartbeatCollector implements HeartbeatCollector {
     };
     let st: fs.Stats;
     try {
-      st = fs.lstatSync(full);
+      st = fs.lstatSync(o.path);
     } catch (err) {
       // Removed between readdir and lstat: the writer's rename raced us; not a daemon file now.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      return { ...base, fault: `unreadable: ${errnoReason(err)}` };
+      o.fault = `unreadable: ${errnoReason(err)}`;
+      return o;
     }
-    const stat = { ...base, mtimeMs: st.mtimeMs, size: st.size };
-    if (st.isSymbolicLink()) return { ...stat, fault: 'is a symlink (not followed)' };
-    if (st.isDirectory()) return { ...stat, fault: 'is a directory' };
-    if (!st.isFile()) return { ...stat, fault: 'is not a regular file' };
+    o.mtimeMs = st.mtimeMs;
+    o.size = st.size;
+    if (st.isSymbolicLink()) o.fault = 'is a symlink (not followed)';
+    else if (st.isDirectory()) o.fault = 'is a directory';
+    else if (!st.isFile()) o.fault = 'is not a regular file';
+    if (o.fault) return o;
 
     const cached = this.cache.get(fileName);
     if (
@@ -137,68 +140,64 @@ export class FsHeartbeatCollector implements HeartbeatCollector {
       return cached.observation;
     }
 
-    const observation = this.read(full, stat, st);
+    this.read(o, st.size);
     // Access errors can clear without a content change, so they are read again next
     // time; content verdicts (binary, oversize) hold until the file changes.
-    if (observation.fault === null || !/^(unreadable|vanished)/.test(observation.fault)) {
+    if (o.fault === null || !/^(unreadable|vanished)/.test(o.fault)) {
       nextCache.set(fileName, {
         mtimeMs: st.mtimeMs,
         size: st.size,
         ino: st.ino,
         ctimeMs: st.ctimeMs,
-        observation,
+        observation: o,
       });
     }
-    return observation;
+    return o;
   }
 
-  private read(
-    full: string,
-    stat: HeartbeatFileObservation,
-    st: fs.Stats,
-  ): HeartbeatFileObservation {
-    if (st.size === 0) {
-      // An empty touch file is the common case: nothing to read. Access is still
-      // checked so an unreadable file is reported as such.
-      try {
-        fs.accessSync(full, fs.constants.R_OK);
-        return { ...stat, content: '' };
-      } catch (err) {
-        return { ...stat, fault: `unreadable: ${errnoReason(err)}` };
-      }
+  /** Bounded read of a regular file into `o` (content, or a fault). */
+  private read(o: HeartbeatFileObservation, size: number): void {
+    // An empty touch file is the common case: its mtime is all there is, so
+    // there is nothing to open (and whether it could be read does not matter).
+    if (size === 0) {
+      o.content = '';
+      return;
     }
     let fd: number;
     try {
-      fd = fs.openSync(full, OPEN_FLAGS);
+      fd = fs.openSync(o.path, OPEN_FLAGS);
     } catch (err) {
       const code = errnoReason(err);
-      if (code === 'ELOOP') return { ...stat, fault: 'is a symlink (not followed)' };
-      if (code === 'ENOENT') return { ...stat, fault: 'vanished while being read' };
-      return { ...stat, fault: `unreadable: ${code}` };
+      o.fault =
+        code === 'ELOOP'
+          ? 'is a symlink (not followed)'
+          : code === 'ENOENT'
+            ? 'vanished while being read'
+            : `unreadable: ${code}`;
+      return;
     }
     try {
+      // The path may have been swapped between lstat and open; judge what was opened.
       const fst = fs.fstatSync(fd);
-      if (!fst.isFile()) return { ...stat, fault: 'is not a regular file' };
+      if (!fst.isFile()) {
+        o.fault = 'is not a regular file';
+        return;
+      }
       let length = 0;
       while (length < this.buffer.length) {
         const n = fs.readSync(fd, this.buffer, length, this.buffer.length - length, null);
         if (n === 0) break;
         length += n;
       }
-      const truncated = length > this.maxBytes;
-      const bytes = this.buffer.subarray(0, Math.min(length, this.maxBytes));
-      const out = {
-        ...stat,
-        mtimeMs: fst.mtimeMs,
-        size: Math.max(fst.size, length),
-        truncated,
-      };
-      if (truncated) return out;
-      const binary = binaryReason(bytes);
-      if (binary) return { ...out, fault: binary };
-      return { ...out, content: bytes.toString('utf8') };
+      o.mtimeMs = fst.mtimeMs;
+      o.size = Math.max(fst.size, length);
+      o.truncated = length > this.maxBytes;
+      if (o.truncated) return;
+      const decoded = decodeText(this.buffer.subarray(0, length));
+      if ('binary' in decoded) o.fault = decoded.binary;
+      else o.content = decoded.text;
     } catch (err) {
-      return { ...stat, fault: `unreadable: ${errnoReason(err)}` };
+      o.fault = `unreadable: ${errnoReason(err)}`;
     } finally {
       fs.closeSync(fd);
     }

@@ -4,6 +4,7 @@
 // and anything can be in it.
 import { z } from 'zod';
 import { escapeForDisplay, hasControlChars } from './format.js';
+import { sanitizeValue } from './sanitize.js';
 import type {
   Heartbeat,
   HeartbeatFileKind,
@@ -362,4 +363,27 @@ function parsePidfile(
   const p = parsePid(firstLine);
   if (!p.ok) return fail(`pidfile ${p.problem}`);
   return { ...base, pid: p.pid };
+}
+
+// Fields whose values parseHeartbeatFile has validated to be numbers, enums or
+// ISO/epoch timestamps: nothing in them can be a secret or a control character.
+const VALIDATED_SCALARS = new Set(['pid', 'ts', 'interval', 'status', 'seq', 'uptime']);
+
+/**
+ * The payload of a valid JSON heartbeat made safe to print, log and export:
+ * free text (name, message, ping, meta and unknown fields) goes through the
+ * shared sanitizer; validated scalars are copied, which keeps a poll over
+ * thousands of fresh heartbeats cheap. Key order is the document's.
+ */
+export function sanitizePayload(payload: Record<string, unknown>): Record<string, unknown> {
+  const free: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (!(VALIDATED_SCALARS.has(k) && (v === null || typeof v !== 'object'))) free[k] = v;
+  }
+  const cleaned = sanitizeValue(free) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (VALIDATED_SCALARS.has(k) && (v === null || typeof v !== 'object')) out[k] = v;
+  }
+  return Object.keys(out).length === 0 ? cleaned : { ...out, ...cleaned };
 }

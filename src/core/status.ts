@@ -3,8 +3,8 @@
 // for one daemon, and return the state to carry to the next poll. Nothing here
 // reads a clock or the filesystem.
 import { escapeForDisplay } from './format.js';
-import { sanitizeString, sanitizeValue } from './sanitize.js';
-import type { ParsedHeartbeatFile } from './heartbeatFile.js';
+import { sanitizeString } from './sanitize.js';
+import { sanitizePayload, type ParsedHeartbeatFile } from './heartbeatFile.js';
 import type {
   DaemonSnapshot,
   DaemonSpec,
@@ -43,6 +43,8 @@ export interface BeatRecord {
   firstSeenMonoMs: number;
   /** Wall-clock age of the beat when first observed (>= 0). */
   ageAtFirstSeenMs: number;
+  /** tsMs as ISO-8601, formatted once per beat. */
+  at: string;
 }
 
 /** Everything remembered about one daemon between polls. */
@@ -163,10 +165,10 @@ export function gatherEvidence(
           path: file.path,
           // Sanitized once per new beat (secrets redacted, control characters
           // escaped), not on every poll.
-          payload:
-            file.payload === null ? null : (sanitizeValue(file.payload) as Record<string, unknown>),
+          payload: file.payload === null ? null : sanitizePayload(file.payload),
           firstSeenMonoMs: now.monoMs,
           ageAtFirstSeenMs: Math.max(0, now.wallMs - hb.tsMs),
+          at: new Date(hb.tsMs).toISOString(),
         };
   } else if (prev.beat && fault) {
     problems.push(
@@ -367,7 +369,7 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     status,
     reason: reason === null ? null : escapeForDisplay(reason),
     pid: evidence.pid,
-    lastBeatAt: hb ? new Date(hb.tsMs).toISOString() : null,
+    lastBeatAt: beat ? beat.at : null,
     ageMs: ageMs === null ? null : Math.round(ageMs),
     intervalSec: timing.interval,
     processAlive,

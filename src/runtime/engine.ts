@@ -26,6 +26,7 @@ import type {
   DaemonSnapshot,
   DaemonSpec,
   HeartbeatDirObservation,
+  HeartbeatFileObservation,
   Instant,
   ProcessSample,
   Snapshot,
@@ -79,6 +80,7 @@ export class Engine {
   private states = new Map<string, DaemonState>();
   private runtime: DaemonRuntime[] = [];
   private samples = new Map<number, ProcessSample>();
+  private parsed = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
   private lastInstant: Instant | null = null;
   private jump: ClockJump | null = null;
   private system: SystemSample = UNKNOWN_SYSTEM;
@@ -119,13 +121,23 @@ export class Engine {
       this.config.clock.skewThreshold * 1000 +
       (this.jumpActive(now) ? Math.abs(this.jump!.stepMs) : 0);
     const byName = new Map<string, DaemonFiles>();
+    const parsedCache = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
     for (const obs of dir.files) {
-      const parsed = parseHeartbeatFile(obs, { nowMs: now.wallMs, maxFutureMs });
+      // The collector hands back the same observation object for an unchanged
+      // file. A valid parse stays valid as time moves on (a timestamp only
+      // leaves the future), so it is reused; faults are judged afresh.
+      let parsed = this.parsed.get(obs);
+      if (!parsed) {
+        parsed = parseHeartbeatFile(obs, { nowMs: now.wallMs, maxFutureMs });
+        if (parsed.fault === null) parsedCache.set(obs, parsed);
+      } else parsedCache.set(obs, parsed);
       const files = byName.get(obs.name) ?? {};
       const slot = obs.kind;
       files[slot] = preferFile(files[slot], parsed);
       byName.set(obs.name, files);
     }
+
+    this.parsed = parsedCache;
 
     const specs = this.specsFor(byName);
     const runtime: DaemonRuntime[] = specs.map((spec) => ({
