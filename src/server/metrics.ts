@@ -14,9 +14,10 @@ export function labelValue(s: string, max = 128): string {
   return v.length > max ? v.slice(0, max) : v;
 }
 
-/** Flapping is filled by the anomaly rules; read it if the snapshot carries it. */
-function isFlapping(d: Snapshot['daemons'][number]): boolean {
-  return (d as { flapping?: unknown }).flapping === true;
+/** A snapshot that carries a per-daemon `flapping` flag (a possible extension of the contract). */
+function snapshotFlapping(d: Snapshot['daemons'][number]): boolean | null {
+  const f = (d as { flapping?: unknown }).flapping;
+  return typeof f === 'boolean' ? f : null;
 }
 
 export interface MetricsOptions {
@@ -43,6 +44,8 @@ export class HbMetrics {
   private readonly pushDropped: Counter;
   private readonly seenEvents = new Set<string>();
   private readonly seenOrder: string[] = [];
+  /** Daemons flagged flapping by the anomaly rules' `flapping` events (start, then `stopped`). */
+  private readonly flappingNow = new Set<string>();
   private cached: Promise<string> | null = null;
   private cachedAt = 0;
 
@@ -213,7 +216,8 @@ export class HbMetrics {
       if (d.memRssBytes != null && Number.isFinite(d.memRssBytes)) {
         this.rss.set({ daemon }, d.memRssBytes);
       }
-      this.flapping.set({ daemon }, isFlapping(d) ? 1 : 0);
+      const flapping = snapshotFlapping(d) ?? this.flappingNow.has(d.name);
+      this.flapping.set({ daemon }, flapping ? 1 : 0);
     }
     this.clockOffset.reset();
     this.clockSynced.reset();
@@ -242,9 +246,22 @@ export class HbMetrics {
     this.pushDropped.inc({ reason }, n);
   }
 
+  /**
+   * Follow the flapping state from `flapping` events (also for events from
+   * before a restart, which are not counted again).
+   */
+  trackFlapping(events: readonly HbEvent[]): void {
+    for (const e of events) {
+      if (e.rule !== 'flapping' || !e.daemon) continue;
+      if (e.data?.stopped === true) this.flappingNow.delete(e.daemon);
+      else this.flappingNow.add(e.daemon);
+    }
+  }
+
   /** Count events once each, however often they are seen (replays, liveness results). */
   countEvents(events: readonly HbEvent[]): void {
     this.invalidate();
+    this.trackFlapping(events);
     for (const e of events) {
       if (this.seenEvents.has(e.id)) continue;
       this.seenEvents.add(e.id);

@@ -178,19 +178,19 @@ export async function startServer(opts: ServerOptions): Promise<GhostServer> {
     }
     latest = u.result;
     latestJson = null;
+    publish(u.result.events);
     metrics.updateSnapshot(u.result.snapshot);
     if (u.kind === 'poll') {
       lastPollMono = performance.now();
       lastPollWall = u.at.wallMs;
       metrics.observePoll(u.durationMs, u.at.wallMs);
     }
-    publish(u.result.events);
     if (hub.size > 0) hub.broadcast(sseFrame('snapshot', statusJson()!));
   };
-  ring.add(opts.events?.recent?.() ?? []);
+  metrics.trackFlapping(ring.add(opts.events?.recent?.() ?? []));
   if (latest) {
+    metrics.trackFlapping(ring.add(latest.events));
     metrics.updateSnapshot(latest.snapshot);
-    ring.add(latest.events);
     lastPollMono = performance.now();
     lastPollWall = Date.parse(latest.snapshot.at);
   }

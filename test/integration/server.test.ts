@@ -238,6 +238,23 @@ describe('HTTP API endpoints', () => {
     // Control characters never reach the exposition; quotes and backslashes are escaped.
     expect(text).not.toContain('\u001b');
     expect(text).toContain('ghosthb_daemon_up{daemon="evil\\\\x1b[2J\\"name\\\\"} 0');
+    // Flapping follows the anomaly rules' flapping events (start, then stopped).
+    feed.emit({
+      snapshot: snapshot([daemon('relayCore')]),
+      events: [event({ rule: 'flapping', severity: 'warn', daemon: 'relayCore' })],
+    });
+    expect(await (await fetch(`${base()}/metrics`)).text()).toContain(
+      'ghosthb_daemon_flapping{daemon="relayCore"} 1',
+    );
+    feed.emit({
+      snapshot: snapshot([daemon('relayCore')]),
+      events: [
+        event({ rule: 'flapping', severity: 'info', daemon: 'relayCore', data: { stopped: true } }),
+      ],
+    });
+    expect(await (await fetch(`${base()}/metrics`)).text()).toContain(
+      'ghosthb_daemon_flapping{daemon="relayCore"} 0',
+    );
     // A daemon that is gone from the snapshot is gone from the metrics.
     feed.emit({ snapshot: snapshot([daemon('relayCore')]), events: [] });
     expect(await (await fetch(`${base()}/metrics`)).text()).not.toContain('daemon="executor"');
