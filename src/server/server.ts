@@ -265,6 +265,7 @@ export async function startServer(opts: ServerOptions): Promise<GhostServer> {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    if (req.method === 'HEAD') return void res.end();
     const client: SseClient = hub.add(res);
     hub.send(client, 'retry: 3000\n\n');
     const lastId = req.headers['last-event-id'];

@@ -294,6 +294,11 @@ describe('HTTP API endpoints', () => {
     expect((await fetch(`${base()}/api/status`, { method: 'POST', body: 'x' })).status).toBe(405);
     expect((await fetch(`${base()}/api/status`, { method: 'DELETE' })).status).toBe(405);
     expect((await fetch(`${base()}/api/events?${'a'.repeat(3000)}`)).status).toBe(414);
+    const head = await fetch(`${base()}/api/events/stream`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type')]).toEqual([
+      200,
+      'text/event-stream; charset=utf-8',
+    ]);
     // Oversized headers.
     const big = await rawRequest(
       port,
