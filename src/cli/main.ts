@@ -5,13 +5,14 @@ import { ConfigError } from '../config/schema.js';
 import { EXIT, type Command } from './command.js';
 import { beatCommand } from './commands/beat.js';
 import { eventsCommand } from './commands/events.js';
+import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { watchCommand } from './commands/watch.js';
 import { VERSION } from '../version.js';
 
 // The registry: every subcommand, in the order `ghost-hb --help` lists them.
 // The first entry with name '' is what runs without a subcommand.
-const commands: Command[] = [statusCommand, beatCommand, watchCommand, eventsCommand];
+const commands: Command[] = [statusCommand, beatCommand, watchCommand, serveCommand, eventsCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
