@@ -112,3 +112,21 @@ export {
   type PollerOptions,
   type PollerUpdate,
 } from './runtime/poller.js';
+export {
+  startServer,
+  attachApi,
+  monitorEventStore,
+  HbMetrics,
+  DashboardPusher,
+  resolveApiToken,
+  tokenMatches,
+  ApiConfigError,
+  type GhostServer,
+  type ServerOptions,
+  type PollFeed,
+  type EventStore,
+  type AccessRecord,
+  type AttachOptions,
+  type AttachedApi,
+  type PushOptions,
+} from './server/index.js';

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/schema.js';
 import { EXIT, type Command } from './command.js';
 import { beatCommand } from './commands/beat.js';
 import { eventsCommand } from './commands/events.js';
+import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { watchCommand } from './commands/watch.js';
 import { monitorCommand } from './commands/monitor.js';
@@ -18,6 +19,7 @@ const commands: Command[] = [
   statusCommand,
   beatCommand,
   watchCommand,
+  serveCommand,
   eventsCommand,
   demoCommand,
 ];
@@ -35,6 +37,19 @@ ${lines.join('\n')}
   Run "ghost-hb COMMAND --help" for a command's options.
   Exit codes: 0 ok, 1 warning (late), 2 critical (down), 3 cannot run.
 `;
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Flags given on the command line that the command does not declare. */
+export function unknownFlags(command: Command, given: string[]): string[] {
+  const known = new Set(['help', 'version']);
+  for (const [name, spec] of Object.entries(command.flags)) {
+    known.add(name).add(kebab(name));
+    if (spec.shortFlag) known.add(spec.shortFlag);
+    for (const alias of spec.aliases ?? []) known.add(alias).add(kebab(alias));
+  }
+  return given.filter((f) => !known.has(f));
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
@@ -56,10 +71,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     argv: rest,
     flags: command.flags,
     version: VERSION,
-    allowUnknownFlags: false,
+    // Unknown flags are checked below: meow would exit with 2, which means
+    // "critical" to a Nagios-style caller, where a usage error must be 3.
+    allowUnknownFlags: true,
     autoHelp: true,
     autoVersion: true,
   });
+  const unknown = unknownFlags(command, Object.keys(cli.unnormalizedFlags));
+  if (unknown.length > 0) {
+    const list = unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ');
+    process.stderr.write(
+      `ghost-hb: unknown option${unknown.length > 1 ? 's' : ''} ${list}; see "ghost-hb ${command.name ? `${command.name} ` : ''}--help"\n`,
+    );
+    return EXIT.UNKNOWN;
+  }
   try {
     return await command.run({
       args: cli.input,

@@ -70,6 +70,22 @@ export class AuditLog {
     return rec;
   }
 
+  /**
+   * Append several entries with one write and one fdatasync (API access
+   * records, batched by the server so a busy API does not fsync per request).
+   */
+  recordMany(entries: readonly AuditEntry[]): void {
+    if (entries.length === 0) return;
+    const at = new Date(this.now()).toISOString();
+    const text = entries.map((e) => `${JSON.stringify(sanitizeValue({ at, ...e }))}\n`).join('');
+    if (this.writer.size > this.rotateBytes) {
+      this.writer.close();
+      shiftRotations(this.file, this.keep);
+    }
+    this.writer.writeText(text);
+    this.writer.flush();
+  }
+
   /** Monitor start: user, pid, version, config file and its sha256. */
   recordStart(fields: {
     configFile: string | null;

@@ -135,6 +135,16 @@ describe('ghost-hb status', () => {
     expect(JSON.parse(j.stdout).heartbeatDirError).toBe('does not exist');
   });
 
+  it.each([
+    [['status', '--bogus'], /unknown option --bogus; see "ghost-hb status --help"/],
+    [['status', '--jsn', '-z'], /unknown options --jsn, -z/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('exit 3 (not 2, which means critical) for a usage error: %j', (args, message) => {
+    const r = runCli(args);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(message);
+  });
+
   it('exit 3 naming the file and key for a bad config', () => {
     fs.writeFileSync(configFile, JSON.stringify({ defaults: { intervall: 5 } }));
     const r = statusJson();

@@ -1,0 +1,155 @@
+// Wire the HTTP server and the dashboard push to a running monitor: what
+// `ghost-hb serve` does headless, and what the interactive monitor does with
+// `--serve`. The caller owns the Monitor and the Poller; this adds the API
+// beside them and returns one close() for both server and push.
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { HbEvent } from '../core/types.js';
+import type { AuditEntry } from '../runtime/audit.js';
+import type { EventQuery as LogQuery } from '../runtime/eventLog.js';
+import type { PollerUpdate } from '../runtime/poller.js';
+import { AccessAuditBuffer } from './auditSink.js';
+import { resolveApiToken } from './auth.js';
+import { DashboardPusher, type DropReport } from './push.js';
+import { filterEvents, type EventQuery } from './query.js';
+import {
+  startServer,
+  type EventStore,
+  type GhostServer,
+  type PollFeed,
+  type ServerLimits,
+} from './server.js';
+
+/** The parts of runtime/monitor.ts's Monitor the API uses. */
+export interface MonitorLike {
+  recentEvents(): HbEvent[];
+  readonly eventLog: {
+    query(q: LogQuery): HbEvent[];
+    append(events: HbEvent[]): void;
+  };
+  readonly audit: {
+    recordMany(entries: readonly AuditEntry[]): void;
+    record(entry: AuditEntry): unknown;
+  };
+}
+
+export interface AttachOptions {
+  config: Config;
+  /** The Poller driving the monitor. */
+  poller: PollFeed;
+  monitor: MonitorLike;
+  /** Overrides config.api.listen (--listen). */
+  listen?: string | null;
+  env?: NodeJS.ProcessEnv;
+  limits?: Partial<ServerLimits>;
+}
+
+export interface AttachedApi {
+  server: GhostServer;
+  pusher: DashboardPusher | null;
+  /** Where the token came from (for a start-up line; never the token). */
+  tokenOrigin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * /api/events from the monitor's in-memory ring when that is known to hold
+ * every match, else from the event log on disk.
+ */
+export function monitorEventStore(monitor: MonitorLike, ringCapacity: number): EventStore {
+  return {
+    recent: () => monitor.recentEvents(),
+    async query(q: EventQuery) {
+      const ring = monitor.recentEvents();
+      const fromRing = filterEvents(ring, q);
+      const complete =
+        ring.length < ringCapacity ||
+        fromRing.length >= q.limit ||
+        (q.sinceMs !== null && ring.length > 0 && Date.parse(ring[0]!.at) <= q.sinceMs);
+      if (complete) return fromRing;
+      return monitor.eventLog.query({
+        since: q.sinceMs,
+        severity: q.severity,
+        daemon: q.daemon,
+        rule: q.rule,
+        limit: q.limit,
+      });
+    },
+  };
+}
+
+let pushEventSeq = 0;
+
+function dropEvent(report: DropReport): HbEvent {
+  const d = report.dropped;
+  const n = d.queue_full + d.retries_exhausted + d.rejected;
+  return {
+    id: `push-${Date.now()}-${++pushEventSeq}`,
+    at: new Date().toISOString(),
+    severity: 'warn',
+    rule: 'dashboard-push-dropped',
+    message:
+      `dashboard push dropped ${n} update${n === 1 ? '' : 's'} ` +
+      `(queue full ${d.queue_full}, retries exhausted ${d.retries_exhausted}, rejected ${d.rejected})` +
+      (report.lastError ? `; last error: ${report.lastError}` : ''),
+    data: { ...d, totalDropped: report.totalDropped },
+  };
+}
+
+/** Start the API server (and the dashboard push, when configured) beside a monitor. */
+export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
+  const { config, poller, monitor } = opts;
+  const env = opts.env ?? process.env;
+  const baseDir = config.configFile ? path.dirname(config.configFile) : process.cwd();
+  const { token, origin } = resolveApiToken(config.api, env, baseDir);
+  const auditBuffer = new AccessAuditBuffer(monitor.audit);
+
+  const server = await startServer({
+    feed: poller,
+    pollIntervalSec: config.pollInterval,
+    listen: opts.listen ?? config.api.listen,
+    token,
+    metricsPublic: config.api.metricsPublic,
+    events: monitorEventStore(monitor, config.events.max),
+    audit: auditBuffer.push,
+    ...(opts.limits ? { limits: opts.limits } : {}),
+  });
+
+  let pusher: DashboardPusher | null = null;
+  let unsubscribe = () => {};
+  if (config.dashboard.url) {
+    pusher = new DashboardPusher({
+      url: config.dashboard.url,
+      token: config.dashboard.token ?? env.GHOST_HB_DASHBOARD_TOKEN ?? null,
+      timeoutMs: config.dashboard.timeoutMs,
+      retries: config.dashboard.retries,
+      queueMax: config.dashboard.queueMax,
+      onDropCount: (reason, n) => server.metrics.pushDrops(reason, n),
+      onDrop: (report) => {
+        const event = dropEvent(report);
+        try {
+          monitor.eventLog.append([event]);
+        } catch {
+          // The event still reaches the stream and the metrics.
+        }
+        server.publish([event]);
+      },
+    });
+    const p = pusher;
+    unsubscribe = poller.subscribe((u: PollerUpdate) => {
+      if (u.type === 'result') p.enqueue(u.result);
+    });
+  }
+
+  return {
+    server,
+    pusher,
+    tokenOrigin: origin,
+    async close() {
+      unsubscribe();
+      await pusher?.close();
+      await server.close();
+      auditBuffer.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// Access control for the HTTP API: where the token comes from, how it is
+// compared, and which listen addresses may go without one.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+/** A problem with the API's access settings, in words an operator can act on. */
+export class ApiConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiConfigError';
+  }
+}
+
+export const MIN_TOKEN_LENGTH = 16;
+
+export interface TokenSettings {
+  token: string | null;
+  tokenFile: string | null;
+}
+
+export interface ResolvedToken {
+  token: string | null;
+  /** Where it came from, for messages (never the token itself). */
+  origin: 'api.token' | 'api.tokenFile' | 'GHOST_HB_TOKEN' | 'none';
+}
+
+/**
+ * The API token: `api.token`, else `api.tokenFile`, else $GHOST_HB_TOKEN.
+ * A token file readable by group or others is refused, as ssh refuses keys.
+ */
+export function resolveApiToken(
+  api: TokenSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  baseDir: string = process.cwd(),
+): ResolvedToken {
+  if (api.token) return { token: checkToken(api.token, 'api.token'), origin: 'api.token' };
+  if (api.tokenFile) {
+    const file = path.resolve(baseDir, api.tokenFile);
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch (err) {
+      throw new ApiConfigError(
+        `api.tokenFile ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); create it or fix the path`,
+      );
+    }
+    if ((mode & 0o077) !== 0) {
+      throw new ApiConfigError(
+        `api.tokenFile ${file} is readable or writable by group or others (mode ${(mode & 0o777).toString(8)}); ` +
+          `run: chmod 600 '${file}'`,
+      );
+    }
+    const token = readFileSync(file, 'utf8').trim();
+    return { token: checkToken(token, `api.tokenFile ${file}`), origin: 'api.tokenFile' };
+  }
+  const fromEnv = env.GHOST_HB_TOKEN?.trim();
+  if (fromEnv) return { token: checkToken(fromEnv, 'GHOST_HB_TOKEN'), origin: 'GHOST_HB_TOKEN' };
+  return { token: null, origin: 'none' };
+}
+
+function checkToken(token: string, where: string): string {
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new ApiConfigError(
+      `${where}: the token must be at least ${MIN_TOKEN_LENGTH} characters (e.g. from: openssl rand -hex 24)`,
+    );
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(token)) {
+    throw new ApiConfigError(`${where}: the token must not contain spaces or control characters`);
+  }
+  return token;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * Constant-time comparison. Both sides are hashed first, so the comparison
+ * always runs over 32 bytes whatever the presented token's length: neither its
+ * content nor its length shows in the time taken.
+ */
+export function tokenMatches(expected: string, presented: string | null | undefined): boolean {
+  const a = digest(expected);
+  const b = digest(presented ?? '');
+  return timingSafeEqual(a, b) && presented != null;
+}
+
+/** The value of the dashboard's session cookie: derived from the token, not the token itself. */
+export function sessionValue(token: string): string {
+  return createHmac('sha256', token).update('ghost-hb dashboard session v1').digest('hex');
+}
+
+/** Split "host:port" / "[v6]:port". */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(listen.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new ApiConfigError(
+      `listen address "${listen}" is not host:port (e.g. 127.0.0.1:9464 or [::1]:9464)`,
+    );
+  }
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+/** True for addresses only this host can reach. Host names other than localhost are not. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost') return true;
+  if (net.isIPv4(h)) return h.startsWith('127.');
+  if (net.isIPv6(h)) {
+    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+    return mapped ? mapped[1]!.startsWith('127.') : false;
+  }
+  return false;
+}
+
+/** Refuse a non-loopback listen address without a token. */
+export function assertListenAllowed(host: string, token: string | null): void {
+  if (!token && !isLoopback(host)) {
+    throw new ApiConfigError(
+      `refusing to listen on ${host} without a token: anyone who can reach it could read ` +
+        `this host's daemons. Set api.token or api.tokenFile (chmod 600), or GHOST_HB_TOKEN, ` +
+        `or listen on 127.0.0.1`,
+    );
+  }
+}

@@ -1,0 +1,273 @@
+// Prometheus metrics, through prom-client. Values are set from each poll's
+// result (never at scrape time), so a scrape costs only the rendering. Times
+// are exported as Unix timestamps, never as "seconds since", so they stay
+// correct however stale the scrape.
+import { performance } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { STATUSES, type HbEvent, type Snapshot } from '../core/types.js';
+import { escapeControl } from '../core/sanitize.js';
+import { VERSION } from '../version.js';
+
+/** Label values come from file names: keep them printable and bounded. */
+export function labelValue(s: string, max = 128): string {
+  const v = escapeControl(s);
+  return v.length > max ? v.slice(0, max) : v;
+}
+
+/** A snapshot that carries a per-daemon `flapping` flag (a possible extension of the contract). */
+function snapshotFlapping(d: Snapshot['daemons'][number]): boolean | null {
+  const f = (d as { flapping?: unknown }).flapping;
+  return typeof f === 'boolean' ? f : null;
+}
+
+export interface MetricsOptions {
+  /** Also export process_* metrics of ghost-hb itself (CPU, RSS, start time). Default true. */
+  processMetrics?: boolean;
+}
+
+export class HbMetrics {
+  readonly registry = new Registry();
+  private readonly up: Gauge;
+  private readonly status: Gauge;
+  private readonly lastBeat: Gauge;
+  private readonly restarts: Counter;
+  private readonly cpu: Gauge;
+  private readonly rss: Gauge;
+  private readonly flapping: Gauge;
+  private readonly clockOffset: Gauge;
+  private readonly clockSynced: Gauge;
+  private readonly events: Counter;
+  private readonly pollDuration: Histogram;
+  private readonly pollErrors: Counter;
+  private readonly lastPoll: Gauge;
+  private readonly sourceUp: Gauge;
+  private readonly pushDropped: Counter;
+  private readonly seenEvents = new Set<string>();
+  private readonly seenOrder: string[] = [];
+  /** Daemons flagged flapping by the anomaly rules' `flapping` events (start, then `stopped`). */
+  private readonly flappingNow = new Set<string>();
+  private cached: Promise<string> | null = null;
+  private cachedAt = 0;
+
+  constructor(opts: MetricsOptions = {}) {
+    const registers = [this.registry];
+    const daemon = ['daemon'] as const;
+    this.up = new Gauge({
+      name: 'ghosthb_daemon_up',
+      help: 'Whether the daemon is alive and beating: 1 when up or late, 0 when down or unknown.',
+      labelNames: daemon,
+      registers,
+    });
+    this.status = new Gauge({
+      name: 'ghosthb_daemon_status',
+      help: 'Current status of the daemon: 1 for the status it is in, 0 for the others.',
+      labelNames: ['daemon', 'status'],
+      registers,
+    });
+    this.lastBeat = new Gauge({
+      name: 'ghosthb_daemon_last_beat_timestamp_seconds',
+      help: "Unix time of the daemon's last heartbeat.",
+      labelNames: daemon,
+      registers,
+    });
+    this.restarts = new Counter({
+      name: 'ghosthb_daemon_restarts_total',
+      help: 'Restarts (change of pid or process start time) seen since ghost-hb began keeping state.',
+      labelNames: daemon,
+      registers,
+    });
+    this.cpu = new Gauge({
+      name: 'ghosthb_daemon_cpu_ratio',
+      help: "CPU used by the daemon's process since the previous poll, as a ratio of one core.",
+      labelNames: daemon,
+      registers,
+    });
+    this.rss = new Gauge({
+      name: 'ghosthb_daemon_memory_rss_bytes',
+      help: "Resident memory of the daemon's process.",
+      labelNames: daemon,
+      registers,
+    });
+    this.flapping = new Gauge({
+      name: 'ghosthb_daemon_flapping',
+      help: 'Whether the daemon is flapping (state changing too often): 1 or 0.',
+      labelNames: daemon,
+      registers,
+    });
+    this.clockOffset = new Gauge({
+      name: 'ghosthb_clock_offset_seconds',
+      help: 'Offset of the system clock from its time source (positive: ahead).',
+      registers,
+    });
+    this.clockSynced = new Gauge({
+      name: 'ghosthb_clock_synced',
+      help: 'Whether the system clock is synchronised to a time source: 1 or 0.',
+      registers,
+    });
+    this.events = new Counter({
+      name: 'ghosthb_events_total',
+      help: 'Anomaly events raised, by severity and rule.',
+      labelNames: ['severity', 'rule'],
+      registers,
+    });
+    this.pollDuration = new Histogram({
+      name: 'ghosthb_poll_duration_seconds',
+      help: 'Wall time of one full poll of heartbeats, processes and system figures.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.pollErrors = new Counter({
+      name: 'ghosthb_poll_errors_total',
+      help: 'Polls that failed as a whole.',
+      registers,
+    });
+    this.lastPoll = new Gauge({
+      name: 'ghosthb_last_poll_timestamp_seconds',
+      help: 'Unix time of the last successful full poll.',
+      registers,
+    });
+    this.sourceUp = new Gauge({
+      name: 'ghosthb_source_up',
+      help: 'Whether a data source (heartbeat directory, /proc, clock, ...) answered on the last poll.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.pushDropped = new Counter({
+      name: 'ghosthb_push_dropped_total',
+      help: 'Dashboard pushes dropped (queue full or retries exhausted).',
+      labelNames: ['reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'ghosthb_build_info',
+      help: 'ghost-hb version, always 1.',
+      labelNames: ['version'],
+      registers,
+    }).set({ version: VERSION }, 1);
+    // prom-client's default metrics include nodejs_*_total gauges that
+    // `promtool check metrics` rejects; these three standard ones are enough.
+    if (opts.processMetrics !== false) {
+      new Counter({
+        name: 'process_cpu_seconds_total',
+        help: 'Total user and system CPU time spent by ghost-hb in seconds.',
+        registers,
+        collect() {
+          const u = process.cpuUsage();
+          this.reset();
+          this.inc((u.user + u.system) / 1e6);
+        },
+      });
+      new Gauge({
+        name: 'process_resident_memory_bytes',
+        help: 'Resident memory of ghost-hb in bytes.',
+        registers,
+        collect() {
+          this.set(process.memoryUsage.rss());
+        },
+      });
+      new Gauge({
+        name: 'process_start_time_seconds',
+        help: 'Start time of ghost-hb since unix epoch in seconds.',
+        registers,
+      }).set(Math.round(Date.now() / 1000 - process.uptime()));
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /**
+   * The exposition text. Rendering ~1,500 series costs about a millisecond, so
+   * it is cached until the next poll result (or for at most `maxAgeMs`, so
+   * ghost-hb's own process_* figures stay fresh); concurrent scrapes share it.
+   */
+  render(maxAgeMs = 1000): Promise<string> {
+    const now = performance.now();
+    if (!this.cached || now - this.cachedAt > maxAgeMs) {
+      this.cachedAt = now;
+      this.cached = this.registry.metrics();
+      this.cached.catch(() => (this.cached = null));
+    }
+    return this.cached;
+  }
+
+  private invalidate(): void {
+    this.cached = null;
+  }
+
+  /** Replace every per-daemon and clock series with the snapshot's values. */
+  updateSnapshot(s: Snapshot): void {
+    this.invalidate();
+    for (const m of [this.up, this.status, this.lastBeat, this.cpu, this.rss, this.flapping]) {
+      m.reset();
+    }
+    this.restarts.reset();
+    for (const d of s.daemons) {
+      const daemon = labelValue(d.name);
+      this.up.set({ daemon }, d.status === 'up' || d.status === 'late' ? 1 : 0);
+      for (const st of STATUSES) this.status.set({ daemon, status: st }, d.status === st ? 1 : 0);
+      if (d.lastBeatAt) {
+        const t = Date.parse(d.lastBeatAt);
+        if (Number.isFinite(t)) this.lastBeat.set({ daemon }, t / 1000);
+      }
+      this.restarts.inc({ daemon }, Math.max(0, d.restarts || 0));
+      if (d.cpuPct != null && Number.isFinite(d.cpuPct)) this.cpu.set({ daemon }, d.cpuPct / 100);
+      if (d.memRssBytes != null && Number.isFinite(d.memRssBytes)) {
+        this.rss.set({ daemon }, d.memRssBytes);
+      }
+      const flapping = snapshotFlapping(d) ?? this.flappingNow.has(d.name);
+      this.flapping.set({ daemon }, flapping ? 1 : 0);
+    }
+    this.clockOffset.reset();
+    this.clockSynced.reset();
+    if (s.clock?.offsetMs != null) this.clockOffset.set(s.clock.offsetMs / 1000);
+    if (s.clock?.synced != null) this.clockSynced.set(s.clock.synced ? 1 : 0);
+    this.sourceUp.reset();
+    for (const [source, ok] of Object.entries(s.sources ?? {})) {
+      this.sourceUp.set({ source: labelValue(source, 64) }, ok ? 1 : 0);
+    }
+  }
+
+  /** A full poll succeeded. */
+  observePoll(durationMs: number, atWallMs: number): void {
+    this.invalidate();
+    this.pollDuration.observe(Math.max(0, durationMs) / 1000);
+    this.lastPoll.set(atWallMs / 1000);
+  }
+
+  pollFailed(): void {
+    this.invalidate();
+    this.pollErrors.inc();
+  }
+
+  pushDrops(reason: string, n = 1): void {
+    this.invalidate();
+    this.pushDropped.inc({ reason }, n);
+  }
+
+  /**
+   * Follow the flapping state from `flapping` events (also for events from
+   * before a restart, which are not counted again).
+   */
+  trackFlapping(events: readonly HbEvent[]): void {
+    for (const e of events) {
+      if (e.rule !== 'flapping' || !e.daemon) continue;
+      if (e.data?.stopped === true) this.flappingNow.delete(e.daemon);
+      else this.flappingNow.add(e.daemon);
+    }
+  }
+
+  /** Count events once each, however often they are seen (replays, liveness results). */
+  countEvents(events: readonly HbEvent[]): void {
+    this.invalidate();
+    this.trackFlapping(events);
+    for (const e of events) {
+      if (this.seenEvents.has(e.id)) continue;
+      this.seenEvents.add(e.id);
+      this.seenOrder.push(e.id);
+      if (this.seenOrder.length > 10_000) this.seenEvents.delete(this.seenOrder.shift()!);
+      this.events.inc({ severity: e.severity, rule: labelValue(e.rule, 64) });
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// Server-Sent Events: one `anomaly` message per event (with its id, so a client
+// that reconnects with Last-Event-ID gets what it missed), one `snapshot`
+// message per poll, and comment keepalives so proxies keep the stream open.
+// Each client has a bounded send buffer: a client that cannot keep up is
+// disconnected (it reconnects and resumes) rather than growing our memory.
+import type { ServerResponse } from 'node:http';
+import type { HbEvent } from '../core/types.js';
+
+export interface SseClient {
+  res: ServerResponse;
+  closed: boolean;
+}
+
+/** Format one SSE message. Data is JSON, so it never holds a raw newline. */
+export function sseFrame(event: string, data: string, id?: string): string {
+  const idLine = id !== undefined ? `id: ${id.replace(/[\r\n]/g, '')}\n` : '';
+  return `${idLine}event: ${event}\ndata: ${data}\n\n`;
+}
+
+/** The newest events in arrival order, for Last-Event-ID resume. */
+export class EventRing {
+  private readonly items: HbEvent[] = [];
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  /** Add events not seen before; returns the new ones. */
+  add(events: readonly HbEvent[]): HbEvent[] {
+    const fresh: HbEvent[] = [];
+    for (const e of events) {
+      if (this.ids.has(e.id)) continue;
+      this.items.push(e);
+      this.ids.add(e.id);
+      fresh.push(e);
+    }
+    while (this.items.length > this.max) this.ids.delete(this.items.shift()!.id);
+    return fresh;
+  }
+
+  /** Every event held, oldest first. */
+  all(): HbEvent[] {
+    return [...this.items];
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  /** Events after `id`; null when `id` is not in the ring. */
+  after(id: string): HbEvent[] | null {
+    const i = this.items.findIndex((e) => e.id === id);
+    return i < 0 ? null : this.items.slice(i + 1);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+}
+
+export interface SseHubOptions {
+  keepaliveMs: number;
+  maxClients: number;
+  /** Bytes queued for one client beyond which it is disconnected. */
+  maxBufferBytes: number;
+}
+
+export class SseHub {
+  private readonly clients = new Set<SseClient>();
+  private readonly timer: NodeJS.Timeout;
+  /** Clients dropped for being too slow. */
+  slowDisconnects = 0;
+
+  constructor(private readonly opts: SseHubOptions) {
+    this.timer = setInterval(() => this.broadcast(': keepalive\n\n'), opts.keepaliveMs);
+    this.timer.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  get full(): boolean {
+    return this.clients.size >= this.opts.maxClients;
+  }
+
+  add(res: ServerResponse): SseClient {
+    const client: SseClient = { res, closed: false };
+    this.clients.add(client);
+    const drop = () => {
+      client.closed = true;
+      this.clients.delete(client);
+    };
+    res.on('close', drop);
+    res.on('error', drop);
+    return client;
+  }
+
+  /** Write to one client, disconnecting it when its buffer is over the bound. */
+  send(client: SseClient, chunk: string): void {
+    if (client.closed) return;
+    if (client.res.writableLength > this.opts.maxBufferBytes) {
+      this.slowDisconnects++;
+      client.closed = true;
+      this.clients.delete(client);
+      client.res.destroy();
+      return;
+    }
+    client.res.write(chunk);
+  }
+
+  broadcast(chunk: string): void {
+    for (const c of this.clients) this.send(c, chunk);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const c of this.clients) {
+      c.closed = true;
+      c.res.end();
+    }
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,115 @@
+// Fixture snapshots and a controllable poll feed for the server tests.
+import type {
+  DaemonSnapshot,
+  DaemonStatus,
+  HbEvent,
+  PollResult,
+  Snapshot,
+} from '../../src/core/types.js';
+import type { PollerListener, PollKind } from '../../src/runtime/poller.js';
+
+export function daemon(
+  name: string,
+  status: DaemonStatus = 'up',
+  extra: Partial<DaemonSnapshot> = {},
+): DaemonSnapshot {
+  return {
+    name,
+    status,
+    reason: status === 'down' ? 'crashed' : null,
+    pid: 1000,
+    lastBeatAt: '2026-01-01T00:00:00.000Z',
+    ageMs: 1200,
+    intervalSec: 5,
+    processAlive: status !== 'down',
+    uptimeSec: 3600,
+    cpuPct: 2.5,
+    memRssBytes: 50 * 1024 * 1024,
+    restarts: 1,
+    source: 'json',
+    problems: [],
+    skewMs: null,
+    critical: false,
+    declared: true,
+    graceSec: 15,
+    toleranceSec: 1,
+    heartbeatPath: `/tmp/hb/${name}.json`,
+    payload: null,
+    selfStatus: 'ok',
+    message: null,
+    command: 'node',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    seq: 1,
+    clockSuspect: false,
+    ...extra,
+  };
+}
+
+export function snapshot(daemons: DaemonSnapshot[], extra: Partial<Snapshot> = {}): Snapshot {
+  const summary = { up: 0, late: 0, down: 0, unknown: 0 };
+  for (const d of daemons) summary[d.status]++;
+  return {
+    version: 1,
+    at: new Date().toISOString(),
+    heartbeatDir: '/tmp/hb',
+    heartbeatDirError: null,
+    system: {
+      hostname: 'testhost',
+      uptimeSec: 1000,
+      load1: 0.1,
+      memUsedBytes: 1,
+      memTotalBytes: 2,
+    },
+    clock: {
+      synced: true,
+      offsetMs: 1.5,
+      errorBoundMs: 3,
+      source: 'chrony',
+      stratum: 2,
+      lastJumpAt: null,
+      lastJumpMs: null,
+    },
+    daemons,
+    summary,
+    sources: { heartbeatDir: true, proc: true, clock: true },
+    pollMs: 2,
+    ...extra,
+  };
+}
+
+let nextId = 1;
+export function event(extra: Partial<HbEvent> = {}): HbEvent {
+  return {
+    id: String(nextId++),
+    at: new Date().toISOString(),
+    severity: 'error',
+    rule: 'down',
+    daemon: 'relayCore',
+    message: 'relayCore is down (crashed)',
+    ...extra,
+  };
+}
+
+/** A PollFeed the test drives by hand. */
+export class FakeFeed {
+  latest: PollResult | null = null;
+  private listeners = new Set<PollerListener>();
+  subscribe(l: PollerListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  emit(result: PollResult, kind: PollKind = 'poll', durationMs = 3): void {
+    this.latest = result;
+    const at = { wallMs: Date.now(), monoMs: performance.now() };
+    for (const l of this.listeners) l({ type: 'result', kind, result, at, durationMs });
+  }
+  fail(): void {
+    const at = { wallMs: Date.now(), monoMs: performance.now() };
+    for (const l of this.listeners) {
+      l({ type: 'error', kind: 'poll', error: new Error('boom'), at, consecutiveFailures: 1 });
+    }
+  }
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}
