@@ -3,28 +3,45 @@
 import meow from 'meow';
 import { ConfigError } from '../config/schema.js';
 import { EXIT, type Command } from './command.js';
-import { beatCommand } from './commands/beat.js';
-import { eventsCommand } from './commands/events.js';
-import { serveCommand } from './commands/serve.js';
-import { statusCommand } from './commands/status.js';
-import { watchCommand } from './commands/watch.js';
-import { monitorCommand } from './commands/monitor.js';
-import { demoCommand } from './commands/demo.js';
 import { VERSION } from '../version.js';
 
 // The registry: every subcommand, in the order `ghost-hb --help` lists them.
-// The first entry with name '' is what runs without a subcommand.
-const commands: Command[] = [
-  monitorCommand,
-  statusCommand,
-  beatCommand,
-  watchCommand,
-  serveCommand,
-  eventsCommand,
-  demoCommand,
+// The first entry with name '' is what runs without a subcommand. Commands are
+// loaded when run, so the monitor does not pay at start-up for the HTTP
+// server's or the event reader's dependencies (time and memory).
+interface CommandEntry {
+  name: string;
+  load(): Promise<Command>;
+}
+/** React's development build costs about a third more CPU per frame; the monitor runs for weeks. */
+function productionReact(): void {
+  process.env.NODE_ENV ??= 'production';
+}
+
+const registry: CommandEntry[] = [
+  {
+    name: '',
+    load: async () => {
+      productionReact();
+      return (await import('./commands/monitor.js')).monitorCommand;
+    },
+  },
+  { name: 'status', load: async () => (await import('./commands/status.js')).statusCommand },
+  { name: 'beat', load: async () => (await import('./commands/beat.js')).beatCommand },
+  { name: 'watch', load: async () => (await import('./commands/watch.js')).watchCommand },
+  { name: 'serve', load: async () => (await import('./commands/serve.js')).serveCommand },
+  { name: 'events', load: async () => (await import('./commands/events.js')).eventsCommand },
+  {
+    name: 'demo',
+    load: async () => {
+      productionReact();
+      return (await import('./commands/demo.js')).demoCommand;
+    },
+  },
 ];
 
-function overview(): string {
+async function overview(): Promise<string> {
+  const commands = await Promise.all(registry.map((e) => e.load()));
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   const lines = commands.map((c) => `    ${(c.name || '(none)').padEnd(width)}  ${c.summary}`);
   return `
@@ -55,18 +72,24 @@ export function unknownFlags(command: Command, given: string[]): string[] {
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const first = argv[0];
   const named =
-    first && !first.startsWith('-') ? commands.find((c) => c.name === first) : undefined;
+    first && !first.startsWith('-') ? registry.find((c) => c.name === first) : undefined;
   if (first && !first.startsWith('-') && !named) {
-    process.stderr.write(`ghost-hb: unknown command "${first}"\n${overview()}`);
+    process.stderr.write(`ghost-hb: unknown command "${first}"\n${await overview()}`);
     return EXIT.UNKNOWN;
   }
-  const command = named ?? commands.find((c) => c.name === '');
+  const entry = named ?? registry.find((c) => c.name === '');
   const rest = named ? argv.slice(1) : argv;
-  if (!command) {
-    process.stdout.write(overview());
+  if (!entry) {
+    process.stdout.write(await overview());
     return EXIT.OK;
   }
-  const cli = meow(command.name === '' ? `${command.help}\n${overview()}` : command.help, {
+  const command = await entry.load();
+  // The command list is only needed when help is asked for.
+  const help =
+    command.name === '' && (rest.includes('--help') || rest.includes('-h'))
+      ? `${command.help}\n${await overview()}`
+      : command.help;
+  const cli = meow(help, {
     importMeta: import.meta,
     argv: rest,
     flags: command.flags,

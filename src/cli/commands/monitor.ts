@@ -22,6 +22,7 @@ import { wantColor } from './status.js';
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
+const WATCH_DELAY_MS = 700;
 
 export interface InteractiveOptions {
   config: Config;
@@ -69,6 +70,9 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
   const poller = new Poller(monitor, {
     pollIntervalMs: config.pollInterval * 1000,
     watchDir: config.heartbeatDir,
+    // Daemons beating out of phase would each trigger a poll and a frame; one
+    // early poll per beat burst still shows a fresh beat within about a second.
+    watchDelayMs: WATCH_DELAY_MS,
   });
   const prefsFile = uiStateFile(stateDir);
   const prefs = loadPrefs(prefsFile);

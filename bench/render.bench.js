@@ -1,0 +1,432 @@
+// The monitor's costs: one frame rendered for 8, 1,000 and 10,000 daemons;
+// keypress-to-new-frame with 1,000 daemons; and, in real tmux panes side by
+// side, ghost-hb watching eight beating daemons against a minimal Ink app
+// (bench/baseline-app.js) for CPU seconds, RSS and first-frame time.
+// `--quick` (or BENCH_QUICK=1) shortens the 60 s watch for local iteration.
+import { spawn, execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import React from 'react';
+import { render, renderToString } from 'ink';
+import { median, printTable, ratio } from './lib.js';
+
+const h = React.createElement;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const WATCH_SEC = quick ? 15 : 60;
+
+const { deriveScreen } = await import('../dist/core/screen.js');
+const { initialViewState } = await import('../dist/core/view.js');
+const { EMPTY_HISTORY, recordPoll } = await import('../dist/core/history.js');
+const { MonitorScreen } = await import('../dist/ui/components/MonitorScreen.js');
+const { App } = await import('../dist/ui/App.js');
+const { Poller } = await import('../dist/runtime/poller.js');
+
+// ---------------------------------------------------------------------------
+// Synthetic snapshots
+// ---------------------------------------------------------------------------
+
+function daemon(i) {
+  const statuses = ['up', 'up', 'up', 'up', 'late', 'down', 'unknown'];
+  const status = statuses[i % statuses.length];
+  const name = `daemon-${String(i).padStart(5, '0')}`;
+  return {
+    name,
+    status,
+    reason: status === 'down' ? 'crashed' : status === 'late' ? 'overdue' : null,
+    pid: 10000 + i,
+    lastBeatAt: new Date(Date.now() - (i % 30) * 1000).toISOString(),
+    ageMs: (i % 30) * 1000,
+    intervalSec: 5,
+    processAlive: status !== 'down',
+    uptimeSec: 3600 + i,
+    cpuPct: (i * 7) % 100,
+    memRssBytes: (20 + (i % 50)) * 1024 * 1024,
+    restarts: i % 4,
+    source: 'json',
+    problems: [],
+    skewMs: null,
+    critical: i % 10 === 0,
+    declared: true,
+    graceSec: 15,
+    toleranceSec: 1,
+    heartbeatPath: `/srv/_heartbeat/${name}.json`,
+    payload: { name },
+    selfStatus: 'ok',
+    message: null,
+    command: 'node daemon.js',
+    startedAt: new Date(Date.now() - 3600_000).toISOString(),
+    seq: i,
+    clockSuspect: false,
+  };
+}
+
+function snapshot(n) {
+  const daemons = Array.from({ length: n }, (_, i) => daemon(i));
+  const summary = { up: 0, late: 0, down: 0, unknown: 0 };
+  for (const d of daemons) summary[d.status]++;
+  return {
+    version: 1,
+    at: new Date().toISOString(),
+    heartbeatDir: '/srv/_heartbeat',
+    heartbeatDirError: null,
+    system: {
+      hostname: 'bench',
+      uptimeSec: 1e5,
+      load1: 0.5,
+      memUsedBytes: 2e9,
+      memTotalBytes: 8e9,
+    },
+    clock: {
+      synced: true,
+      offsetMs: 3,
+      errorBoundMs: 5,
+      source: 'chrony',
+      stratum: 2,
+      lastJumpAt: null,
+      lastJumpMs: null,
+    },
+    daemons,
+    summary,
+    sources: { proc: true },
+    pollMs: 3,
+  };
+}
+
+function events(n) {
+  return Array.from({ length: n }, (_, i) => ({
+    seq: i + 1,
+    event: {
+      id: String(i + 1),
+      at: new Date().toISOString(),
+      severity: ['info', 'warn', 'error'][i % 3],
+      rule: 'status',
+      daemon: `daemon-${String(i).padStart(5, '0')}`,
+      message: `daemon-${i} changed state`,
+    },
+  }));
+}
+
+// ---------------------------------------------------------------------------
+// 1. One frame: derive (filter, sort, layout) + render to a string
+// ---------------------------------------------------------------------------
+
+function frameBench(n) {
+  const snap = snapshot(n);
+  const data = { snapshot: snap, events: events(200), history: recordPoll(EMPTY_HISTORY, snap) };
+  const state = initialViewState();
+  const frame = () => {
+    const model = deriveScreen(data, state, 80, 24);
+    return renderToString(
+      h(MonitorScreen, {
+        data,
+        model,
+        width: 80,
+        height: 24,
+        color: true,
+        intervalSec: 5,
+        lastPollAt: Date.now(),
+        lastPollMs: 3,
+        stale: null,
+        offsetWarnMs: 50,
+      }),
+      { columns: 80 },
+    );
+  };
+  const iterations = n >= 10000 ? 15 : 40;
+  for (let i = 0; i < 3; i++) frame();
+  const times = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    frame();
+    times.push(performance.now() - t0);
+  }
+  return { name: `${n} daemons`, ms: median(times), iterations };
+}
+
+// ---------------------------------------------------------------------------
+// 2. Keypress to new frame, through the real App, Ink and its throttle
+// ---------------------------------------------------------------------------
+
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  data = null;
+  write(d) {
+    this.data = d;
+    this.emit('readable');
+    this.emit('data', d);
+  }
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read() {
+    const d = this.data;
+    this.data = null;
+    return d;
+  }
+}
+
+class FakeStdout extends EventEmitter {
+  columns = 80;
+  rows = 24;
+  isTTY = true;
+  writes = 0;
+  onWrite = null;
+  write(s) {
+    this.writes++;
+    this.onWrite?.(s);
+    return true;
+  }
+}
+
+async function keypressBench(n) {
+  const snap = snapshot(n);
+  const poller = new Poller(
+    { poll: async () => ({ snapshot: snap, events: [] }) },
+    { pollIntervalMs: 3_600_000, livenessIntervalMs: 0, watchDir: null, keepAlive: false },
+  );
+  const stdin = new FakeStdin();
+  const stdout = new FakeStdout();
+  const inst = render(
+    h(App, {
+      poller,
+      width: 80,
+      height: 24,
+      color: true,
+      intervalSec: 5,
+      offsetWarnMs: 50,
+      onQuit: () => {},
+    }),
+    { stdin, stdout, stderr: stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const times = [];
+  for (let i = 0; i < 30; i++) {
+    // Idle between presses, as a person types: the throttle is then on its leading edge.
+    await new Promise((r) => setTimeout(r, 80));
+    const frame = new Promise((resolve) => {
+      stdout.onWrite = () => resolve(performance.now());
+    });
+    const t0 = performance.now();
+    stdin.write(i % 10 < 5 ? 'j' : 'k');
+    times.push((await frame) - t0);
+    stdout.onWrite = null;
+  }
+  inst.unmount();
+  await poller.stop();
+  return { name: `${n} daemons, j/k`, ms: median(times), max: Math.max(...times) };
+}
+
+// ---------------------------------------------------------------------------
+// 3. ghost-hb vs the baseline in tmux: CPU, RSS, first frame
+// ---------------------------------------------------------------------------
+
+const socket = `ghost-hb-bench-${process.pid}`;
+const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+
+function procStat(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuSec: ticks / 100, rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
+}
+
+async function waitFor(fn, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Start `cmd` in a new tmux window; resolve with its pid and the time to its first frame. */
+async function startInPane(name, cmd, cwd, marker) {
+  const pidFile = path.join(cwd, `${name}.pid`);
+  fs.rmSync(pidFile, { force: true });
+  const t0 = performance.now();
+  tmux('new-window', '-d', '-n', name, '-c', cwd, `sh -c 'echo $$ > ${pidFile}; exec ${cmd}'`);
+  const pid = Number(
+    await waitFor(
+      () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(),
+      5000,
+      `${name} pid`,
+    ),
+  );
+  await waitFor(
+    () => tmux('capture-pane', '-p', '-t', name).includes(marker),
+    15000,
+    `${name} first frame`,
+  );
+  return { pid, firstFrameMs: performance.now() - t0 };
+}
+
+function stopPane(name) {
+  try {
+    tmux('kill-window', '-t', name);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function watchBench() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-bench-ui-'));
+  const hb = path.join(tmp, '_heartbeat');
+  fs.mkdirSync(hb);
+  fs.writeFileSync(
+    path.join(tmp, '.heartbeatrc.json'),
+    JSON.stringify({ heartbeatDir: './_heartbeat', stateDir: './state' }),
+  );
+  const names = [
+    'relayCore',
+    'watchdog',
+    'executor',
+    'healer',
+    'validationEngine',
+    'messageQueue',
+    'healthAggregator',
+    'decisionEngine',
+  ];
+  // Eight real daemons beating every 5 s (the default interval) through the library.
+  const beaters = names.map((n) =>
+    spawn(
+      process.execPath,
+      [path.join(repo, 'test', 'fixtures', 'libBeater.js'), path.join(repo, 'dist'), hb, n],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, BEAT_MS: '5000' },
+      },
+    ),
+  );
+  const node = process.execPath;
+  const ghost = `${node} ${path.join(repo, 'bin', 'ghost-hb.js')}`;
+  const baseline = `${node} ${path.join(here, 'baseline-app.js')}`;
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    'bench',
+    '-x',
+    '80',
+    '-y',
+    '24',
+    '-c',
+    tmp,
+    '-e',
+    `XDG_STATE_HOME=${tmp}/xdg`,
+    'sh',
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    // First frame: alternate runs, median of five each.
+    const first = { ghost: [], base: [] };
+    for (let i = 0; i < 5; i++) {
+      const g = await startInPane('g', ghost, tmp, 'EVENTS');
+      stopPane('g');
+      const b = await startInPane('b', baseline, tmp, 'item 9');
+      stopPane('b');
+      first.ghost.push(g.firstFrameMs);
+      first.base.push(b.firstFrameMs);
+    }
+    // Watch: both running at once, measured over the same window.
+    const g = await startInPane('g', ghost, tmp, 'EVENTS');
+    const b = await startInPane('b', baseline, tmp, 'item 9');
+    await new Promise((r) => setTimeout(r, 3000)); // settle: startup is the first-frame figure
+    const g0 = procStat(g.pid);
+    const b0 = procStat(b.pid);
+    await new Promise((r) => setTimeout(r, WATCH_SEC * 1000));
+    const g1 = procStat(g.pid);
+    const b1 = procStat(b.pid);
+    const pane = tmux('capture-pane', '-p', '-t', 'g');
+    stopPane('g');
+    stopPane('b');
+    return {
+      ghost: {
+        cpuSec: g1.cpuSec - g0.cpuSec,
+        rssMiB: g1.rssMiB,
+        hwmMiB: g1.hwmMiB,
+        firstMs: median(first.ghost),
+      },
+      base: {
+        cpuSec: b1.cpuSec - b0.cpuSec,
+        rssMiB: b1.rssMiB,
+        hwmMiB: b1.hwmMiB,
+        firstMs: median(first.base),
+      },
+      upRows: pane.split('\n').filter((l) => /✔ up /.test(l)).length,
+    };
+  } finally {
+    try {
+      tmux('kill-server');
+    } catch {
+      // Already gone.
+    }
+    for (const c of beaters) c.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+console.log('\n# monitor (render.bench.js)');
+const frames = [8, 1000, 10000].map(frameBench);
+printTable('one frame (derive + render, 80x24), median', frames, [
+  { label: 'ms', key: 'ms' },
+  { label: 'runs', value: (r) => String(r.iterations) },
+]);
+
+const key = await keypressBench(1000);
+printTable(
+  'keypress to new frame (target < 50 ms)',
+  [key],
+  [
+    { label: 'median ms', key: 'ms' },
+    { label: 'max ms', key: 'max' },
+  ],
+);
+
+let hasTmux = true;
+try {
+  execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+} catch {
+  hasTmux = false;
+}
+if (!hasTmux) {
+  console.log('\n(tmux not installed: watch benchmark skipped)');
+} else {
+  const w = await watchBench();
+  const pct = (cpu) => ((cpu / WATCH_SEC) * 100).toFixed(2);
+  printTable(
+    `watching 8 beating daemons in tmux for ${WATCH_SEC} s (targets: CPU <= 2x, RSS <= 1.3x, first frame <= 1.5x)`,
+    [
+      { name: 'baseline Ink app', ...w.base },
+      { name: 'ghost-hb', ...w.ghost },
+      {
+        name: 'ratio',
+        ratioCpu: ratio(w.ghost.cpuSec, w.base.cpuSec),
+        ratioRss: ratio(w.ghost.rssMiB, w.base.rssMiB),
+        ratioFirst: ratio(w.ghost.firstMs, w.base.firstMs),
+      },
+    ],
+    [
+      { label: 'CPU s', value: (r) => r.ratioCpu ?? r.cpuSec.toFixed(2) },
+      { label: '% core', value: (r) => (r.ratioCpu ? '' : pct(r.cpuSec)) },
+      { label: 'RSS MiB', value: (r) => r.ratioRss ?? r.rssMiB.toFixed(1) },
+      { label: 'peak MiB', value: (r) => (r.ratioRss ? '' : r.hwmMiB.toFixed(1)) },
+      { label: 'first frame ms', value: (r) => r.ratioFirst ?? r.firstMs.toFixed(0) },
+    ],
+  );
+  console.log(`(ghost-hb showed ${w.upRows} of 8 daemons up at the end)`);
+}
+process.exit(0);
