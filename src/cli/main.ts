@@ -14,7 +14,7 @@ interface CommandEntry {
   load(): Promise<Command>;
 }
 /** React's development build costs about a third more CPU per frame; the monitor runs for weeks. */
-function productionReact(): void {
+function tuneForLongRun(): void {
   process.env.NODE_ENV ??= 'production';
 }
 
@@ -22,7 +22,7 @@ const registry: CommandEntry[] = [
   {
     name: '',
     load: async () => {
-      productionReact();
+      tuneForLongRun();
       return (await import('./commands/monitor.js')).monitorCommand;
     },
   },
@@ -34,7 +34,7 @@ const registry: CommandEntry[] = [
   {
     name: 'demo',
     load: async () => {
-      productionReact();
+      tuneForLongRun();
       return (await import('./commands/demo.js')).demoCommand;
     },
   },

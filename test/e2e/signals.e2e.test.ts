@@ -1,0 +1,113 @@
+// The terminal comes back however the monitor ends (Ctrl-C, SIGTERM, SIGHUP),
+// and the demo fleet never outlives it.
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Tmux, paneRows } from '../helpers/tmux.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(repo, 'bin', 'ghost-hb.js');
+const ready = Tmux.available() && fs.existsSync(path.join(repo, 'dist', 'cli', 'main.js'));
+const describeE2e = ready ? describe : describe.skip;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Child pids of `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function until<T>(
+  fn: () => T | false | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describeE2e('ending the monitor', () => {
+  let tmp: string;
+  let tmux: Tmux;
+
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-sig-'));
+    fs.mkdirSync(path.join(tmp, '_heartbeat'));
+    fs.writeFileSync(
+      path.join(tmp, '.heartbeatrc.json'),
+      JSON.stringify({ heartbeatDir: './_heartbeat', stateDir: './state', daemons: ['relayCore'] }),
+    );
+  });
+
+  afterEach(() => tmux?.kill());
+
+  /** Run `args` under a shell in a fresh pane; resolves with the node pid once the screen is up. */
+  async function start(args: string, marker: string): Promise<number> {
+    tmux = new Tmux();
+    tmux.start(tmp, 80, 24, { NO_COLOR: '1', TERM: 'xterm-256color', XDG_STATE_HOME: tmp });
+    const pidFile = path.join(tmp, `pid-${Date.now()}`);
+    tmux.type(`sh -c 'echo $$ > ${pidFile}; exec node ${bin} ${args}'; echo "EXIT-$?"`);
+    tmux.keys('Enter');
+    await tmux.waitFor((p) => p.includes(marker), 15_000);
+    return Number(fs.readFileSync(pidFile, 'utf8').trim());
+  }
+
+  it('restores the terminal on Ctrl-C', async () => {
+    await start('', 'EVENTS');
+    expect(tmux.alternateScreenOn()).toBe(true);
+    tmux.keys('C-c');
+    await tmux.waitFor((p) => p.includes('EXIT-0'));
+    expect(tmux.alternateScreenOn()).toBe(false);
+  });
+
+  it('restores the terminal on SIGTERM', async () => {
+    const pid = await start('', 'EVENTS');
+    process.kill(pid, 'SIGTERM');
+    await tmux.waitFor((p) => p.includes('EXIT-143'));
+    expect(tmux.alternateScreenOn()).toBe(false);
+  });
+
+  it('stops every demo daemon when the monitor gets SIGHUP', async () => {
+    const pid = await start('demo', 'EVENTS');
+    await tmux.waitFor((p) => paneRows(p).length === 8, 15_000);
+    const kids = childrenOf(pid);
+    expect(kids.length).toBeGreaterThanOrEqual(8);
+    process.kill(pid, 'SIGHUP');
+    await tmux.waitFor((p) => p.includes('EXIT-129'));
+    expect(tmux.alternateScreenOn()).toBe(false);
+    await until(() => kids.every((k) => !alive(k)), 5000, 'demo daemons to exit');
+  });
+
+  it('stops every demo daemon even when the monitor is killed with SIGKILL', async () => {
+    const pid = await start('demo', 'EVENTS');
+    await tmux.waitFor((p) => paneRows(p).length === 8, 15_000);
+    const kids = childrenOf(pid);
+    expect(kids.length).toBeGreaterThanOrEqual(8);
+    process.kill(pid, 'SIGKILL');
+    await until(() => kids.every((k) => !alive(k)), 5000, 'demo daemons to exit');
+  });
+});
