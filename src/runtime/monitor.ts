@@ -13,6 +13,7 @@ import {
   detectAnomalies,
   initialRuleState,
   reviveRuleState,
+  type EvaluationKind,
   type RuleState,
 } from '../core/anomaly/index.js';
 import { EventRing } from '../core/eventRing.js';
@@ -146,7 +147,7 @@ export class Monitor implements PollSource {
   async poll(now: Instant): Promise<PollResult> {
     this.clock.refresh();
     const snapshot = await this.engine.poll(now);
-    return this.evaluate(snapshot, now);
+    return this.evaluate(snapshot, now, 'poll');
   }
 
   /** Cheap pid re-check between polls; a result only when a status changed. */
@@ -154,7 +155,7 @@ export class Monitor implements PollSource {
     if (!this.engine.checkLiveness) return null;
     const snapshot = await this.engine.checkLiveness(now);
     if (!snapshot) return null;
-    return this.evaluate(snapshot, now);
+    return this.evaluate(snapshot, now, 'liveness');
   }
 
   /** The newest events (at most `events.max`), oldest first, repeat counts applied. */
@@ -183,10 +184,10 @@ export class Monitor implements PollSource {
     this.audit.close();
   }
 
-  private evaluate(engineSnapshot: Snapshot, now: Instant): PollResult {
+  private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
     if (this.closed) throw new Error('monitor is closed');
     const snapshot = this.withClock(engineSnapshot);
-    const result = detectAnomalies(this.rules, snapshot, this.config, now);
+    const result = detectAnomalies(this.rules, snapshot, this.config, now, kind);
     this.rules = result.state;
     // Sanitized once here, so the ring, the log, the UI and the API all hold the same safe copy.
     const clean = (e: HbEvent) => sanitizeValue(e) as HbEvent;

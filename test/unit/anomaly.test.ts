@@ -5,6 +5,7 @@ import {
   percentStateChange,
   reviveRuleState,
 } from '../../src/core/anomaly/index.js';
+import type { EvaluationKind } from '../../src/core/anomaly/index.js';
 import type { DaemonSnapshot, Snapshot } from '../../src/core/types.js';
 import {
   BASE_WALL,
@@ -22,6 +23,8 @@ interface Step {
   jump?: number;
   d?: Partial<DaemonSnapshot>;
   s?: Partial<Snapshot>;
+  /** A liveness re-check between polls rather than a full poll. */
+  kind?: EvaluationKind;
 }
 
 function play(steps: Step[], alerts = {}, extra: DaemonSnapshot[] = []): RuleRunner {
@@ -29,7 +32,7 @@ function play(steps: Step[], alerts = {}, extra: DaemonSnapshot[] = []): RuleRun
   for (const st of steps) {
     r.advance(st.dt ?? 5000);
     if (st.jump) r.step(st.jump);
-    r.run(snapshot([daemon('relay', st.d), ...extra], st.s));
+    r.run(snapshot([daemon('relay', st.d), ...extra], st.s), st.kind);
   }
   return r;
 }
@@ -280,14 +283,135 @@ describe('resources', () => {
     expect(brief(r.merged())).toEqual(['warn:mem-high:relay']);
   });
 
-  it('RSS growing on N polls in a row is a leak signal; flat readings do not break it', () => {
-    const steps: Step[] = [];
-    for (let i = 0; i < 6; i++) {
-      steps.push({ d: { memRssBytes: 1e6 + i * 1e5 } });
-      steps.push({ d: { memRssBytes: 1e6 + i * 1e5 } });
-    }
-    const r = play(steps, { memGrowthPolls: 5 });
-    expect(brief(r.merged())).toEqual(['warn:mem-growth:relay']);
+  it('liveness re-checks between polls do not count as CPU polls', () => {
+    const hot: Partial<DaemonSnapshot> = { cpuPct: 150 };
+    const r = play(
+      [
+        { d: hot },
+        { d: hot, kind: 'liveness', dt: 1000 },
+        { d: hot, kind: 'liveness', dt: 1000 },
+        { d: hot },
+        { d: { cpuPct: 5 } },
+      ],
+      { cpuPct: 90, cpuPolls: 3 },
+    );
+    expect(r.events).toEqual([]);
+  });
+
+  const MiB = 1024 * 1024;
+  /** Full polls of one daemon whose RSS follows `rss(i)` and whose process has run `up(i)` s. */
+  function memSteps(
+    n: number,
+    rss: (i: number) => number,
+    up: (i: number) => number = (i) => 3600 + i * 5,
+  ): Step[] {
+    return Array.from({ length: n }, (_, i) => ({ d: { memRssBytes: rss(i), uptimeSec: up(i) } }));
+  }
+
+  const memCases: Array<{ name: string; steps: Step[]; expected: string[] }> = [
+    {
+      name: 'a young process warming its heap (+200K a poll from 55M, up 20 s) is no leak',
+      steps: memSteps(
+        40,
+        (i) => 55 * MiB + i * 200 * 1024,
+        (i) => 20 + i * 2,
+      ),
+      expected: [],
+    },
+    {
+      name: 'steady creep too small to matter (+100K a poll for 30 polls = 3M) is no leak',
+      steps: memSteps(30, (i) => 50 * MiB + i * 100 * 1024),
+      expected: [],
+    },
+    {
+      name: 'a large process growing 1M a poll (+12M but +1%) is no leak',
+      steps: memSteps(13, (i) => 1024 * MiB + i * MiB),
+      expected: [],
+    },
+    {
+      name: 'growth of 2M a poll from 50M for 12 polls (+24M, +48%) is one leak warn',
+      steps: memSteps(20, (i) => 50 * MiB + i * 2 * MiB),
+      expected: ['warn:mem-growth:relay'],
+    },
+    {
+      name: 'equal readings (idle between allocations) neither extend nor break the run',
+      steps: memSteps(26, (i) => 50 * MiB + Math.floor(i / 2) * 2 * MiB),
+      expected: ['warn:mem-growth:relay'],
+    },
+    {
+      name: 'memory given back breaks the run',
+      steps: memSteps(24, (i) => 50 * MiB + (i % 10) * 2 * MiB),
+      expected: [],
+    },
+    {
+      name: 'growth during the warm-up is not part of the run',
+      // Grows 2M a poll throughout; the warm-up (300 s) ends at poll 10, the baseline.
+      steps: memSteps(
+        22,
+        (i) => 50 * MiB + i * 2 * MiB,
+        (i) => 250 + i * 5,
+      ),
+      expected: [],
+    },
+    {
+      name: '... and 12 growing polls after the warm-up are a leak warn',
+      steps: memSteps(
+        23,
+        (i) => 50 * MiB + i * 2 * MiB,
+        (i) => 250 + i * 5,
+      ),
+      expected: ['warn:mem-growth:relay'],
+    },
+    {
+      name: 'liveness re-checks are not polls, whatever RSS they carry',
+      steps: memSteps(7, (i) => 50 * MiB + i * 3 * MiB).flatMap((s, i) => [
+        s,
+        {
+          d: { memRssBytes: 50 * MiB + i * 3 * MiB + MiB, uptimeSec: 3600 },
+          kind: 'liveness' as const,
+          dt: 1000,
+        },
+      ]),
+      expected: [],
+    },
+  ];
+  it.each(memCases)('$name', ({ steps, expected }) => {
+    expect(brief(play(steps).merged())).toEqual(expected);
+  });
+
+  it('the leak warn reads in human units', () => {
+    const r = play(memSteps(13, (i) => 50 * MiB + i * 2 * MiB));
+    const e = r.events.find((x) => x.rule === 'mem-growth')!;
+    expect(e.message).toBe(
+      'relay resident memory grew 24.0M (+48%) over 12 polls, now 74.0M: a leak?',
+    );
+    expect(e.data).toMatchObject({ grewBytes: 24 * MiB, fromBytes: 50 * MiB, polls: 12 });
+  });
+
+  it('the growth thresholds are configurable', () => {
+    const steps = memSteps(8, (i) => 50 * MiB + i * MiB);
+    expect(play(steps, { memGrowthPolls: 5 }).events).toEqual([]);
+    expect(
+      brief(play(steps, { memGrowthPolls: 5, memGrowthMinBytes: MiB, memGrowthMinPct: 5 }).events),
+    ).toEqual(['warn:mem-growth:relay']);
+  });
+
+  it('a restart starts the trend and the warm-up afresh', () => {
+    const steps = [
+      ...memSteps(8, (i) => 50 * MiB + i * 2 * MiB),
+      // New process (new pid, young): its growth is warm-up.
+      ...memSteps(
+        8,
+        (i) => 60 * MiB + i * 2 * MiB,
+        (i) => 5 + i * 5,
+      ).map((s) => ({ d: { ...s.d, pid: 2000, restarts: 1 } })),
+    ];
+    expect(brief(play(steps).merged())).toEqual(['warn:restarted:relay']);
+  });
+
+  it('RSS above the ceiling reads in human units', () => {
+    const r = play([{ d: { memRssBytes: 2 * 1024 * MiB } }], { memRssBytes: 1024 * MiB });
+    expect(r.events[0]!.message).toBe('relay resident memory 2.0G is above the 1.0G ceiling');
   });
 
   it('RSS going up and down is no leak', () => {

@@ -3,12 +3,14 @@
 // and heartbeat skew. Transitions are evaluated as levels ("is down and no
 // outage is open") rather than edges, so a transition that was held back (a
 // clock-suspect verdict, a flapping daemon) is announced once it is real.
+import { formatBytes } from '../format.js';
 import type { DaemonSnapshot, Severity } from '../types.js';
 import {
   JITTER_MIN_DEVIATION_SHARE,
   JITTER_MIN_SAMPLES,
   JITTER_SAMPLES,
   type AnomalyConfig,
+  type EvaluationKind,
 } from './config.js';
 import { nextFlapping, percentStateChange } from './flapping.js';
 import type { DaemonRuleState, Evaluation, RaiseInput } from './state.js';
@@ -59,6 +61,7 @@ export function evaluateDaemon(
   st: DaemonRuleState,
   isNew: boolean,
   cfg: AnomalyConfig,
+  kind: EvaluationKind = 'poll',
 ): void {
   const name = d.name;
   const { alerts } = cfg;
@@ -222,9 +225,9 @@ export function evaluateDaemon(
   }
   if (restarts > 0) {
     for (let i = 0; i < restarts; i++) st.restartTimes.push(wallMs);
-    // A new process has new memory: the growth trend starts again.
-    st.lastRss = null;
-    st.rssGrowthPolls = 0;
+    // A new process has new memory: the growth trend (and its warm-up) starts again.
+    resetRssTrend(st);
+    st.rssSinceMs = null;
     ev.raise({
       rule: 'restarted',
       severity: 'warn',
@@ -251,50 +254,9 @@ export function evaluateDaemon(
   evaluateJitter(ev, d, st, cfg, suspect);
 
   // --- Resources ------------------------------------------------------------
-  if (d.cpuPct !== null && d.cpuPct > alerts.cpuPct) st.cpuHighPolls++;
-  else st.cpuHighPolls = 0;
-  if (st.cpuHighPolls >= alerts.cpuPolls) {
-    ev.raise({
-      rule: 'cpu-high',
-      severity: 'warn',
-      daemon: name,
-      message: `${name} CPU at ${d.cpuPct!.toFixed(0)}% for ${st.cpuHighPolls} polls (threshold ${alerts.cpuPct}%)`,
-      data: { cpuPct: d.cpuPct, polls: st.cpuHighPolls },
-    });
-  } else {
-    ev.clear('cpu-high', name);
-  }
-
-  const rss = d.memRssBytes;
-  if (alerts.memRssBytes !== null && rss !== null && rss > alerts.memRssBytes) {
-    ev.raise({
-      rule: 'mem-high',
-      severity: 'warn',
-      daemon: name,
-      message: `${name} resident memory ${rss} bytes above ${alerts.memRssBytes}`,
-      data: { memRssBytes: rss, threshold: alerts.memRssBytes },
-    });
-  } else if (rss !== null) {
-    ev.clear('mem-high', name);
-  }
-  if (rss !== null) {
-    if (st.lastRss !== null && rss > st.lastRss) st.rssGrowthPolls++;
-    else if (st.lastRss !== null && rss < st.lastRss) {
-      // Equal readings (a liveness re-check, an idle daemon) neither extend nor break the trend.
-      st.rssGrowthPolls = 0;
-      ev.clear('mem-growth', name);
-    }
-    st.lastRss = rss;
-    if (st.rssGrowthPolls >= alerts.memGrowthPolls) {
-      ev.raise({
-        rule: 'mem-growth',
-        severity: 'warn',
-        daemon: name,
-        message: `${name} resident memory grew on ${st.rssGrowthPolls} polls in a row (now ${rss} bytes): a leak?`,
-        data: { memRssBytes: rss, polls: st.rssGrowthPolls },
-      });
-    }
-  }
+  // A liveness re-check carries the last full poll's CPU and RSS again: only
+  // full polls are new samples, so only they count towards "N polls".
+  if (kind === 'poll') evaluateResources(ev, d, st, cfg);
 
   // --- Heartbeat skew ---------------------------------------------------------
   if (!suspect) {
@@ -374,6 +336,92 @@ function evaluateJitter(
     !ev.isOpen('jitter', name)
   ) {
     flag(d.ageMs);
+  }
+}
+
+function resetRssTrend(st: DaemonRuleState): void {
+  st.lastRss = null;
+  st.rssGrowthPolls = 0;
+  st.rssRunStartBytes = null;
+}
+
+/** CPU and memory rules; called on full polls only (each one a fresh sample). */
+function evaluateResources(
+  ev: Evaluation,
+  d: DaemonSnapshot,
+  st: DaemonRuleState,
+  cfg: AnomalyConfig,
+): void {
+  const name = d.name;
+  const { alerts } = cfg;
+  if (d.cpuPct !== null && d.cpuPct > alerts.cpuPct) st.cpuHighPolls++;
+  else st.cpuHighPolls = 0;
+  if (st.cpuHighPolls >= alerts.cpuPolls) {
+    ev.raise({
+      rule: 'cpu-high',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} CPU at ${d.cpuPct!.toFixed(0)}% for ${st.cpuHighPolls} polls (threshold ${alerts.cpuPct}%)`,
+      data: { cpuPct: d.cpuPct, polls: st.cpuHighPolls },
+    });
+  } else {
+    ev.clear('cpu-high', name);
+  }
+
+  const rss = d.memRssBytes;
+  if (alerts.memRssBytes !== null && rss !== null && rss > alerts.memRssBytes) {
+    ev.raise({
+      rule: 'mem-high',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} resident memory ${formatBytes(rss)} is above the ${formatBytes(alerts.memRssBytes)} ceiling`,
+      data: { memRssBytes: rss, threshold: alerts.memRssBytes },
+    });
+  } else if (rss !== null) {
+    ev.clear('mem-high', name);
+  }
+  if (rss === null) return;
+
+  // Warm-up: a young process's RSS creeps up as its heap and caches fill. The
+  // process's own uptime decides; without one, the time this monitor has
+  // watched it.
+  st.rssSinceMs ??= ev.now.wallMs;
+  const upSec = d.uptimeSec ?? (ev.now.wallMs - st.rssSinceMs) / 1000;
+  if (upSec < alerts.memGrowthWarmupSec) {
+    // Growth during warm-up is not part of any trend: the first reading
+    // after it is the baseline.
+    resetRssTrend(st);
+    return;
+  }
+
+  if (st.lastRss !== null && rss > st.lastRss) {
+    st.rssRunStartBytes ??= st.lastRss;
+    st.rssGrowthPolls++;
+  } else if (st.lastRss !== null && rss < st.lastRss) {
+    // Memory given back breaks the trend. Equal readings (an idle daemon, a
+    // page-granular counter) neither extend nor break it.
+    resetRssTrend(st);
+    ev.clear('mem-growth', name);
+  }
+  st.lastRss = rss;
+  const from = st.rssRunStartBytes;
+  if (from === null || st.rssGrowthPolls < alerts.memGrowthPolls) return;
+  const grewBytes = rss - from;
+  const grewPct = (grewBytes / Math.max(1, from)) * 100;
+  if (grewBytes > alerts.memGrowthMinBytes && grewPct > alerts.memGrowthMinPct) {
+    ev.raise({
+      rule: 'mem-growth',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} resident memory grew ${formatBytes(grewBytes)} (+${grewPct.toFixed(0)}%) over ${st.rssGrowthPolls} polls, now ${formatBytes(rss)}: a leak?`,
+      data: {
+        memRssBytes: rss,
+        fromBytes: from,
+        grewBytes,
+        grewPct: round1(grewPct),
+        polls: st.rssGrowthPolls,
+      },
+    });
   }
 }
 

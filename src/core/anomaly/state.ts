@@ -44,8 +44,14 @@ export interface DaemonRuleState {
   /** Checks since the status last changed (flap history with no change needs no arithmetic). */
   steadyChecks: number;
   cpuHighPolls: number;
+  /** RSS on the last full poll after warm-up; null before it. */
   lastRss: number | null;
+  /** Full polls in the current run of growth (equal readings neither extend nor break it). */
   rssGrowthPolls: number;
+  /** RSS the current run of growth began at; null when there is no run. */
+  rssRunStartBytes: number | null;
+  /** Wall ms this process's RSS was first seen (the warm-up clock when its uptime is unknown). */
+  rssSinceMs: number | null;
 }
 
 export interface RuleState {
@@ -98,6 +104,8 @@ export function initialDaemonRuleState(): DaemonRuleState {
     cpuHighPolls: 0,
     lastRss: null,
     rssGrowthPolls: 0,
+    rssRunStartBytes: null,
+    rssSinceMs: null,
   };
 }
 
