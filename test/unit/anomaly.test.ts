@@ -241,6 +241,94 @@ describe('jitter', () => {
     expect(brief(r.events)).toEqual(['warn:jitter:relay']);
   });
 
+  /** Beats `gaps` apart (2 s rhythm by default), each with its own daemon fields. */
+  function beatsWith(gaps: Array<[number, Partial<DaemonSnapshot>?]>): Step[] {
+    let t = BASE_WALL;
+    return gaps.map(([g, d]) => {
+      t += g;
+      return { dt: g, d: { lastBeatAt: new Date(t).toISOString(), ageMs: 0, ...d } };
+    });
+  }
+  const steady = (n: number, gap = 2000, d: Partial<DaemonSnapshot> = {}) =>
+    Array.from({ length: n }, (_, i): [number, Partial<DaemonSnapshot>] => [
+      gap + (i % 2 ? 1 : -1),
+      d,
+    ]);
+
+  const jitterCases: Array<{ name: string; steps: Step[]; expected: string[] }> = [
+    {
+      name: 'a gap spanning a restart is not jitter (the demo: 7132 ms after "restarted")',
+      steps: beatsWith([...steady(10), [7132, { pid: 9144, restarts: 1 }], ...steady(3)]),
+      expected: ['warn:restarted:relay'],
+    },
+    {
+      name: 'after a restart the statistics start afresh (no judgement on the old rhythm)',
+      steps: beatsWith([...steady(10), [2000, { pid: 9144, restarts: 1 }], ...steady(3, 5000)]),
+      expected: ['warn:restarted:relay'],
+    },
+    {
+      name: 'the gap that ends an outage is not jitter',
+      steps: beatsWith([
+        ...steady(10),
+        // Down on the next poll (no new beat), back with a beat 9 s after the last one.
+        [0, { status: 'down', reason: 'crashed', ageMs: 4000 }],
+        [9000],
+        ...steady(3),
+      ]).map((st, i, all) =>
+        i === 10 ? { ...st, dt: 4000, d: { ...st.d, lastBeatAt: all[9]!.d!.lastBeatAt } } : st,
+      ),
+      expected: ['error:crashed:relay', 'info:recovered:relay'],
+    },
+    {
+      name: 'the gap that ends lateness is not jitter (late already said so)',
+      steps: [
+        ...beatsWith(steady(10)),
+        { dt: 2000, d: { status: 'late', reason: 'stale', ageMs: 3500 } },
+        {
+          dt: 2000,
+          d: { lastBeatAt: new Date(BASE_WALL + 10 * 2000 + 5000).toISOString(), ageMs: 0 },
+        },
+      ],
+      expected: ['warn:late:relay'],
+    },
+    {
+      name: 'a wobble within the tolerance on a metronome-regular beat is not jitter',
+      steps: beatsWith([...steady(10), [2600], ...steady(2)]),
+      expected: [],
+    },
+    {
+      name: 'an irregular gap beyond mean + tolerance is still jitter',
+      steps: beatsWith([...steady(10, 2000, { toleranceSec: 0.5 }), [3200, { toleranceSec: 0.5 }]]),
+      expected: ['warn:jitter:relay'],
+    },
+  ];
+  it.each(jitterCases)('$name', ({ steps, expected }) => {
+    expect(brief(play(steps).merged())).toEqual(expected);
+  });
+
+  it('the first beat after the monitor restarts is not jitter (state reloaded from disk)', () => {
+    const r = play(beatsWith(steady(10)));
+    r.state = reviveRuleState(JSON.parse(JSON.stringify(r.state)))!;
+    // ghost-hb was down for a minute; the daemon's file shows a beat 60 s after the last one seen.
+    const last = Date.parse(
+      r.state.daemons.relay!.gaps.length ? new Date(BASE_WALL + 20_000).toISOString() : '',
+    );
+    r.advance(60_000);
+    r.run(snapshot([daemon('relay', { lastBeatAt: new Date(last + 60_000).toISOString() })]));
+    r.advance(2000);
+    r.run(snapshot([daemon('relay', { lastBeatAt: new Date(last + 62_000).toISOString() })]));
+    expect(r.events).toEqual([]);
+    // The statistics survived: the rhythm is still known.
+    expect(r.state.daemons.relay!.gaps.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('jitter reads in seconds with the floored deviation', () => {
+    const r = play(beatsWith([...steady(10), [5000]]));
+    expect(r.events[0]!.message).toBe(
+      'relay beat gap 5.0s is beyond its usual 2.0s ± 0.1s (limit 3.0s)',
+    );
+  });
+
   it('uses seq to spread a gap over missed beats', () => {
     let t = BASE_WALL;
     const steps: Step[] = [];

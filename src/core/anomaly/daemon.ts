@@ -3,7 +3,7 @@
 // and heartbeat skew. Transitions are evaluated as levels ("is down and no
 // outage is open") rather than edges, so a transition that was held back (a
 // clock-suspect verdict, a flapping daemon) is announced once it is real.
-import { formatBytes } from '../format.js';
+import { formatBytes, formatSeconds } from '../format.js';
 import type { DaemonSnapshot, Severity } from '../types.js';
 import {
   JITTER_MIN_DEVIATION_SHARE,
@@ -251,7 +251,9 @@ export function evaluateDaemon(
   }
 
   // --- Beat jitter ----------------------------------------------------------
-  evaluateJitter(ev, d, st, cfg, suspect);
+  // A gap that spans a restart, an outage or lateness (already reported) or the
+  // monitor's own start is not jitter.
+  evaluateJitter(ev, d, st, cfg, suspect, prevStatus === 'up' && restarts === 0, restarts > 0);
 
   // --- Resources ------------------------------------------------------------
   // A liveness re-check carries the last full poll's CPU and RSS again: only
@@ -275,26 +277,46 @@ export function evaluateDaemon(
   }
 }
 
+function resetGaps(st: DaemonRuleState): void {
+  st.gaps = [];
+  st.gapSum = 0;
+  st.gapSumSq = 0;
+}
+
+/**
+ * Beat jitter. `judge` is false when the gap ending now spans something other
+ * than the daemon's rhythm (a restart, an outage or lateness, the first beat
+ * since this monitor started): such a gap is neither flagged nor kept in the
+ * statistics. `restarted` starts the statistics afresh (a new process may keep
+ * a new rhythm).
+ */
 function evaluateJitter(
   ev: Evaluation,
   d: DaemonSnapshot,
   st: DaemonRuleState,
   cfg: AnomalyConfig,
   suspect: boolean,
+  judge: boolean,
+  restarted: boolean,
 ): void {
   const name = d.name;
+  if (restarted) resetGaps(st);
   const beatMs = d.lastBeatAt === null ? null : Date.parse(d.lastBeatAt);
   const stats = st.gaps.length >= JITTER_MIN_SAMPLES ? gapStats(st) : null;
+  // The deviation is floored at a share of the mean (a metronome-regular
+  // daemon would otherwise make a millisecond "4 deviations"), and the limit
+  // at mean + the daemon's tolerance: lateness within the tolerance is on time
+  // by the operator's own definition.
+  const sd = stats ? Math.max(stats.sd, stats.mean * JITTER_MIN_DEVIATION_SHARE) : 0;
   const limitMs = stats
-    ? stats.mean +
-      cfg.alerts.jitterSigma * Math.max(stats.sd, stats.mean * JITTER_MIN_DEVIATION_SHARE)
+    ? Math.max(stats.mean + cfg.alerts.jitterSigma * sd, stats.mean + d.toleranceSec * 1000)
     : Infinity;
   const flag = (gapMs: number): void => {
     ev.raise({
       rule: 'jitter',
       severity: 'warn',
       daemon: name,
-      message: `${name} beat gap ${Math.round(gapMs)} ms is beyond its usual ${Math.round(stats!.mean)} ± ${Math.round(stats!.sd)} ms`,
+      message: `${name} beat gap ${formatSeconds(gapMs)} is beyond its usual ${formatSeconds(stats!.mean)} ± ${formatSeconds(sd)} (limit ${formatSeconds(limitMs)})`,
       data: {
         gapMs: Math.round(gapMs),
         meanMs: Math.round(stats!.mean),
@@ -305,7 +327,7 @@ function evaluateJitter(
   };
 
   if (beatMs !== null && Number.isFinite(beatMs) && beatMs !== st.lastBeatMs) {
-    if (st.lastBeatMs !== null && beatMs > st.lastBeatMs) {
+    if (st.lastBeatMs !== null && beatMs > st.lastBeatMs && judge) {
       // With a seq, beats skipped between two polls do not count as one long gap.
       const steps =
         d.seq !== null && st.lastSeq !== null && d.seq > st.lastSeq ? d.seq - st.lastSeq : 1;
@@ -322,6 +344,8 @@ function evaluateJitter(
         }
       }
       if (gap <= limitMs) ev.clear('jitter', name);
+    } else {
+      ev.clear('jitter', name);
     }
     st.lastBeatMs = beatMs;
     st.lastSeq = d.seq;
@@ -329,6 +353,7 @@ function evaluateJitter(
   }
   // No new beat: is the gap in progress already beyond the usual?
   if (
+    judge &&
     !suspect &&
     d.status === 'up' &&
     d.ageMs !== null &&

@@ -133,6 +133,10 @@ export function reviveRuleState(raw: unknown): RuleState | null {
     const revived = { ...initialDaemonRuleState(), ...(d as Partial<DaemonRuleState>) };
     if (typeof revived.history !== 'string') revived.history = '';
     if (!Array.isArray(revived.gaps)) revived.gaps = [];
+    // The first beat seen by this run follows a gap that spans the monitor's
+    // own downtime: it is not jitter, so there is no previous beat to measure from.
+    revived.lastBeatMs = null;
+    revived.lastSeq = null;
     // Running sums are derived data: recomputed rather than trusted from disk.
     revived.gapSum = revived.gaps.reduce((a, g) => a + g, 0);
     revived.gapSumSq = revived.gaps.reduce((a, g) => a + g * g, 0);
