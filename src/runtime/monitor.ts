@@ -19,7 +19,7 @@ import {
 import { EventRing } from '../core/eventRing.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
-import { ClockCollector } from '../collectors/clock.js';
+import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock.js';
 import { AuditLog } from './audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
 import { EventLog } from './eventLog.js';
@@ -218,8 +218,20 @@ export class Monitor implements PollSource {
     const attempt = this.clock.current();
     if (!attempt) return s;
     if (!attempt.ok) {
-      // No clock tool at all is not a failure; one that exists and errors is.
-      return attempt.unavailable ? s : { ...s, sources: { ...s.sources, clock: false } };
+      const clock = {
+        ...s.clock,
+        synced: null,
+        offsetMs: null,
+        errorBoundMs: null,
+        source: null,
+        stratum: null,
+        note: attempt.unavailable ? NO_CLOCK_SOURCE_NOTE : null,
+      };
+      // No clock-sync source at all is a configuration, not a failure: no
+      // `sources.clock`, just the note. One that exists (or answered before) and errors is.
+      return attempt.unavailable
+        ? { ...s, clock }
+        : { ...s, clock, sources: { ...s.sources, clock: false } };
     }
     const c = attempt.sample;
     return {
@@ -231,6 +243,7 @@ export class Monitor implements PollSource {
         errorBoundMs: c.errorBoundMs,
         source: c.source,
         stratum: c.stratum,
+        note: null,
       },
       sources: { ...s.sources, clock: true },
     };

@@ -86,6 +86,39 @@ describe('Monitor (engine + rules + logs)', () => {
     await monitor.close();
   });
 
+  it('no clock-sync source is a note, not a failing source, and raises nothing', async () => {
+    const { clock, monitor, beatAll, clockSource } = await setup({
+      ok: false,
+      unavailable: true,
+      error: 'no clock source',
+    });
+    const events: HbEvent[] = [];
+    let last = null;
+    for (let i = 0; i < 5; i++) {
+      beatAll();
+      last = await monitor.poll(clock.now());
+      events.push(...last.events);
+      clock.advance(5000);
+    }
+    expect(last!.snapshot.clock).toMatchObject({
+      synced: null,
+      offsetMs: null,
+      source: null,
+      note: 'no clock source (install chrony or set clock.sntpServers)',
+    });
+    expect(last!.snapshot.sources).not.toHaveProperty('clock');
+    expect(events).toEqual([]);
+
+    // Configured servers that do not answer are a failure: sync fields null, no note.
+    clockSource.answer = { ok: false, unavailable: false, error: 'sntp 192.0.2.1: no answer' };
+    beatAll();
+    const failing = await monitor.poll(clock.now());
+    expect(failing.snapshot.clock).toMatchObject({ synced: null, source: null, note: null });
+    expect(failing.snapshot.sources.clock).toBe(false);
+    expect(failing.events.map((e) => `${e.severity}:${e.rule}`)).toEqual(['warn:source-failing']);
+    await monitor.close();
+  });
+
   it('fills clock fields from the clock source and raises offset and sync rules', async () => {
     const { clock, monitor, beatAll, clockSource } = await setup({
       ok: true,
