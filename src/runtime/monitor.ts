@@ -61,8 +61,10 @@ export class Monitor implements PollSource {
   private rules: RuleState;
   private closed = false;
   private lastSnapshot: Snapshot | null = null;
-  /** Events raised while opening (a corrupt state file), delivered with the first poll. */
+  /** Events raised while opening (a corrupt state file), logged and delivered with the first poll. */
   private pendingEvents: HbEvent[] = [];
+  /** Events from raise(): already logged and in the ring, delivered with the next PollResult. */
+  private raisedEvents: HbEvent[] = [];
 
   private constructor(
     readonly config: Config,
@@ -158,6 +160,32 @@ export class Monitor implements PollSource {
     return this.evaluate(snapshot, now, 'liveness');
   }
 
+  /**
+   * Raise an event from outside the anomaly rules (the dashboard pusher's
+   * drops, ...): it gets the next event id and the time `now` (wall ms,
+   * default the monitor's wall clock), is sanitized, appended to the event log
+   * and the ring at once, and delivered to PollResult consumers (the UI, the
+   * `--json` stream, the API's event stream, the dashboard push) with the next
+   * poll's events, in the order raised. Returns the event as logged.
+   */
+  raise(input: Omit<HbEvent, 'id' | 'at'>, now: number = this.wallNow()): HbEvent {
+    if (this.closed) throw new Error('monitor is closed');
+    const event = sanitizeValue({
+      ...input,
+      id: String(this.rules.nextId++),
+      at: new Date(now).toISOString(),
+    }) as HbEvent;
+    try {
+      this.eventLog.append([event]);
+      this.eventLog.flush();
+    } catch {
+      // A full disk must not lose the event for the screen and the stream.
+    }
+    this.ring.push(event);
+    this.raisedEvents.push(event);
+    return event;
+  }
+
   /** The newest events (at most `events.max`), oldest first, repeat counts applied. */
   recentEvents(): HbEvent[] {
     return this.ring.toArray();
@@ -193,7 +221,9 @@ export class Monitor implements PollSource {
     const clean = (e: HbEvent) => sanitizeValue(e) as HbEvent;
     const events = [...this.pendingEvents, ...result.events].map(clean);
     const updates = result.updates.map(clean);
+    const raised = this.raisedEvents;
     this.pendingEvents = [];
+    this.raisedEvents = [];
 
     this.eventLog.append([...events, ...updates]);
     for (const e of events) this.ring.push(e);
@@ -210,7 +240,8 @@ export class Monitor implements PollSource {
     this.eventLog.flush();
     this.uptime.flush(now.wallMs);
     this.lastSnapshot = snapshot;
-    return { snapshot, events };
+    // Raised events were logged when raised; they precede this poll's in id order.
+    return { snapshot, events: [...raised, ...events] };
   }
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */
