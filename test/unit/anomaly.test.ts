@@ -620,6 +620,44 @@ describe('host rules', () => {
   });
 });
 
+describe('messages read in human units', () => {
+  const sys = (uptimeSec: number) => ({ system: { ...snapshot([]).system, uptimeSec } });
+  const jump = (ms: number) => ({
+    clock: { ...snapshot([]).clock, lastJumpAt: new Date(BASE_WALL).toISOString(), lastJumpMs: ms },
+  });
+  const cases: Array<{ name: string; steps: Step[]; rule: string; message: string }> = [
+    {
+      name: 'skew',
+      steps: [{ d: { skewMs: -5234 } }],
+      rule: 'clock-skew',
+      message: 'relay heartbeat timestamps are skewed by -5.2s (threshold 2.0s)',
+    },
+    {
+      name: 'clock jump forward',
+      steps: [{ s: jump(3_600_000) }],
+      rule: 'clock-jump',
+      message:
+        'wall clock jumped forward by 1h; lateness is judged on monotonic time for one grace period',
+    },
+    {
+      name: 'clock jump back',
+      steps: [{ s: jump(-1500) }],
+      rule: 'clock-jump',
+      message:
+        'wall clock jumped back by 1.5s; lateness is judged on monotonic time for one grace period',
+    },
+    {
+      name: 'reboot',
+      steps: [{ s: sys(130) }],
+      rule: 'reboot',
+      message: 'host rebooted 2m 10s ago (uptime below 5m)',
+    },
+  ];
+  it.each(cases)('$name', ({ steps, rule, message }) => {
+    expect(play(steps).events.find((e) => e.rule === rule)?.message).toBe(message);
+  });
+});
+
 describe('detectAnomalies contract', () => {
   it('is deterministic: the same state, snapshot and time give the same result', () => {
     const prev = initialRuleState();

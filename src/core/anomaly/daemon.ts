@@ -3,7 +3,7 @@
 // and heartbeat skew. Transitions are evaluated as levels ("is down and no
 // outage is open") rather than edges, so a transition that was held back (a
 // clock-suspect verdict, a flapping daemon) is announced once it is real.
-import { formatBytes, formatSeconds } from '../format.js';
+import { formatBytes, formatDuration, formatSeconds } from '../format.js';
 import type { DaemonSnapshot, Severity } from '../types.js';
 import {
   JITTER_MIN_DEVIATION_SHARE,
@@ -32,15 +32,6 @@ function outageRule(reason: string | null): string {
   if (reason === 'crashed') return 'crashed';
   if (reason === 'hung') return 'hung';
   return 'down';
-}
-
-function formatOutage(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${m % 60}m`;
 }
 
 /** Mean and (population) deviation of the beat gaps, from the running sums. */
@@ -156,7 +147,7 @@ export function evaluateDaemon(
         rule: 'recovered',
         severity: 'info' as const,
         daemon: name,
-        message: `${name} recovered${lengthMs === null ? '' : ` after ${formatOutage(lengthMs)} down`}`,
+        message: `${name} recovered${lengthMs === null ? '' : ` after ${formatDuration(Math.round(lengthMs / 1000))} down`}`,
         data: {
           outageMs: lengthMs,
           downSince: st.downSinceMs === null ? null : new Date(st.downSinceMs).toISOString(),
@@ -268,7 +259,7 @@ export function evaluateDaemon(
         rule: 'clock-skew',
         severity: 'warn',
         daemon: name,
-        message: `${name} heartbeat timestamps are skewed by ${Math.round(d.skewMs)} ms (threshold ${skewLimitMs} ms)`,
+        message: `${name} heartbeat timestamps are skewed by ${d.skewMs < 0 ? '-' : ''}${formatSeconds(Math.abs(d.skewMs))} (threshold ${formatSeconds(skewLimitMs)})`,
         data: { skewMs: d.skewMs },
       });
     } else {
