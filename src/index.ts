@@ -37,6 +37,7 @@ export {
   formatAge,
   formatDuration,
   formatBytes,
+  formatSeconds,
   formatPct,
   escapeForDisplay,
   hasControlChars,

@@ -104,11 +104,29 @@ const COMMAND_TIMEOUT_MS = 2000;
 
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'ENOENT';
 
+/**
+ * timedatectl installed on a host (or container) that does not run systemd:
+ * the tool is there but there is no service behind it, which is the same as
+ * having no timedatectl, not a failure.
+ */
+const NO_SYSTEMD =
+  /not been booted with systemd|Failed to connect to bus|Failed to create bus connection|System has not been booted/i;
+const isTimedatectlMissing = (err: unknown) =>
+  isMissing(err) ||
+  NO_SYSTEMD.test(
+    `${(err as Error)?.message ?? ''}\n${String((err as { stderr?: unknown })?.stderr ?? '')}`,
+  );
+
+/** What displays show (`clock.note`) when the host has no clock-sync source at all. */
+export const NO_CLOCK_SOURCE_NOTE = 'no clock source (install chrony or set clock.sntpServers)';
+
 export class ClockCollector {
   private readonly run: CommandRunner;
   private readonly sntp: typeof querySntp;
   private readonly monoNow: () => number;
   private last: ClockAttempt | null = null;
+  /** Set once any source has answered: from then on, no answer is a failure, not "no source". */
+  private answered = false;
   private inFlight: Promise<ClockAttempt> | null = null;
   private nextDueMono = -Infinity;
 
@@ -186,7 +204,7 @@ export class ClockCollector {
       };
       return this.keep({ ok: true, sample: s });
     } catch (err) {
-      if (!isMissing(err)) {
+      if (!isTimedatectlMissing(err)) {
         anyPresent = true;
         failures.push(`timedatectl: ${(err as Error).message.split('\n')[0]}`);
       }
@@ -213,17 +231,26 @@ export class ClockCollector {
       }
     }
 
+    if (!anyPresent && this.answered) {
+      // A source that was answering has gone (chrony removed, systemd's bus down): a failure.
+      return this.keep({
+        ok: false,
+        unavailable: false,
+        error: 'the clock source that answered before no longer does',
+      });
+    }
     return this.keep({
       ok: false,
       unavailable: !anyPresent,
       error: anyPresent
         ? failures.join('; ')
-        : 'no clock source: chronyc and timedatectl are absent and clock.sntpServers is empty',
+        : 'no clock source: chronyc and timedatectl are absent or unusable and clock.sntpServers is empty',
     });
   }
 
   private keep(a: ClockAttempt): ClockAttempt {
     this.last = a;
+    if (a.ok) this.answered = true;
     return a;
   }
 }

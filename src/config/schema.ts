@@ -89,6 +89,12 @@ export const configSchema = z.strictObject({
       cpuPolls: positiveCount.default(3),
       memRssBytes: z.number().int().positive().nullable().default(null),
       memGrowthPolls: positiveCount.default(12),
+      /** A leak signal also needs the run of growth to add this % of the RSS it started from ... */
+      memGrowthMinPct: z.number().nonnegative().finite().default(10),
+      /** ... and this many bytes (8 MiB). */
+      memGrowthMinBytes: count.default(8 * 1024 * 1024),
+      /** Seconds a process must have run before its memory growth is judged (heap warm-up). */
+      memGrowthWarmupSec: nonNegSeconds.default(300),
       minUptimeSec: nonNegSeconds.default(300),
       /** Minutes a repeating event (restart, jump, ...) stays open and counts repeats. */
       coalesceMin: seconds.default(10),

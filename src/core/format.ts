@@ -44,6 +44,17 @@ export function formatAge(ms: number | null | undefined): string {
   return formatDuration(ms / 1000);
 }
 
+/**
+ * A span in milliseconds where tenths of a second matter (beat gaps, skew,
+ * clock steps): "0.1s", "2.0s", "7.1s" under a minute, then as
+ * formatDuration ("2m 10s"). Negative or non-finite input gives "-".
+ */
+export function formatSeconds(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms) || ms < 0) return MISSING;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
+  return formatDuration(Math.round(ms / 1000));
+}
+
 /** Bytes with a binary-prefixed unit and one decimal: "512B", "12.3K", "1.5G". */
 export function formatBytes(n: number | null | undefined): string {
   if (n == null || !Number.isFinite(n) || n < 0) return MISSING;

@@ -156,6 +156,13 @@ export interface ClockSnapshot {
   stratum: number | null;
   lastJumpAt: string | null;
   lastJumpMs: number | null;
+  /**
+   * Why the sync fields are null when that is normal, for displays: set to
+   * "no clock source (install chrony or set clock.sntpServers)" when the host
+   * has no clock-sync source at all (not a failure; `sources.clock` is then
+   * absent). Null otherwise, and absent from `ghost-hb status` (one poll).
+   */
+  note?: string | null;
 }
 
 export interface DaemonSnapshot {

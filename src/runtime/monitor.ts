@@ -13,12 +13,13 @@ import {
   detectAnomalies,
   initialRuleState,
   reviveRuleState,
+  type EvaluationKind,
   type RuleState,
 } from '../core/anomaly/index.js';
 import { EventRing } from '../core/eventRing.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
-import { ClockCollector } from '../collectors/clock.js';
+import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock.js';
 import { AuditLog } from './audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
 import { EventLog } from './eventLog.js';
@@ -60,8 +61,10 @@ export class Monitor implements PollSource {
   private rules: RuleState;
   private closed = false;
   private lastSnapshot: Snapshot | null = null;
-  /** Events raised while opening (a corrupt state file), delivered with the first poll. */
+  /** Events raised while opening (a corrupt state file), logged and delivered with the first poll. */
   private pendingEvents: HbEvent[] = [];
+  /** Events from raise(): already logged and in the ring, delivered with the next PollResult. */
+  private raisedEvents: HbEvent[] = [];
 
   private constructor(
     readonly config: Config,
@@ -146,7 +149,7 @@ export class Monitor implements PollSource {
   async poll(now: Instant): Promise<PollResult> {
     this.clock.refresh();
     const snapshot = await this.engine.poll(now);
-    return this.evaluate(snapshot, now);
+    return this.evaluate(snapshot, now, 'poll');
   }
 
   /** Cheap pid re-check between polls; a result only when a status changed. */
@@ -154,7 +157,33 @@ export class Monitor implements PollSource {
     if (!this.engine.checkLiveness) return null;
     const snapshot = await this.engine.checkLiveness(now);
     if (!snapshot) return null;
-    return this.evaluate(snapshot, now);
+    return this.evaluate(snapshot, now, 'liveness');
+  }
+
+  /**
+   * Raise an event from outside the anomaly rules (the dashboard pusher's
+   * drops, ...): it gets the next event id and the time `now` (wall ms,
+   * default the monitor's wall clock), is sanitized, appended to the event log
+   * and the ring at once, and delivered to PollResult consumers (the UI, the
+   * `--json` stream, the API's event stream, the dashboard push) with the next
+   * poll's events, in the order raised. Returns the event as logged.
+   */
+  raise(input: Omit<HbEvent, 'id' | 'at'>, now: number = this.wallNow()): HbEvent {
+    if (this.closed) throw new Error('monitor is closed');
+    const event = sanitizeValue({
+      ...input,
+      id: String(this.rules.nextId++),
+      at: new Date(now).toISOString(),
+    }) as HbEvent;
+    try {
+      this.eventLog.append([event]);
+      this.eventLog.flush();
+    } catch {
+      // A full disk must not lose the event for the screen and the stream.
+    }
+    this.ring.push(event);
+    this.raisedEvents.push(event);
+    return event;
   }
 
   /** The newest events (at most `events.max`), oldest first, repeat counts applied. */
@@ -183,16 +212,18 @@ export class Monitor implements PollSource {
     this.audit.close();
   }
 
-  private evaluate(engineSnapshot: Snapshot, now: Instant): PollResult {
+  private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
     if (this.closed) throw new Error('monitor is closed');
     const snapshot = this.withClock(engineSnapshot);
-    const result = detectAnomalies(this.rules, snapshot, this.config, now);
+    const result = detectAnomalies(this.rules, snapshot, this.config, now, kind);
     this.rules = result.state;
     // Sanitized once here, so the ring, the log, the UI and the API all hold the same safe copy.
     const clean = (e: HbEvent) => sanitizeValue(e) as HbEvent;
     const events = [...this.pendingEvents, ...result.events].map(clean);
     const updates = result.updates.map(clean);
+    const raised = this.raisedEvents;
     this.pendingEvents = [];
+    this.raisedEvents = [];
 
     this.eventLog.append([...events, ...updates]);
     for (const e of events) this.ring.push(e);
@@ -209,7 +240,8 @@ export class Monitor implements PollSource {
     this.eventLog.flush();
     this.uptime.flush(now.wallMs);
     this.lastSnapshot = snapshot;
-    return { snapshot, events };
+    // Raised events were logged when raised; they precede this poll's in id order.
+    return { snapshot, events: [...raised, ...events] };
   }
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */
@@ -217,8 +249,20 @@ export class Monitor implements PollSource {
     const attempt = this.clock.current();
     if (!attempt) return s;
     if (!attempt.ok) {
-      // No clock tool at all is not a failure; one that exists and errors is.
-      return attempt.unavailable ? s : { ...s, sources: { ...s.sources, clock: false } };
+      const clock = {
+        ...s.clock,
+        synced: null,
+        offsetMs: null,
+        errorBoundMs: null,
+        source: null,
+        stratum: null,
+        note: attempt.unavailable ? NO_CLOCK_SOURCE_NOTE : null,
+      };
+      // No clock-sync source at all is a configuration, not a failure: no
+      // `sources.clock`, just the note. One that exists (or answered before) and errors is.
+      return attempt.unavailable
+        ? { ...s, clock }
+        : { ...s, clock, sources: { ...s.sources, clock: false } };
     }
     const c = attempt.sample;
     return {
@@ -230,6 +274,7 @@ export class Monitor implements PollSource {
         errorBoundMs: c.errorBoundMs,
         source: c.source,
         stratum: c.stratum,
+        note: null,
       },
       sources: { ...s.sources, clock: true },
     };

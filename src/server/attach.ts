@@ -23,9 +23,13 @@ import {
 /** The parts of runtime/monitor.ts's Monitor the API uses. */
 export interface MonitorLike {
   recentEvents(): HbEvent[];
+  /**
+   * Log an event from outside the rules with a proper id; it reaches the
+   * event stream, the screen and the push with the next poll's result.
+   */
+  raise(event: Omit<HbEvent, 'id' | 'at'>): HbEvent;
   readonly eventLog: {
     query(q: LogQuery): HbEvent[];
-    append(events: HbEvent[]): void;
   };
   readonly audit: {
     recordMany(entries: readonly AuditEntry[]): void;
@@ -78,14 +82,11 @@ export function monitorEventStore(monitor: MonitorLike, ringCapacity: number): E
   };
 }
 
-let pushEventSeq = 0;
-
-function dropEvent(report: DropReport): HbEvent {
+/** The event reporting dashboard pushes dropped since the last report. */
+export function dropEvent(report: DropReport): Omit<HbEvent, 'id' | 'at'> {
   const d = report.dropped;
   const n = d.queue_full + d.retries_exhausted + d.rejected;
   return {
-    id: `push-${Date.now()}-${++pushEventSeq}`,
-    at: new Date().toISOString(),
     severity: 'warn',
     rule: 'dashboard-push-dropped',
     message:
@@ -125,15 +126,9 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
       retries: config.dashboard.retries,
       queueMax: config.dashboard.queueMax,
       onDropCount: (reason, n) => server.metrics.pushDrops(reason, n),
-      onDrop: (report) => {
-        const event = dropEvent(report);
-        try {
-          monitor.eventLog.append([event]);
-        } catch {
-          // The event still reaches the stream and the metrics.
-        }
-        server.publish([event]);
-      },
+      // Logged now with the monitor's next id; the event stream (and the next
+      // push) carry it with the next poll's result.
+      onDrop: (report) => void monitor.raise(dropEvent(report)),
     });
     const p = pusher;
     unsubscribe = poller.subscribe((u: PollerUpdate) => {

@@ -1,7 +1,12 @@
 // Snapshot builders and a rule runner for the anomaly tests: sequences of
 // snapshots fed through detectAnomalies with a hand-driven clock.
 import { defaultConfig, type Config } from '../../src/config/schema.js';
-import { detectAnomalies, initialRuleState, type RuleState } from '../../src/core/anomaly/index.js';
+import {
+  detectAnomalies,
+  initialRuleState,
+  type EvaluationKind,
+  type RuleState,
+} from '../../src/core/anomaly/index.js';
 import type { DaemonSnapshot, HbEvent, Instant, Snapshot } from '../../src/core/types.js';
 
 export const BASE_WALL = Date.UTC(2026, 10, 27, 12, 0, 0);
@@ -100,12 +105,13 @@ export class RuleRunner {
     return this;
   }
 
-  run(s: Snapshot): HbEvent[] {
+  run(s: Snapshot, kind: EvaluationKind = 'poll'): HbEvent[] {
     const r = detectAnomalies(
       this.state,
       { ...s, at: new Date(this.wallMs).toISOString() },
       this.config,
       this.now(),
+      kind,
     );
     this.state = r.state;
     this.events.push(...r.events);

@@ -5,6 +5,7 @@ import {
   percentStateChange,
   reviveRuleState,
 } from '../../src/core/anomaly/index.js';
+import type { EvaluationKind } from '../../src/core/anomaly/index.js';
 import type { DaemonSnapshot, Snapshot } from '../../src/core/types.js';
 import {
   BASE_WALL,
@@ -22,6 +23,8 @@ interface Step {
   jump?: number;
   d?: Partial<DaemonSnapshot>;
   s?: Partial<Snapshot>;
+  /** A liveness re-check between polls rather than a full poll. */
+  kind?: EvaluationKind;
 }
 
 function play(steps: Step[], alerts = {}, extra: DaemonSnapshot[] = []): RuleRunner {
@@ -29,7 +32,7 @@ function play(steps: Step[], alerts = {}, extra: DaemonSnapshot[] = []): RuleRun
   for (const st of steps) {
     r.advance(st.dt ?? 5000);
     if (st.jump) r.step(st.jump);
-    r.run(snapshot([daemon('relay', st.d), ...extra], st.s));
+    r.run(snapshot([daemon('relay', st.d), ...extra], st.s), st.kind);
   }
   return r;
 }
@@ -238,6 +241,94 @@ describe('jitter', () => {
     expect(brief(r.events)).toEqual(['warn:jitter:relay']);
   });
 
+  /** Beats `gaps` apart (2 s rhythm by default), each with its own daemon fields. */
+  function beatsWith(gaps: Array<[number, Partial<DaemonSnapshot>?]>): Step[] {
+    let t = BASE_WALL;
+    return gaps.map(([g, d]) => {
+      t += g;
+      return { dt: g, d: { lastBeatAt: new Date(t).toISOString(), ageMs: 0, ...d } };
+    });
+  }
+  const steady = (n: number, gap = 2000, d: Partial<DaemonSnapshot> = {}) =>
+    Array.from({ length: n }, (_, i): [number, Partial<DaemonSnapshot>] => [
+      gap + (i % 2 ? 1 : -1),
+      d,
+    ]);
+
+  const jitterCases: Array<{ name: string; steps: Step[]; expected: string[] }> = [
+    {
+      name: 'a gap spanning a restart is not jitter (the demo: 7132 ms after "restarted")',
+      steps: beatsWith([...steady(10), [7132, { pid: 9144, restarts: 1 }], ...steady(3)]),
+      expected: ['warn:restarted:relay'],
+    },
+    {
+      name: 'after a restart the statistics start afresh (no judgement on the old rhythm)',
+      steps: beatsWith([...steady(10), [2000, { pid: 9144, restarts: 1 }], ...steady(3, 5000)]),
+      expected: ['warn:restarted:relay'],
+    },
+    {
+      name: 'the gap that ends an outage is not jitter',
+      steps: beatsWith([
+        ...steady(10),
+        // Down on the next poll (no new beat), back with a beat 9 s after the last one.
+        [0, { status: 'down', reason: 'crashed', ageMs: 4000 }],
+        [9000],
+        ...steady(3),
+      ]).map((st, i, all) =>
+        i === 10 ? { ...st, dt: 4000, d: { ...st.d, lastBeatAt: all[9]!.d!.lastBeatAt } } : st,
+      ),
+      expected: ['error:crashed:relay', 'info:recovered:relay'],
+    },
+    {
+      name: 'the gap that ends lateness is not jitter (late already said so)',
+      steps: [
+        ...beatsWith(steady(10)),
+        { dt: 2000, d: { status: 'late', reason: 'stale', ageMs: 3500 } },
+        {
+          dt: 2000,
+          d: { lastBeatAt: new Date(BASE_WALL + 10 * 2000 + 5000).toISOString(), ageMs: 0 },
+        },
+      ],
+      expected: ['warn:late:relay'],
+    },
+    {
+      name: 'a wobble within the tolerance on a metronome-regular beat is not jitter',
+      steps: beatsWith([...steady(10), [2600], ...steady(2)]),
+      expected: [],
+    },
+    {
+      name: 'an irregular gap beyond mean + tolerance is still jitter',
+      steps: beatsWith([...steady(10, 2000, { toleranceSec: 0.5 }), [3200, { toleranceSec: 0.5 }]]),
+      expected: ['warn:jitter:relay'],
+    },
+  ];
+  it.each(jitterCases)('$name', ({ steps, expected }) => {
+    expect(brief(play(steps).merged())).toEqual(expected);
+  });
+
+  it('the first beat after the monitor restarts is not jitter (state reloaded from disk)', () => {
+    const r = play(beatsWith(steady(10)));
+    r.state = reviveRuleState(JSON.parse(JSON.stringify(r.state)))!;
+    // ghost-hb was down for a minute; the daemon's file shows a beat 60 s after the last one seen.
+    const last = Date.parse(
+      r.state.daemons.relay!.gaps.length ? new Date(BASE_WALL + 20_000).toISOString() : '',
+    );
+    r.advance(60_000);
+    r.run(snapshot([daemon('relay', { lastBeatAt: new Date(last + 60_000).toISOString() })]));
+    r.advance(2000);
+    r.run(snapshot([daemon('relay', { lastBeatAt: new Date(last + 62_000).toISOString() })]));
+    expect(r.events).toEqual([]);
+    // The statistics survived: the rhythm is still known.
+    expect(r.state.daemons.relay!.gaps.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('jitter reads in seconds with the floored deviation', () => {
+    const r = play(beatsWith([...steady(10), [5000]]));
+    expect(r.events[0]!.message).toBe(
+      'relay beat gap 5.0s is beyond its usual 2.0s ± 0.1s (limit 3.0s)',
+    );
+  });
+
   it('uses seq to spread a gap over missed beats', () => {
     let t = BASE_WALL;
     const steps: Step[] = [];
@@ -280,14 +371,135 @@ describe('resources', () => {
     expect(brief(r.merged())).toEqual(['warn:mem-high:relay']);
   });
 
-  it('RSS growing on N polls in a row is a leak signal; flat readings do not break it', () => {
-    const steps: Step[] = [];
-    for (let i = 0; i < 6; i++) {
-      steps.push({ d: { memRssBytes: 1e6 + i * 1e5 } });
-      steps.push({ d: { memRssBytes: 1e6 + i * 1e5 } });
-    }
-    const r = play(steps, { memGrowthPolls: 5 });
-    expect(brief(r.merged())).toEqual(['warn:mem-growth:relay']);
+  it('liveness re-checks between polls do not count as CPU polls', () => {
+    const hot: Partial<DaemonSnapshot> = { cpuPct: 150 };
+    const r = play(
+      [
+        { d: hot },
+        { d: hot, kind: 'liveness', dt: 1000 },
+        { d: hot, kind: 'liveness', dt: 1000 },
+        { d: hot },
+        { d: { cpuPct: 5 } },
+      ],
+      { cpuPct: 90, cpuPolls: 3 },
+    );
+    expect(r.events).toEqual([]);
+  });
+
+  const MiB = 1024 * 1024;
+  /** Full polls of one daemon whose RSS follows `rss(i)` and whose process has run `up(i)` s. */
+  function memSteps(
+    n: number,
+    rss: (i: number) => number,
+    up: (i: number) => number = (i) => 3600 + i * 5,
+  ): Step[] {
+    return Array.from({ length: n }, (_, i) => ({ d: { memRssBytes: rss(i), uptimeSec: up(i) } }));
+  }
+
+  const memCases: Array<{ name: string; steps: Step[]; expected: string[] }> = [
+    {
+      name: 'a young process warming its heap (+200K a poll from 55M, up 20 s) is no leak',
+      steps: memSteps(
+        40,
+        (i) => 55 * MiB + i * 200 * 1024,
+        (i) => 20 + i * 2,
+      ),
+      expected: [],
+    },
+    {
+      name: 'steady creep too small to matter (+100K a poll for 30 polls = 3M) is no leak',
+      steps: memSteps(30, (i) => 50 * MiB + i * 100 * 1024),
+      expected: [],
+    },
+    {
+      name: 'a large process growing 1M a poll (+12M but +1%) is no leak',
+      steps: memSteps(13, (i) => 1024 * MiB + i * MiB),
+      expected: [],
+    },
+    {
+      name: 'growth of 2M a poll from 50M for 12 polls (+24M, +48%) is one leak warn',
+      steps: memSteps(20, (i) => 50 * MiB + i * 2 * MiB),
+      expected: ['warn:mem-growth:relay'],
+    },
+    {
+      name: 'equal readings (idle between allocations) neither extend nor break the run',
+      steps: memSteps(26, (i) => 50 * MiB + Math.floor(i / 2) * 2 * MiB),
+      expected: ['warn:mem-growth:relay'],
+    },
+    {
+      name: 'memory given back breaks the run',
+      steps: memSteps(24, (i) => 50 * MiB + (i % 10) * 2 * MiB),
+      expected: [],
+    },
+    {
+      name: 'growth during the warm-up is not part of the run',
+      // Grows 2M a poll throughout; the warm-up (300 s) ends at poll 10, the baseline.
+      steps: memSteps(
+        22,
+        (i) => 50 * MiB + i * 2 * MiB,
+        (i) => 250 + i * 5,
+      ),
+      expected: [],
+    },
+    {
+      name: '... and 12 growing polls after the warm-up are a leak warn',
+      steps: memSteps(
+        23,
+        (i) => 50 * MiB + i * 2 * MiB,
+        (i) => 250 + i * 5,
+      ),
+      expected: ['warn:mem-growth:relay'],
+    },
+    {
+      name: 'liveness re-checks are not polls, whatever RSS they carry',
+      steps: memSteps(7, (i) => 50 * MiB + i * 3 * MiB).flatMap((s, i) => [
+        s,
+        {
+          d: { memRssBytes: 50 * MiB + i * 3 * MiB + MiB, uptimeSec: 3600 },
+          kind: 'liveness' as const,
+          dt: 1000,
+        },
+      ]),
+      expected: [],
+    },
+  ];
+  it.each(memCases)('$name', ({ steps, expected }) => {
+    expect(brief(play(steps).merged())).toEqual(expected);
+  });
+
+  it('the leak warn reads in human units', () => {
+    const r = play(memSteps(13, (i) => 50 * MiB + i * 2 * MiB));
+    const e = r.events.find((x) => x.rule === 'mem-growth')!;
+    expect(e.message).toBe(
+      'relay resident memory grew 24.0M (+48%) over 12 polls, now 74.0M: a leak?',
+    );
+    expect(e.data).toMatchObject({ grewBytes: 24 * MiB, fromBytes: 50 * MiB, polls: 12 });
+  });
+
+  it('the growth thresholds are configurable', () => {
+    const steps = memSteps(8, (i) => 50 * MiB + i * MiB);
+    expect(play(steps, { memGrowthPolls: 5 }).events).toEqual([]);
+    expect(
+      brief(play(steps, { memGrowthPolls: 5, memGrowthMinBytes: MiB, memGrowthMinPct: 5 }).events),
+    ).toEqual(['warn:mem-growth:relay']);
+  });
+
+  it('a restart starts the trend and the warm-up afresh', () => {
+    const steps = [
+      ...memSteps(8, (i) => 50 * MiB + i * 2 * MiB),
+      // New process (new pid, young): its growth is warm-up.
+      ...memSteps(
+        8,
+        (i) => 60 * MiB + i * 2 * MiB,
+        (i) => 5 + i * 5,
+      ).map((s) => ({ d: { ...s.d, pid: 2000, restarts: 1 } })),
+    ];
+    expect(brief(play(steps).merged())).toEqual(['warn:restarted:relay']);
+  });
+
+  it('RSS above the ceiling reads in human units', () => {
+    const r = play([{ d: { memRssBytes: 2 * 1024 * MiB } }], { memRssBytes: 1024 * MiB });
+    expect(r.events[0]!.message).toBe('relay resident memory 2.0G is above the 1.0G ceiling');
   });
 
   it('RSS going up and down is no leak', () => {
@@ -405,6 +617,44 @@ describe('host rules', () => {
       { s: { sources: { system: true } } },
     ]);
     expect(brief(r.events)).toEqual(['warn:source-failing', 'info:source-failing']);
+  });
+});
+
+describe('messages read in human units', () => {
+  const sys = (uptimeSec: number) => ({ system: { ...snapshot([]).system, uptimeSec } });
+  const jump = (ms: number) => ({
+    clock: { ...snapshot([]).clock, lastJumpAt: new Date(BASE_WALL).toISOString(), lastJumpMs: ms },
+  });
+  const cases: Array<{ name: string; steps: Step[]; rule: string; message: string }> = [
+    {
+      name: 'skew',
+      steps: [{ d: { skewMs: -5234 } }],
+      rule: 'clock-skew',
+      message: 'relay heartbeat timestamps are skewed by -5.2s (threshold 2.0s)',
+    },
+    {
+      name: 'clock jump forward',
+      steps: [{ s: jump(3_600_000) }],
+      rule: 'clock-jump',
+      message:
+        'wall clock jumped forward by 1h; lateness is judged on monotonic time for one grace period',
+    },
+    {
+      name: 'clock jump back',
+      steps: [{ s: jump(-1500) }],
+      rule: 'clock-jump',
+      message:
+        'wall clock jumped back by 1.5s; lateness is judged on monotonic time for one grace period',
+    },
+    {
+      name: 'reboot',
+      steps: [{ s: sys(130) }],
+      rule: 'reboot',
+      message: 'host rebooted 2m 10s ago (uptime below 5m)',
+    },
+  ];
+  it.each(cases)('$name', ({ steps, rule, message }) => {
+    expect(play(steps).events.find((e) => e.rule === rule)?.message).toBe(message);
   });
 });
 

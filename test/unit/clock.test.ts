@@ -218,6 +218,95 @@ describe('ClockCollector', () => {
     }
   });
 
+  const noSystemd = () =>
+    Object.assign(
+      new Error(
+        "Command failed: timedatectl show\nSystem has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down",
+      ),
+      { code: 1 },
+    );
+  const runner =
+    (chronyc: () => string, timedatectl: () => string): CommandRunner =>
+    async (file) =>
+      file === 'chronyc' ? chronyc() : timedatectl();
+  const clockCases: Array<{
+    name: string;
+    run: CommandRunner;
+    servers?: string[];
+    expected: { ok: boolean; unavailable?: boolean };
+  }> = [
+    {
+      name: 'no chronyc, no timedatectl, no servers: unavailable (not a failure)',
+      run: runner(
+        () => {
+          throw enoent();
+        },
+        () => {
+          throw enoent();
+        },
+      ),
+      expected: { ok: false, unavailable: true },
+    },
+    {
+      name: 'timedatectl present on a host without systemd: unavailable (not a failure)',
+      run: runner(
+        () => {
+          throw enoent();
+        },
+        () => {
+          throw noSystemd();
+        },
+      ),
+      expected: { ok: false, unavailable: true },
+    },
+    {
+      name: 'chronyc present but its daemon not answering: a failure',
+      run: runner(
+        () => {
+          throw Object.assign(new Error('506 Cannot talk to daemon'), { code: 1 });
+        },
+        () => {
+          throw noSystemd();
+        },
+      ),
+      expected: { ok: false, unavailable: false },
+    },
+    {
+      name: 'configured SNTP servers that do not answer: a failure',
+      run: runner(
+        () => {
+          throw enoent();
+        },
+        () => {
+          throw enoent();
+        },
+      ),
+      servers: ['192.0.2.1'],
+      expected: { ok: false, unavailable: false },
+    },
+  ];
+  it.each(clockCases)('$name', async ({ run, servers, expected }) => {
+    const sntp = async () => {
+      throw new Error('no answer within 2000 ms');
+    };
+    const c = new ClockCollector(clockConfig({ sntpServers: servers ?? [] }), { run, sntp });
+    await c.sample().catch(() => undefined);
+    expect(c.current()).toMatchObject(expected);
+  });
+
+  it('a source that was answering and is gone is a failure, not "no source"', async () => {
+    let present = true;
+    const run: CommandRunner = async (file) => {
+      if (file === 'chronyc' && present) return fixture('chronyc-tracking-synced.csv');
+      throw enoent();
+    };
+    const c = new ClockCollector(clockConfig(), { run });
+    await c.sample();
+    present = false;
+    await expect(c.sample()).rejects.toThrow(/no longer/);
+    expect(c.current()).toMatchObject({ ok: false, unavailable: false });
+  });
+
   it('refresh() samples in the background at most once per checkInterval', async () => {
     let calls = 0;
     let mono = 0;

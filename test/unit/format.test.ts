@@ -5,6 +5,7 @@ import {
   formatBytes,
   formatDuration,
   formatPct,
+  formatSeconds,
   hasControlChars,
 } from '../../src/core/format.js';
 
@@ -33,6 +34,20 @@ describe('format helpers', () => {
     [null, '-'],
   ])('formatAge(%p) = %p', (ms, text) => {
     expect(formatAge(ms)).toBe(text);
+  });
+
+  it.each([
+    [99.6, '0.1s'],
+    [2002, '2.0s'],
+    [7132, '7.1s'],
+    [59_949, '59.9s'],
+    [59_950, '1m'],
+    [130_000, '2m 10s'],
+    [3_600_000, '1h'],
+    [-1, '-'],
+    [null, '-'],
+  ])('formatSeconds(%p) = %p', (ms, text) => {
+    expect(formatSeconds(ms)).toBe(text);
   });
 
   it.each([

@@ -86,6 +86,69 @@ describe('Monitor (engine + rules + logs)', () => {
     await monitor.close();
   });
 
+  it('raise(): the next id, sanitized, logged and in the ring at once, delivered with the next poll once', async () => {
+    const { clock, monitor, beatAll, processes } = await setup();
+    beatAll();
+    await monitor.poll(clock.now());
+    clock.advance(5000);
+    processes.procs.delete(100); // relayCore crashes: a rule event on the next poll
+    const e = monitor.raise({
+      severity: 'warn',
+      rule: 'dashboard-push-dropped',
+      message: 'push failed: Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789',
+      data: { token: 'hunter2hunter2' },
+    });
+    expect(e.at).toBe(new Date(clock.wallMs).toISOString());
+    expect(e.message).not.toMatch(/abcdefghij/);
+    expect(e.data?.token).not.toBe('hunter2hunter2');
+    expect(monitor.recentEvents().at(-1)).toEqual(e);
+    expect(monitor.eventLog.query({ rule: 'dashboard-push-dropped' })).toEqual([e]);
+
+    beatAll();
+    const r = await monitor.poll(clock.now());
+    expect(r.events[0]).toEqual(e);
+    const ids = r.events.map((x) => Number(x.id));
+    expect(ids.length).toBeGreaterThan(1); // the crash too, with a later id
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    clock.advance(5000);
+    beatAll();
+    expect((await monitor.poll(clock.now())).events.map((x) => x.id)).not.toContain(e.id);
+    await monitor.close();
+  });
+
+  it('no clock-sync source is a note, not a failing source, and raises nothing', async () => {
+    const { clock, monitor, beatAll, clockSource } = await setup({
+      ok: false,
+      unavailable: true,
+      error: 'no clock source',
+    });
+    const events: HbEvent[] = [];
+    let last = null;
+    for (let i = 0; i < 5; i++) {
+      beatAll();
+      last = await monitor.poll(clock.now());
+      events.push(...last.events);
+      clock.advance(5000);
+    }
+    expect(last!.snapshot.clock).toMatchObject({
+      synced: null,
+      offsetMs: null,
+      source: null,
+      note: 'no clock source (install chrony or set clock.sntpServers)',
+    });
+    expect(last!.snapshot.sources).not.toHaveProperty('clock');
+    expect(events).toEqual([]);
+
+    // Configured servers that do not answer are a failure: sync fields null, no note.
+    clockSource.answer = { ok: false, unavailable: false, error: 'sntp 192.0.2.1: no answer' };
+    beatAll();
+    const failing = await monitor.poll(clock.now());
+    expect(failing.snapshot.clock).toMatchObject({ synced: null, source: null, note: null });
+    expect(failing.snapshot.sources.clock).toBe(false);
+    expect(failing.events.map((e) => `${e.severity}:${e.rule}`)).toEqual(['warn:source-failing']);
+    await monitor.close();
+  });
+
   it('fills clock fields from the clock source and raises offset and sync rules', async () => {
     const { clock, monitor, beatAll, clockSource } = await setup({
       ok: true,

@@ -4,21 +4,27 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
 import type { AuditEntry } from '../../src/runtime/audit.js';
-import { monitorEventStore, type MonitorLike } from '../../src/server/attach.js';
+import { defaultConfig } from '../../src/config/schema.js';
+import {
+  attachApi,
+  dropEvent,
+  monitorEventStore,
+  type MonitorLike,
+} from '../../src/server/attach.js';
 import { AccessAuditBuffer } from '../../src/server/auditSink.js';
 import { parseEventQuery } from '../../src/server/query.js';
-import { event } from '../helpers/server-fixtures.js';
+import { event, FakeFeed, snapshot } from '../helpers/server-fixtures.js';
 
 function fakeMonitor(ring: HbEvent[], log: HbEvent[]) {
   const calls: unknown[] = [];
   const m: MonitorLike = {
     recentEvents: () => ring,
+    raise: (e) => ({ ...e, id: '1', at: new Date().toISOString() }),
     eventLog: {
       query: (q) => {
         calls.push(q);
         return log.slice(-(q.limit ?? log.length));
       },
-      append: () => {},
     },
     audit: { recordMany: () => {}, record: () => ({}) },
   };
@@ -49,6 +55,53 @@ describe('monitorEventStore', () => {
     // A `since` inside the ring's time span is complete from the ring.
     expect(await store.query(q('since=150s'))).toEqual(log.slice(-2));
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('dashboard push drops', () => {
+  it('are raised through the monitor (its ids, its log, its stream), not appended on the side', async () => {
+    const raised: Array<Omit<HbEvent, 'id' | 'at'>> = [];
+    const appended: HbEvent[][] = [];
+    const monitor: MonitorLike & { eventLog: { append(e: HbEvent[]): void } } = {
+      recentEvents: () => [],
+      raise: (e) => {
+        raised.push(e);
+        return { ...e, id: String(raised.length), at: new Date().toISOString() };
+      },
+      eventLog: { query: () => [], append: (e) => void appended.push(e) },
+      audit: { recordMany: () => {}, record: () => ({}) },
+    };
+    const base = defaultConfig('/tmp');
+    const config = {
+      ...base,
+      api: { ...base.api, listen: '127.0.0.1:0' },
+      // Nothing listens on the discard port: the push fails at once and is dropped.
+      dashboard: { ...base.dashboard, url: 'http://127.0.0.1:9/hb', retries: 0, timeoutMs: 1000 },
+    };
+    const feed = new FakeFeed();
+    const api = await attachApi({ config, poller: feed, monitor });
+    try {
+      feed.emit({ snapshot: snapshot([]), events: [] });
+      await api.pusher!.flushed();
+      expect(raised).toHaveLength(1);
+      expect(raised[0]).toMatchObject({ severity: 'warn', rule: 'dashboard-push-dropped' });
+      expect(raised[0]).not.toHaveProperty('id');
+      expect(appended).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('read as one summary with the reasons', () => {
+    const e = dropEvent({
+      dropped: { queue_full: 3, retries_exhausted: 1, rejected: 0 },
+      totalDropped: 9,
+      lastError: 'ECONNREFUSED',
+    });
+    expect(e.message).toBe(
+      'dashboard push dropped 4 updates (queue full 3, retries exhausted 1, rejected 0); last error: ECONNREFUSED',
+    );
+    expect(e).not.toHaveProperty('id');
   });
 });
 

@@ -3,6 +3,13 @@ import type { Config } from '../../config/schema.js';
 
 export type AnomalyConfig = Pick<Config, 'alerts' | 'clock'>;
 
+/**
+ * What produced the snapshot: a full poll (fresh process samples) or a
+ * liveness re-check between polls (pids re-checked, CPU and RSS carried over
+ * from the last poll, so they are not new samples).
+ */
+export type EvaluationKind = 'poll' | 'liveness';
+
 /** Beat gaps kept per daemon for the jitter statistics. */
 export const JITTER_SAMPLES = 30;
 /** Gaps needed before the jitter rule judges anything. */

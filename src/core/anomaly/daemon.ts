@@ -3,12 +3,14 @@
 // and heartbeat skew. Transitions are evaluated as levels ("is down and no
 // outage is open") rather than edges, so a transition that was held back (a
 // clock-suspect verdict, a flapping daemon) is announced once it is real.
+import { formatBytes, formatDuration, formatSeconds } from '../format.js';
 import type { DaemonSnapshot, Severity } from '../types.js';
 import {
   JITTER_MIN_DEVIATION_SHARE,
   JITTER_MIN_SAMPLES,
   JITTER_SAMPLES,
   type AnomalyConfig,
+  type EvaluationKind,
 } from './config.js';
 import { nextFlapping, percentStateChange } from './flapping.js';
 import type { DaemonRuleState, Evaluation, RaiseInput } from './state.js';
@@ -32,15 +34,6 @@ function outageRule(reason: string | null): string {
   return 'down';
 }
 
-function formatOutage(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${m % 60}m`;
-}
-
 /** Mean and (population) deviation of the beat gaps, from the running sums. */
 function gapStats(st: DaemonRuleState): { mean: number; sd: number } {
   const n = st.gaps.length;
@@ -59,6 +52,7 @@ export function evaluateDaemon(
   st: DaemonRuleState,
   isNew: boolean,
   cfg: AnomalyConfig,
+  kind: EvaluationKind = 'poll',
 ): void {
   const name = d.name;
   const { alerts } = cfg;
@@ -153,7 +147,7 @@ export function evaluateDaemon(
         rule: 'recovered',
         severity: 'info' as const,
         daemon: name,
-        message: `${name} recovered${lengthMs === null ? '' : ` after ${formatOutage(lengthMs)} down`}`,
+        message: `${name} recovered${lengthMs === null ? '' : ` after ${formatDuration(Math.round(lengthMs / 1000))} down`}`,
         data: {
           outageMs: lengthMs,
           downSince: st.downSinceMs === null ? null : new Date(st.downSinceMs).toISOString(),
@@ -222,9 +216,9 @@ export function evaluateDaemon(
   }
   if (restarts > 0) {
     for (let i = 0; i < restarts; i++) st.restartTimes.push(wallMs);
-    // A new process has new memory: the growth trend starts again.
-    st.lastRss = null;
-    st.rssGrowthPolls = 0;
+    // A new process has new memory: the growth trend (and its warm-up) starts again.
+    resetRssTrend(st);
+    st.rssSinceMs = null;
     ev.raise({
       rule: 'restarted',
       severity: 'warn',
@@ -248,9 +242,134 @@ export function evaluateDaemon(
   }
 
   // --- Beat jitter ----------------------------------------------------------
-  evaluateJitter(ev, d, st, cfg, suspect);
+  // A gap that spans a restart, an outage or lateness (already reported) or the
+  // monitor's own start is not jitter.
+  evaluateJitter(ev, d, st, cfg, suspect, prevStatus === 'up' && restarts === 0, restarts > 0);
 
   // --- Resources ------------------------------------------------------------
+  // A liveness re-check carries the last full poll's CPU and RSS again: only
+  // full polls are new samples, so only they count towards "N polls".
+  if (kind === 'poll') evaluateResources(ev, d, st, cfg);
+
+  // --- Heartbeat skew ---------------------------------------------------------
+  if (!suspect) {
+    const skewLimitMs = cfg.clock.skewThreshold * 1000;
+    if (d.skewMs !== null && Math.abs(d.skewMs) > skewLimitMs) {
+      ev.raise({
+        rule: 'clock-skew',
+        severity: 'warn',
+        daemon: name,
+        message: `${name} heartbeat timestamps are skewed by ${d.skewMs < 0 ? '-' : ''}${formatSeconds(Math.abs(d.skewMs))} (threshold ${formatSeconds(skewLimitMs)})`,
+        data: { skewMs: d.skewMs },
+      });
+    } else {
+      ev.clear('clock-skew', name);
+    }
+  }
+}
+
+function resetGaps(st: DaemonRuleState): void {
+  st.gaps = [];
+  st.gapSum = 0;
+  st.gapSumSq = 0;
+}
+
+/**
+ * Beat jitter. `judge` is false when the gap ending now spans something other
+ * than the daemon's rhythm (a restart, an outage or lateness, the first beat
+ * since this monitor started): such a gap is neither flagged nor kept in the
+ * statistics. `restarted` starts the statistics afresh (a new process may keep
+ * a new rhythm).
+ */
+function evaluateJitter(
+  ev: Evaluation,
+  d: DaemonSnapshot,
+  st: DaemonRuleState,
+  cfg: AnomalyConfig,
+  suspect: boolean,
+  judge: boolean,
+  restarted: boolean,
+): void {
+  const name = d.name;
+  if (restarted) resetGaps(st);
+  const beatMs = d.lastBeatAt === null ? null : Date.parse(d.lastBeatAt);
+  const stats = st.gaps.length >= JITTER_MIN_SAMPLES ? gapStats(st) : null;
+  // The deviation is floored at a share of the mean (a metronome-regular
+  // daemon would otherwise make a millisecond "4 deviations"), and the limit
+  // at mean + the daemon's tolerance: lateness within the tolerance is on time
+  // by the operator's own definition.
+  const sd = stats ? Math.max(stats.sd, stats.mean * JITTER_MIN_DEVIATION_SHARE) : 0;
+  const limitMs = stats
+    ? Math.max(stats.mean + cfg.alerts.jitterSigma * sd, stats.mean + d.toleranceSec * 1000)
+    : Infinity;
+  const flag = (gapMs: number): void => {
+    ev.raise({
+      rule: 'jitter',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} beat gap ${formatSeconds(gapMs)} is beyond its usual ${formatSeconds(stats!.mean)} ± ${formatSeconds(sd)} (limit ${formatSeconds(limitMs)})`,
+      data: {
+        gapMs: Math.round(gapMs),
+        meanMs: Math.round(stats!.mean),
+        sdMs: Math.round(stats!.sd),
+        limitMs: Math.round(limitMs),
+      },
+    });
+  };
+
+  if (beatMs !== null && Number.isFinite(beatMs) && beatMs !== st.lastBeatMs) {
+    if (st.lastBeatMs !== null && beatMs > st.lastBeatMs && judge) {
+      // With a seq, beats skipped between two polls do not count as one long gap.
+      const steps =
+        d.seq !== null && st.lastSeq !== null && d.seq > st.lastSeq ? d.seq - st.lastSeq : 1;
+      const gap = (beatMs - st.lastBeatMs) / steps;
+      if (!suspect) {
+        if (gap > limitMs && !ev.isOpen('jitter', name)) flag(gap);
+        st.gaps.push(gap);
+        st.gapSum += gap;
+        st.gapSumSq += gap * gap;
+        if (st.gaps.length > JITTER_SAMPLES) {
+          const old = st.gaps.shift()!;
+          st.gapSum -= old;
+          st.gapSumSq -= old * old;
+        }
+      }
+      if (gap <= limitMs) ev.clear('jitter', name);
+    } else {
+      ev.clear('jitter', name);
+    }
+    st.lastBeatMs = beatMs;
+    st.lastSeq = d.seq;
+    return;
+  }
+  // No new beat: is the gap in progress already beyond the usual?
+  if (
+    judge &&
+    !suspect &&
+    d.status === 'up' &&
+    d.ageMs !== null &&
+    d.ageMs > limitMs &&
+    !ev.isOpen('jitter', name)
+  ) {
+    flag(d.ageMs);
+  }
+}
+
+function resetRssTrend(st: DaemonRuleState): void {
+  st.lastRss = null;
+  st.rssGrowthPolls = 0;
+  st.rssRunStartBytes = null;
+}
+
+/** CPU and memory rules; called on full polls only (each one a fresh sample). */
+function evaluateResources(
+  ev: Evaluation,
+  d: DaemonSnapshot,
+  st: DaemonRuleState,
+  cfg: AnomalyConfig,
+): void {
+  const name = d.name;
+  const { alerts } = cfg;
   if (d.cpuPct !== null && d.cpuPct > alerts.cpuPct) st.cpuHighPolls++;
   else st.cpuHighPolls = 0;
   if (st.cpuHighPolls >= alerts.cpuPolls) {
@@ -271,109 +390,54 @@ export function evaluateDaemon(
       rule: 'mem-high',
       severity: 'warn',
       daemon: name,
-      message: `${name} resident memory ${rss} bytes above ${alerts.memRssBytes}`,
+      message: `${name} resident memory ${formatBytes(rss)} is above the ${formatBytes(alerts.memRssBytes)} ceiling`,
       data: { memRssBytes: rss, threshold: alerts.memRssBytes },
     });
   } else if (rss !== null) {
     ev.clear('mem-high', name);
   }
-  if (rss !== null) {
-    if (st.lastRss !== null && rss > st.lastRss) st.rssGrowthPolls++;
-    else if (st.lastRss !== null && rss < st.lastRss) {
-      // Equal readings (a liveness re-check, an idle daemon) neither extend nor break the trend.
-      st.rssGrowthPolls = 0;
-      ev.clear('mem-growth', name);
-    }
-    st.lastRss = rss;
-    if (st.rssGrowthPolls >= alerts.memGrowthPolls) {
-      ev.raise({
-        rule: 'mem-growth',
-        severity: 'warn',
-        daemon: name,
-        message: `${name} resident memory grew on ${st.rssGrowthPolls} polls in a row (now ${rss} bytes): a leak?`,
-        data: { memRssBytes: rss, polls: st.rssGrowthPolls },
-      });
-    }
-  }
+  if (rss === null) return;
 
-  // --- Heartbeat skew ---------------------------------------------------------
-  if (!suspect) {
-    const skewLimitMs = cfg.clock.skewThreshold * 1000;
-    if (d.skewMs !== null && Math.abs(d.skewMs) > skewLimitMs) {
-      ev.raise({
-        rule: 'clock-skew',
-        severity: 'warn',
-        daemon: name,
-        message: `${name} heartbeat timestamps are skewed by ${Math.round(d.skewMs)} ms (threshold ${skewLimitMs} ms)`,
-        data: { skewMs: d.skewMs },
-      });
-    } else {
-      ev.clear('clock-skew', name);
-    }
-  }
-}
-
-function evaluateJitter(
-  ev: Evaluation,
-  d: DaemonSnapshot,
-  st: DaemonRuleState,
-  cfg: AnomalyConfig,
-  suspect: boolean,
-): void {
-  const name = d.name;
-  const beatMs = d.lastBeatAt === null ? null : Date.parse(d.lastBeatAt);
-  const stats = st.gaps.length >= JITTER_MIN_SAMPLES ? gapStats(st) : null;
-  const limitMs = stats
-    ? stats.mean +
-      cfg.alerts.jitterSigma * Math.max(stats.sd, stats.mean * JITTER_MIN_DEVIATION_SHARE)
-    : Infinity;
-  const flag = (gapMs: number): void => {
-    ev.raise({
-      rule: 'jitter',
-      severity: 'warn',
-      daemon: name,
-      message: `${name} beat gap ${Math.round(gapMs)} ms is beyond its usual ${Math.round(stats!.mean)} ± ${Math.round(stats!.sd)} ms`,
-      data: {
-        gapMs: Math.round(gapMs),
-        meanMs: Math.round(stats!.mean),
-        sdMs: Math.round(stats!.sd),
-        limitMs: Math.round(limitMs),
-      },
-    });
-  };
-
-  if (beatMs !== null && Number.isFinite(beatMs) && beatMs !== st.lastBeatMs) {
-    if (st.lastBeatMs !== null && beatMs > st.lastBeatMs) {
-      // With a seq, beats skipped between two polls do not count as one long gap.
-      const steps =
-        d.seq !== null && st.lastSeq !== null && d.seq > st.lastSeq ? d.seq - st.lastSeq : 1;
-      const gap = (beatMs - st.lastBeatMs) / steps;
-      if (!suspect) {
-        if (gap > limitMs && !ev.isOpen('jitter', name)) flag(gap);
-        st.gaps.push(gap);
-        st.gapSum += gap;
-        st.gapSumSq += gap * gap;
-        if (st.gaps.length > JITTER_SAMPLES) {
-          const old = st.gaps.shift()!;
-          st.gapSum -= old;
-          st.gapSumSq -= old * old;
-        }
-      }
-      if (gap <= limitMs) ev.clear('jitter', name);
-    }
-    st.lastBeatMs = beatMs;
-    st.lastSeq = d.seq;
+  // Warm-up: a young process's RSS creeps up as its heap and caches fill. The
+  // process's own uptime decides; without one, the time this monitor has
+  // watched it.
+  st.rssSinceMs ??= ev.now.wallMs;
+  const upSec = d.uptimeSec ?? (ev.now.wallMs - st.rssSinceMs) / 1000;
+  if (upSec < alerts.memGrowthWarmupSec) {
+    // Growth during warm-up is not part of any trend: the first reading
+    // after it is the baseline.
+    resetRssTrend(st);
     return;
   }
-  // No new beat: is the gap in progress already beyond the usual?
-  if (
-    !suspect &&
-    d.status === 'up' &&
-    d.ageMs !== null &&
-    d.ageMs > limitMs &&
-    !ev.isOpen('jitter', name)
-  ) {
-    flag(d.ageMs);
+
+  if (st.lastRss !== null && rss > st.lastRss) {
+    st.rssRunStartBytes ??= st.lastRss;
+    st.rssGrowthPolls++;
+  } else if (st.lastRss !== null && rss < st.lastRss) {
+    // Memory given back breaks the trend. Equal readings (an idle daemon, a
+    // page-granular counter) neither extend nor break it.
+    resetRssTrend(st);
+    ev.clear('mem-growth', name);
+  }
+  st.lastRss = rss;
+  const from = st.rssRunStartBytes;
+  if (from === null || st.rssGrowthPolls < alerts.memGrowthPolls) return;
+  const grewBytes = rss - from;
+  const grewPct = (grewBytes / Math.max(1, from)) * 100;
+  if (grewBytes > alerts.memGrowthMinBytes && grewPct > alerts.memGrowthMinPct) {
+    ev.raise({
+      rule: 'mem-growth',
+      severity: 'warn',
+      daemon: name,
+      message: `${name} resident memory grew ${formatBytes(grewBytes)} (+${grewPct.toFixed(0)}%) over ${st.rssGrowthPolls} polls, now ${formatBytes(rss)}: a leak?`,
+      data: {
+        memRssBytes: rss,
+        fromBytes: from,
+        grewBytes,
+        grewPct: round1(grewPct),
+        polls: st.rssGrowthPolls,
+      },
+    });
   }
 }
 

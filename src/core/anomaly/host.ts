@@ -1,5 +1,6 @@
 // Host-wide rules: clock offset, sync and jumps; reboots; the heartbeat
 // directory; failing data sources.
+import { formatDuration, formatSeconds } from '../format.js';
 import type { Snapshot } from '../types.js';
 import { SAME_BOOT_SLACK_MS, type AnomalyConfig } from './config.js';
 import type { Evaluation } from './state.js';
@@ -53,7 +54,7 @@ export function evaluateClock(ev: Evaluation, snapshot: Snapshot, cfg: AnomalyCo
       rule: 'clock-jump',
       severity: 'warn',
       subject: CLOCK,
-      message: `wall clock jumped by ${clock.lastJumpMs === null ? '?' : `${Math.round(clock.lastJumpMs)} ms`}; lateness is judged on monotonic time for one grace period`,
+      message: `wall clock jumped ${clock.lastJumpMs === null ? 'by ?' : `${clock.lastJumpMs < 0 ? 'back' : 'forward'} by ${formatSeconds(Math.abs(clock.lastJumpMs))}`}; lateness is judged on monotonic time for one grace period`,
       data: { jumpMs: clock.lastJumpMs, jumpAt: clock.lastJumpAt },
       kind: 'edge',
     });
@@ -71,7 +72,7 @@ export function evaluateHost(ev: Evaluation, snapshot: Snapshot, cfg: AnomalyCon
       ev.emit({
         rule: 'reboot',
         severity: 'warn',
-        message: `host rebooted ${Math.round(uptimeSec)} s ago (uptime below ${cfg.alerts.minUptimeSec} s)`,
+        message: `host rebooted ${formatDuration(uptimeSec)} ago (uptime below ${formatDuration(cfg.alerts.minUptimeSec)})`,
         data: { uptimeSec, bootAt: new Date(bootMs).toISOString() },
       });
     }

@@ -3,7 +3,7 @@
 // to open (coalesced) events. It reads no clock and touches no file; the
 // monitor persists the state and the events.
 import type { HbEvent, Instant, Snapshot } from '../types.js';
-import type { AnomalyConfig } from './config.js';
+import type { AnomalyConfig, EvaluationKind } from './config.js';
 import { evaluateDaemon } from './daemon.js';
 import { evaluateClock, evaluateHost } from './host.js';
 import { Evaluation, initialDaemonRuleState, type RuleState } from './state.js';
@@ -23,13 +23,16 @@ export interface AnomalyResult {
  * Evaluate every rule on one snapshot. For speed at 10,000 daemons the state
  * is updated in place: `prev` is consumed and the returned `state` (the same
  * object) is what the next call takes. A caller that needs to keep an earlier
- * state (a replay, a test) passes `structuredClone(prev)`.
+ * state (a replay, a test) passes `structuredClone(prev)`. `kind` says whether
+ * the snapshot is a full poll or a liveness re-check (which carries no new
+ * CPU or memory samples, so the resource rules skip it).
  */
 export function detectAnomalies(
   prev: RuleState,
   snapshot: Snapshot,
   config: AnomalyConfig,
   now: Instant,
+  kind: EvaluationKind = 'poll',
 ): AnomalyResult {
   const state = prev;
   state.runStartMonoMs ??= now.monoMs;
@@ -50,7 +53,7 @@ export function detectAnomalies(
         st = initialDaemonRuleState();
         daemons[d.name] = st;
       }
-      evaluateDaemon(ev, d, st, isNew, config);
+      evaluateDaemon(ev, d, st, isNew, config, kind);
     }
   }
 
@@ -64,4 +67,4 @@ export {
   type DaemonRuleState,
 } from './state.js';
 export { percentStateChange, nextFlapping } from './flapping.js';
-export type { AnomalyConfig } from './config.js';
+export type { AnomalyConfig, EvaluationKind } from './config.js';

@@ -44,8 +44,14 @@ export interface DaemonRuleState {
   /** Checks since the status last changed (flap history with no change needs no arithmetic). */
   steadyChecks: number;
   cpuHighPolls: number;
+  /** RSS on the last full poll after warm-up; null before it. */
   lastRss: number | null;
+  /** Full polls in the current run of growth (equal readings neither extend nor break it). */
   rssGrowthPolls: number;
+  /** RSS the current run of growth began at; null when there is no run. */
+  rssRunStartBytes: number | null;
+  /** Wall ms this process's RSS was first seen (the warm-up clock when its uptime is unknown). */
+  rssSinceMs: number | null;
 }
 
 export interface RuleState {
@@ -98,6 +104,8 @@ export function initialDaemonRuleState(): DaemonRuleState {
     cpuHighPolls: 0,
     lastRss: null,
     rssGrowthPolls: 0,
+    rssRunStartBytes: null,
+    rssSinceMs: null,
   };
 }
 
@@ -125,6 +133,10 @@ export function reviveRuleState(raw: unknown): RuleState | null {
     const revived = { ...initialDaemonRuleState(), ...(d as Partial<DaemonRuleState>) };
     if (typeof revived.history !== 'string') revived.history = '';
     if (!Array.isArray(revived.gaps)) revived.gaps = [];
+    // The first beat seen by this run follows a gap that spans the monitor's
+    // own downtime: it is not jitter, so there is no previous beat to measure from.
+    revived.lastBeatMs = null;
+    revived.lastSeq = null;
     // Running sums are derived data: recomputed rather than trusted from disk.
     revived.gapSum = revived.gaps.reduce((a, g) => a + g, 0);
     revived.gapSumSq = revived.gaps.reduce((a, g) => a + g * g, 0);
