@@ -10,9 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import React from 'react';
-import { render, renderToString } from 'ink';
 import { median, printTable, ratio } from './lib.js';
+
+// Frames are measured with React's production build, as ghost-hb runs it.
+process.env.NODE_ENV = 'production';
+const { default: React } = await import('react');
+const { render, renderToString } = await import('ink');
 
 const h = React.createElement;
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -22,7 +22,7 @@ import { wantColor } from './status.js';
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
-const WATCH_DELAY_MS = 700;
+const WATCH_DELAY_MS = 900;
 
 export interface InteractiveOptions {
   config: Config;
