@@ -8,6 +8,12 @@ export function shortDuration(ms: number | null | undefined): string {
   return formatAge(ms);
 }
 
+/** shortDuration, keeping only the larger unit when both do not fit ("12h 30m" -> "12h"). */
+export function compactDuration(ms: number | null | undefined, width: number): string {
+  const s = shortDuration(ms);
+  return s.length <= width ? s : s.split(' ')[0]!;
+}
+
 // Sizes and percentages are shorter than format.ts's ("34M", "55%") because
 // their table columns are five and six characters wide.
 

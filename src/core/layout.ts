@@ -2,7 +2,7 @@
 // rows of a terminal are shared between header, table, event pane and footer.
 // Pure, so every terminal size can be tested without drawing.
 import type { DaemonSnapshot } from './types.js';
-import { fit, safeText, shortBytes, shortDuration, shortPct } from './cells.js';
+import { compactDuration, fit, safeText, shortBytes, shortDuration, shortPct } from './cells.js';
 
 export type ColumnKey =
   | 'status'
@@ -32,12 +32,12 @@ export const COLUMNS: readonly ColumnSpec[] = [
   { key: 'name', label: 'NAME', width: 0, align: 'left', keep: Infinity },
   { key: 'reason', label: 'REASON', width: 10, align: 'left', keep: 90 },
   { key: 'pid', label: 'PID', width: 7, align: 'right', keep: 50 },
-  { key: 'age', label: 'AGE', width: 7, align: 'right', keep: 80 },
+  { key: 'age', label: 'AGE', width: 6, align: 'right', keep: 80 },
   { key: 'uptime', label: 'UPTIME', width: 7, align: 'right', keep: 30 },
   { key: 'cpu', label: 'CPU', width: 5, align: 'right', keep: 60 },
   { key: 'mem', label: 'MEM', width: 6, align: 'right', keep: 55 },
   { key: 'restarts', label: 'RST', width: 3, align: 'right', keep: 40 },
-  { key: 'avail', label: 'AVAIL', width: 5, align: 'right', keep: 20 },
+  { key: 'avail', label: 'AVAIL', width: 5, align: 'right', keep: 35 },
   { key: 'spark', label: 'RECENT', width: 10, align: 'left', keep: 10 },
 ];
 
@@ -92,7 +92,7 @@ function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): 
     case 'pid':
       return d.pid == null ? '-' : String(d.pid);
     case 'age':
-      return shortDuration(d.ageMs);
+      return compactDuration(d.ageMs, 6);
     case 'uptime':
       return shortDuration(d.uptimeSec == null ? null : d.uptimeSec * 1000);
     case 'cpu':

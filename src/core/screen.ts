@@ -54,6 +54,8 @@ export function deriveScreen(
   state: ViewState,
   width: number,
   height: number,
+  /** Columns before each row for the selection marker (drawn only without colour). */
+  markerWidth = 0,
 ): ScreenModel {
   const matcher = compileFilter(effectiveFilter(state));
   const all = data.snapshot?.daemons ?? [];
@@ -74,7 +76,7 @@ export function deriveScreen(
     eventLines: screen.eventLines,
   };
   const view = settleSelection(state, ctx);
-  const table = tableLayout(width - 1, longestName(rows, view.top, screen.tableRows));
+  const table = tableLayout(width - markerWidth, longestName(rows, view.top, screen.tableRows));
   const events = visibleEvents(paneEvents, view, matcher, screen.eventLines);
   return { matcher, rows, names, screen, table, view, events, paneEvents, ctx };
 }

@@ -57,8 +57,8 @@ export function App(props: AppProps): React.ReactElement {
     [feed.snapshot, feed.events, feed.history],
   );
   const model = useMemo(
-    () => deriveScreen(data, state, width, height),
-    [data, state, width, height],
+    () => deriveScreen(data, state, width, height, props.color ? 0 : 1),
+    [data, state, width, height, props.color],
   );
 
   // The reducer sees the context of the frame the key was pressed on.

@@ -118,7 +118,7 @@ describe('DaemonTable', () => {
     return frameOf(
       <DaemonTable
         daemons={daemons}
-        layout={tableLayout(width, 16)}
+        layout={tableLayout(width - 1, 16)}
         history={EMPTY_HISTORY}
         cursor={0}
         top={0}
@@ -143,6 +143,19 @@ describe('DaemonTable', () => {
       for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
     }
     expect(table(80).split('\n')[0]).not.toContain('RECENT');
+    // With colour there is no marker column, so 80 columns hold every column but RECENT.
+    expect(tableLayout(80, 16).columns.map((c) => c.key)).toEqual([
+      'status',
+      'name',
+      'reason',
+      'pid',
+      'age',
+      'uptime',
+      'cpu',
+      'mem',
+      'restarts',
+      'avail',
+    ]);
     expect(table(80).split('\n')[0]).toContain('RST');
     const narrow = table(40).split('\n')[0]!;
     expect(narrow).toContain('NAME');
