@@ -66,11 +66,11 @@ describeE2e('ending the monitor', () => {
   afterEach(() => tmux?.kill());
 
   /** Run `args` under a shell in a fresh pane; resolves with the node pid once the screen is up. */
-  async function start(args: string, marker: string): Promise<number> {
+  async function start(args: string, marker: string, nodeArgs = ''): Promise<number> {
     tmux = new Tmux();
     tmux.start(tmp, 80, 24, { NO_COLOR: '1', TERM: 'xterm-256color', XDG_STATE_HOME: tmp });
     const pidFile = path.join(tmp, `pid-${Date.now()}`);
-    tmux.type(`sh -c 'echo $$ > ${pidFile}; exec node ${bin} ${args}'; echo "EXIT-$?"`);
+    tmux.type(`sh -c 'echo $$ > ${pidFile}; exec node ${nodeArgs} ${bin} ${args}'; echo "EXIT-$?"`);
     tmux.keys('Enter');
     await tmux.waitFor((p) => p.includes(marker), 15_000);
     return Number(fs.readFileSync(pidFile, 'utf8').trim());
@@ -89,6 +89,17 @@ describeE2e('ending the monitor', () => {
     process.kill(pid, 'SIGTERM');
     await tmux.waitFor((p) => p.includes('EXIT-143'));
     expect(tmux.alternateScreenOn()).toBe(false);
+  });
+
+  it('restores the terminal on an uncaught error and writes the crash file', async () => {
+    const crasher = path.join(repo, 'test', 'fixtures', 'crashSoon.mjs');
+    await start('', 'EVENTS', `--import ${crasher}`);
+    const pane = await tmux.waitFor((p) => p.includes('EXIT-3'));
+    expect(tmux.alternateScreenOn()).toBe(false);
+    expect(pane).toContain('ghost-hb: crashed: injected failure for the crash test');
+    const crashFile = path.join(tmp, 'state', 'crash.log');
+    expect(pane.replace(/\n/g, '')).toContain(`details in ${crashFile}`);
+    expect(fs.readFileSync(crashFile, 'utf8')).toContain('crashSoon.mjs');
   });
 
   it('stops every demo daemon when the monitor gets SIGHUP', async () => {
