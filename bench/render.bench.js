@@ -345,12 +345,17 @@ async function watchBench() {
     // Watch: both running at once, measured over the same window.
     const g = await startInPane('g', ghost, tmp, 'EVENTS');
     const b = await startInPane('b', baseline, tmp, 'item 9');
+    // The same polling without a screen, to show what the engine and logs cost on their own.
+    const w = await startInPane('w', `${ghost} watch`, tmp, 'watching');
     await new Promise((r) => setTimeout(r, 3000)); // settle: startup is the first-frame figure
     const g0 = procStat(g.pid);
     const b0 = procStat(b.pid);
+    const w0 = procStat(w.pid);
     await new Promise((r) => setTimeout(r, WATCH_SEC * 1000));
     const g1 = procStat(g.pid);
     const b1 = procStat(b.pid);
+    const w1 = procStat(w.pid);
+    stopPane('w');
     const pane = tmux('capture-pane', '-p', '-t', 'g');
     stopPane('g');
     stopPane('b');
@@ -366,6 +371,12 @@ async function watchBench() {
         rssMiB: b1.rssMiB,
         hwmMiB: b1.hwmMiB,
         firstMs: median(first.base),
+      },
+      headless: {
+        cpuSec: w1.cpuSec - w0.cpuSec,
+        rssMiB: w1.rssMiB,
+        hwmMiB: w1.hwmMiB,
+        firstMs: null,
       },
       upRows: pane.split('\n').filter((l) => /✔ up /.test(l)).length,
     };
@@ -415,6 +426,7 @@ if (!hasTmux) {
     [
       { name: 'baseline Ink app', ...w.base },
       { name: 'ghost-hb', ...w.ghost },
+      { name: '(ghost-hb watch, no screen)', ...w.headless, firstMs: null },
       {
         name: 'ratio',
         ratioCpu: ratio(w.ghost.cpuSec, w.base.cpuSec),
@@ -427,7 +439,10 @@ if (!hasTmux) {
       { label: '% core', value: (r) => (r.ratioCpu ? '' : pct(r.cpuSec)) },
       { label: 'RSS MiB', value: (r) => r.ratioRss ?? r.rssMiB.toFixed(1) },
       { label: 'peak MiB', value: (r) => (r.ratioRss ? '' : r.hwmMiB.toFixed(1)) },
-      { label: 'first frame ms', value: (r) => r.ratioFirst ?? r.firstMs.toFixed(0) },
+      {
+        label: 'first frame ms',
+        value: (r) => r.ratioFirst ?? (r.firstMs == null ? '-' : r.firstMs.toFixed(0)),
+      },
     ],
   );
   console.log(`(ghost-hb showed ${w.upRows} of 8 daemons up at the end)`);
