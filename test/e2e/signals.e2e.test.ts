@@ -92,14 +92,14 @@ describeE2e('ending the monitor', () => {
   });
 
   it('restores the terminal on an uncaught error and writes the crash file', async () => {
-    const crasher = path.join(repo, 'test', 'fixtures', 'crashSoon.mjs');
+    const crasher = path.join(repo, 'test', 'fixtures', 'crashSoon.js');
     await start('', 'EVENTS', `--import ${crasher}`);
     const pane = await tmux.waitFor((p) => p.includes('EXIT-3'));
     expect(tmux.alternateScreenOn()).toBe(false);
     expect(pane).toContain('ghost-hb: crashed: injected failure for the crash test');
     const crashFile = path.join(tmp, 'state', 'crash.log');
     expect(pane.replace(/\n/g, '')).toContain(`details in ${crashFile}`);
-    expect(fs.readFileSync(crashFile, 'utf8')).toContain('crashSoon.mjs');
+    expect(fs.readFileSync(crashFile, 'utf8')).toContain('crashSoon.js');
   });
 
   it('stops every demo daemon when the monitor gets SIGHUP', async () => {
