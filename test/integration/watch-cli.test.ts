@@ -133,6 +133,29 @@ describe('ghost-hb watch', () => {
     const audit = fs.readFileSync(path.join(stateDir, STATE_FILES.audit), 'utf8');
     expect(JSON.parse(audit.trim()).kind).toBe('config-error');
   });
+
+  it('the monitor and serve record a bad config in the default state directory too', () => {
+    fs.writeFileSync(configFile, JSON.stringify({ pollInterval: -1 }));
+    const xdg = path.join(root, 'xdg');
+    for (const args of [
+      ['--config', configFile],
+      ['serve', '--config', configFile],
+    ]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_STATE_HOME: xdg },
+      });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/pollInterval/);
+    }
+    const audit = fs.readFileSync(path.join(xdg, 'ghost-hb', STATE_FILES.audit), 'utf8');
+    expect(
+      audit
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).kind),
+    ).toEqual(['config-error', 'config-error']);
+  });
 });
 
 describe('ghost-hb events', () => {

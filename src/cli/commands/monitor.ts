@@ -7,15 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import React from 'react';
 import { render } from 'ink';
-import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { collectSnapshot } from '../../runtime/engine.js';
-import { Monitor } from '../../runtime/monitor.js';
 import { resolveStateDir, STATE_FILES } from '../../runtime/paths.js';
-import { Poller } from '../../runtime/poller.js';
 import { loadPrefs, prefsSaver, uiStateFile } from '../../runtime/uiState.js';
 import { Root } from '../../ui/Root.js';
 import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
+import { loadConfigAudited, openMonitorRuntime } from '../runtime.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
 import { wantColor } from './status.js';
 
@@ -66,10 +64,10 @@ function writeCrashFile(stateDir: string, err: unknown): string | null {
 export async function runInteractive(o: InteractiveOptions): Promise<number> {
   const { config } = o;
   const stateDir = resolveStateDir(config, o.env);
-  const monitor = await Monitor.open(config, { env: o.env, command: 'ui', stateDir });
-  const poller = new Poller(monitor, {
-    pollIntervalMs: config.pollInterval * 1000,
-    watchDir: config.heartbeatDir,
+  const { monitor, poller } = await openMonitorRuntime(config, {
+    command: 'ui',
+    stateDir,
+    env: o.env,
     // Daemons beating out of phase would each trigger a poll and a frame; one
     // early poll per beat burst still shows a fresh beat within about a second.
     watchDelayMs: WATCH_DELAY_MS,
@@ -182,12 +180,7 @@ export const monitorCommand: Command = {
     filter: { type: 'string' },
   },
   async run(ctx) {
-    const config = await loadConfig({
-      file: (ctx.flags.config as string | undefined) ?? null,
-      cwd: ctx.cwd,
-      dir: (ctx.flags.dir as string | undefined) ?? null,
-      pollInterval: (ctx.flags.interval as number | undefined) ?? null,
-    });
+    const config = await loadConfigAudited(ctx);
     if (!ctx.stdout.isTTY || !process.stdin.isTTY) return printStatusInstead(config, ctx);
     return runInteractive({
       config,

@@ -2,15 +2,13 @@
 // detects and logs like `watch`, and serves /api/status, /api/events, the
 // event stream, /metrics, /healthz and the dashboard page (and pushes to a
 // dashboard when configured). SIGTERM and SIGINT stop it cleanly, exit 0.
-import { loadConfig } from '../../config/load.js';
-import { ConfigError } from '../../config/schema.js';
-import { AuditLog } from '../../runtime/audit.js';
-import { Monitor } from '../../runtime/monitor.js';
-import { resolveStateDir } from '../../runtime/paths.js';
-import { Poller } from '../../runtime/poller.js';
-import { ApiConfigError } from '../../server/auth.js';
-import { attachApi } from '../../server/attach.js';
 import { commonFlags, EXIT, type Command } from '../command.js';
+import {
+  loadConfigAudited,
+  openMonitorRuntime,
+  servingLine,
+  startApiOrExplain,
+} from '../runtime.js';
 import { untilStopSignal } from '../signals.js';
 
 export const serveCommand: Command = {
@@ -41,65 +39,26 @@ export const serveCommand: Command = {
   async run(ctx) {
     const signals = untilStopSignal();
     try {
-      let config;
-      try {
-        config = await loadConfig({
-          file: (ctx.flags.config as string | undefined) ?? null,
-          cwd: ctx.cwd,
-          dir: (ctx.flags.dir as string | undefined) ?? null,
-          pollInterval: (ctx.flags.interval as number | undefined) ?? null,
-        });
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          const dir =
-            (ctx.flags.stateDir as string | undefined) ??
-            resolveStateDir({ stateDir: null }, ctx.env);
-          try {
-            const audit = new AuditLog(dir);
-            audit.recordConfigError({ file: err.file, message: err.message });
-            audit.close();
-          } catch {
-            // An unwritable state directory must not hide the configuration error.
-          }
-        }
-        throw err;
-      }
-      const monitor = await Monitor.open(config, {
-        stateDir: (ctx.flags.stateDir as string | undefined) ?? undefined,
-        env: ctx.env,
+      const config = await loadConfigAudited(ctx);
+      const runtime = await openMonitorRuntime(config, {
         command: 'serve',
+        stateDir: ctx.flags.stateDir as string | undefined,
+        env: ctx.env,
       });
-      const poller = new Poller(monitor, {
-        pollIntervalMs: config.pollInterval * 1000,
-        watchDir: config.heartbeatDir,
+      const { monitor, poller } = runtime;
+      const api = await startApiOrExplain(config, runtime, {
+        listen: (ctx.flags.listen as string | undefined) ?? null,
+        env: ctx.env,
+        stderr: ctx.stderr,
       });
-      let api;
-      try {
-        api = await attachApi({
-          config,
-          poller,
-          monitor,
-          listen: (ctx.flags.listen as string | undefined) ?? null,
-          env: ctx.env,
-        });
-      } catch (err) {
-        if (err instanceof ApiConfigError) {
-          monitor.audit.recordConfigError({ file: config.configFile, message: err.message });
-          await monitor.close('api-error');
-          ctx.stderr.write(`ghost-hb: ${err.message}\n`);
-          return EXIT.UNKNOWN;
-        }
-        await monitor.close('api-error');
-        throw err;
-      }
+      if (!api) return EXIT.UNKNOWN;
       poller.subscribe((u) => {
         if (u.type === 'error')
           ctx.stderr.write(`ghost-hb: ${u.kind} failed: ${u.error.message}\n`);
       });
       poller.start();
       ctx.stderr.write(
-        `ghost-hb: serving ${api.server.url} (${api.tokenOrigin === 'none' ? 'no token' : `token from ${api.tokenOrigin}`}); ` +
-          `watching ${config.heartbeatDir} every ${config.pollInterval}s\n`,
+        `${servingLine(api)}; watching ${config.heartbeatDir} every ${config.pollInterval}s\n`,
       );
       const signal = await signals.stopped;
       await poller.stop();

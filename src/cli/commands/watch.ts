@@ -1,14 +1,9 @@
 // `ghost-hb watch`: the headless monitor (what a systemd unit runs): polls,
 // detects anomalies and logs them under the state directory; with --json it
 // also prints each event as a JSON line. SIGTERM and SIGINT flush and exit 0.
-import { loadConfig } from '../../config/load.js';
-import { ConfigError } from '../../config/schema.js';
-import { AuditLog } from '../../runtime/audit.js';
-import { Monitor } from '../../runtime/monitor.js';
-import { resolveStateDir } from '../../runtime/paths.js';
-import { Poller } from '../../runtime/poller.js';
 import { commonFlags, EXIT, type Command } from '../command.js';
 import { formatEventLine } from '../eventText.js';
+import { loadConfigAudited, openMonitorRuntime } from '../runtime.js';
 import { untilStopSignal } from '../signals.js';
 
 export const watchCommand: Command = {
@@ -37,38 +32,11 @@ export const watchCommand: Command = {
   async run(ctx) {
     const signals = untilStopSignal();
     try {
-      let config;
-      try {
-        config = await loadConfig({
-          file: (ctx.flags.config as string | undefined) ?? null,
-          cwd: ctx.cwd,
-          dir: (ctx.flags.dir as string | undefined) ?? null,
-          pollInterval: (ctx.flags.interval as number | undefined) ?? null,
-        });
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          // The config's stateDir is unknown; the audit goes to the default (or --state-dir).
-          const dir =
-            (ctx.flags.stateDir as string | undefined) ??
-            resolveStateDir({ stateDir: null }, ctx.env);
-          try {
-            const audit = new AuditLog(dir);
-            audit.recordConfigError({ file: err.file, message: err.message });
-            audit.close();
-          } catch {
-            // An unwritable state directory must not hide the configuration error.
-          }
-        }
-        throw err;
-      }
-      const monitor = await Monitor.open(config, {
-        stateDir: (ctx.flags.stateDir as string | undefined) ?? undefined,
-        env: ctx.env,
+      const config = await loadConfigAudited(ctx);
+      const { monitor, poller } = await openMonitorRuntime(config, {
         command: 'watch',
-      });
-      const poller = new Poller(monitor, {
-        pollIntervalMs: config.pollInterval * 1000,
-        watchDir: config.heartbeatDir,
+        stateDir: ctx.flags.stateDir as string | undefined,
+        env: ctx.env,
       });
       poller.subscribe((u) => {
         if (u.type === 'error') {
