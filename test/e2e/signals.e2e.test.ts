@@ -112,6 +112,9 @@ describeE2e('ending the monitor', () => {
     const crashFile = path.join(tmp, 'state', 'crash.log');
     expect(pane.replace(/\n/g, '')).toContain(`details in ${crashFile}`);
     expect(fs.readFileSync(crashFile, 'utf8')).toContain('crashSoon.js');
+    // The logs were closed on the way out, with the crash as the stop reason.
+    const audit = fs.readFileSync(path.join(tmp, 'state', 'audit.jsonl'), 'utf8').trim();
+    expect(JSON.parse(audit.split('\n').at(-1)!)).toMatchObject({ kind: 'stop', reason: 'crash' });
   });
 
   it('stops every demo daemon when the monitor gets SIGHUP', async () => {

@@ -8,7 +8,7 @@ import { DEMO_INTERVAL_SEC } from '../../demo/script.js';
 import { collectSnapshot } from '../../runtime/engine.js';
 import { EXIT, type Command } from '../command.js';
 import { renderStatusText } from '../statusText.js';
-import { runInteractive } from './monitor.js';
+import { runInteractive, serveFlags, serveOption } from './monitor.js';
 import { wantColor } from './status.js';
 
 export const demoCommand: Command = {
@@ -16,14 +16,19 @@ export const demoCommand: Command = {
   summary: 'a demo fleet of eight daemons (crash, hang, late, degraded, malformed) in the monitor',
   help: `
   Usage
-    $ ghost-hb demo [--no-color]
+    $ ghost-hb demo [--no-color] [--serve [--listen HOST:PORT]]
 
   Starts eight real daemons in a temporary _heartbeat/ directory and opens the
   monitor on them. Within two minutes one crashes and comes back with a new pid,
   one hangs, one beats late, one reports degraded and one writes a malformed
   heartbeat. Quitting (q) stops them all and removes the directory.
+
+  Options
+    --no-color     no colour (NO_COLOR is honoured too)
+    --serve        also serve the HTTP API, /metrics and the dashboard page
+    --listen       address for --serve (implies it; default 127.0.0.1:9464)
 `,
-  flags: { color: { type: 'boolean', default: true } },
+  flags: { color: { type: 'boolean', default: true }, ...serveFlags },
   async run(ctx) {
     const fleet = new DemoFleet();
     const config = resolveConfig(
@@ -51,6 +56,7 @@ export const demoCommand: Command = {
       config,
       color: wantColor(ctx.flags.color, ctx.env, true),
       filter: null,
+      serve: serveOption(ctx.flags),
       stdout: ctx.stdout,
       stdin: process.stdin,
       stderr: ctx.stderr,

@@ -5,6 +5,7 @@
 // also written to the crash file in the state directory.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AnyFlags } from 'meow';
 import React from 'react';
 import { render } from 'ink';
 import type { Config } from '../../config/schema.js';
@@ -13,7 +14,12 @@ import { resolveStateDir, STATE_FILES } from '../../runtime/paths.js';
 import { loadPrefs, prefsSaver, uiStateFile } from '../../runtime/uiState.js';
 import { Root } from '../../ui/Root.js';
 import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
-import { loadConfigAudited, openMonitorRuntime } from '../runtime.js';
+import {
+  loadConfigAudited,
+  openMonitorRuntime,
+  servingLine,
+  startApiOrExplain,
+} from '../runtime.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
 import { wantColor } from './status.js';
 
@@ -21,6 +27,8 @@ const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
 const WATCH_DELAY_MS = 900;
+/** How long a crash waits for the API and the logs to close before exiting anyway. */
+const CRASH_SHUTDOWN_MS = 2000;
 
 export interface InteractiveOptions {
   config: Config;
@@ -31,15 +39,21 @@ export interface InteractiveOptions {
   stdin: NodeJS.ReadStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** --serve: the HTTP API beside the screen; listen null uses config api.listen. */
+  serve?: { listen: string | null } | null;
   /** Runs once when the monitor stops, however it stops (the demo stops its fleet here). */
   onStop?: () => Promise<void> | void;
 }
 
 /** Print why there is no screen, then one `status` poll (for pipes, cron, CI). */
-async function printStatusInstead(config: Config, ctx: CommandContext): Promise<number> {
+async function printStatusInstead(
+  config: Config,
+  ctx: CommandContext,
+  serve: boolean,
+): Promise<number> {
   ctx.stderr.write(
     'ghost-hb: not a terminal, so no interactive monitor; here is one status poll instead ' +
-      '(run "ghost-hb watch" to monitor headless)\n',
+      `(run "ghost-hb ${serve ? 'serve' : 'watch'}" to ${serve ? 'serve the API' : 'monitor'} headless)\n`,
   );
   const snapshot = await collectSnapshot({ config, cwd: ctx.cwd });
   ctx.stdout.write(renderStatusText(snapshot, { color: false }));
@@ -64,7 +78,7 @@ function writeCrashFile(stateDir: string, err: unknown): string | null {
 export async function runInteractive(o: InteractiveOptions): Promise<number> {
   const { config } = o;
   const stateDir = resolveStateDir(config, o.env);
-  const { monitor, poller } = await openMonitorRuntime(config, {
+  const runtime = await openMonitorRuntime(config, {
     command: 'ui',
     stateDir,
     env: o.env,
@@ -72,6 +86,24 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
     // early poll per beat burst still shows a fresh beat within about a second.
     watchDelayMs: WATCH_DELAY_MS,
   });
+  const { monitor, poller } = runtime;
+  // Before the alternate screen, so a refused address is explained on the normal screen.
+  const api = o.serve
+    ? await startApiOrExplain(config, runtime, { ...o.serve, env: o.env, stderr: o.stderr })
+    : null;
+  if (o.serve && !api) {
+    await o.onStop?.();
+    return EXIT.UNKNOWN;
+  }
+  if (api) o.stderr.write(`${servingLine(api)}\n`);
+  let shutdown: Promise<void> | null = null;
+  /** Stop polling, close the API, then close the monitor's logs; once, whichever way it ends. */
+  const stopRuntime = (reason: string) =>
+    (shutdown ??= (async () => {
+      await poller.stop();
+      await api?.close();
+      await monitor.close(reason);
+    })());
   const prefsFile = uiStateFile(stateDir);
   const prefs = loadPrefs(prefsFile);
   if (o.filter !== null) prefs.filter = o.filter;
@@ -105,7 +137,11 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
     const file = writeCrashFile(stateDir, err);
     const msg = err instanceof Error ? err.message : String(err);
     o.stderr.write(`ghost-hb: crashed: ${msg}\n${file ? `ghost-hb: details in ${file}\n` : ''}`);
-    void Promise.resolve(o.onStop?.()).finally(() => process.exit(EXIT.UNKNOWN));
+    // Best effort and bounded: whatever crashed may be what the shutdown waits on.
+    const closed = stopRuntime('crash').catch(() => {});
+    void Promise.race([closed, new Promise((r) => setTimeout(r, CRASH_SHUTDOWN_MS).unref())])
+      .then(() => o.onStop?.())
+      .finally(() => process.exit(EXIT.UNKNOWN));
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of signals) process.on(s, onSignal);
@@ -140,8 +176,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
   const { reason, code } = await stopped;
   restoreTerminal();
   try {
-    await poller.stop();
-    await monitor.close(reason);
+    await stopRuntime(reason);
     await saver.flush();
     if (saveError) {
       o.stderr.write(
@@ -157,12 +192,25 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
   return code;
 }
 
+/** --serve and --listen, shared by the monitor and the demo. */
+export const serveFlags = {
+  serve: { type: 'boolean', default: false },
+  listen: { type: 'string' },
+} as const satisfies AnyFlags;
+
+/** The --serve option from the flags: --listen alone implies --serve. */
+export function serveOption(flags: Record<string, unknown>): { listen: string | null } | null {
+  const listen = (flags.listen as string | undefined) ?? null;
+  return flags.serve || listen !== null ? { listen } : null;
+}
+
 export const monitorCommand: Command = {
   name: '',
   summary: 'the interactive monitor (no subcommand)',
   help: `
   Usage
     $ ghost-hb [--dir DIR] [--config FILE] [--interval S] [--filter TEXT] [--no-color]
+               [--serve [--listen HOST:PORT]]
 
   Options
     --dir, -d      heartbeat directory (overrides the config's heartbeatDir)
@@ -170,22 +218,31 @@ export const monitorCommand: Command = {
     --interval     seconds between full polls (overrides pollInterval)
     --filter       start with this filter (substring, or "re:" and a regex)
     --no-color     no colour (NO_COLOR is honoured too)
+    --serve        also serve the HTTP API, /metrics and the dashboard page
+                   (as "ghost-hb serve" does)
+    --listen       address for --serve (implies it; default: config api.listen,
+                   127.0.0.1:9464); a non-loopback address needs a token
 
   Press ? in the monitor for its keys. When stdout is not a terminal, prints
   one status poll instead.
 `,
   flags: {
     ...commonFlags,
+    ...serveFlags,
     interval: { type: 'number' },
     filter: { type: 'string' },
   },
   async run(ctx) {
     const config = await loadConfigAudited(ctx);
-    if (!ctx.stdout.isTTY || !process.stdin.isTTY) return printStatusInstead(config, ctx);
+    const serve = serveOption(ctx.flags);
+    if (!ctx.stdout.isTTY || !process.stdin.isTTY) {
+      return printStatusInstead(config, ctx, serve !== null);
+    }
     return runInteractive({
       config,
       color: wantColor(ctx.flags.color, ctx.env, true),
       filter: (ctx.flags.filter as string | undefined) ?? null,
+      serve,
       stdout: ctx.stdout,
       stdin: process.stdin,
       stderr: ctx.stderr,
