@@ -110,6 +110,31 @@ describe('DriftGauge and Gauge', () => {
     expect(f).toContain('NOT synced');
     expect(f).toContain('last jump +3000ms');
   });
+  it('says why when the host has no clock source, within 80 columns', () => {
+    const none: ClockSnapshot = {
+      ...clock,
+      synced: null,
+      offsetMs: null,
+      errorBoundMs: null,
+      source: null,
+      stratum: null,
+      lastJumpMs: -1234,
+      note: 'no clock source (install chrony or set clock.sntpServers)',
+    };
+    const f = frameOf(<DriftGauge clock={none} warnMs={50} color={false} />);
+    expect(f).toContain('n/a NTP n/a (no clock source)  last jump -1234ms');
+    const header = render(
+      <Header {...headerProps} snapshot={{ ...snapshot(fleet()), clock: none }} />,
+    );
+    const lines = (header.lastFrame() ?? '').split('\n');
+    expect(lines[2]).toContain('NTP n/a (no clock source)');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(
+      frameOf(
+        <DriftGauge clock={{ ...none, note: 'odd\u001b[2J (x)' }} warnMs={50} color={false} />,
+      ),
+    ).toContain('NTP n/a (odd\\x1b[2J)');
+  });
 });
 
 describe('DaemonTable', () => {
@@ -328,5 +353,14 @@ describe('HelpOverlay', () => {
     const short = frameOf(<HelpOverlay width={80} height={20} color={false} />);
     expect(short.split('\n').length).toBeLessThanOrEqual(20);
     for (const line of short.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+  it('shows the whole clock note under the keys, within the size', () => {
+    const note = 'no clock source (install chrony or set clock.sntpServers)';
+    const f = frameOf(<HelpOverlay width={80} height={20} color={false} clockNote={note} />);
+    const lines = f.split('\n');
+    expect(lines.at(-1)).toBe(`Clock: ${note}`);
+    expect(lines.length).toBeLessThanOrEqual(20);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(frameOf(<HelpOverlay width={80} height={20} color={false} />)).not.toContain('Clock:');
   });
 });

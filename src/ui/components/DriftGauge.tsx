@@ -19,8 +19,20 @@ export function driftTone(offsetMs: number | null, warnMs: number): string {
   return a >= warnMs * 10 ? 'red' : a >= warnMs ? 'yellow' : 'green';
 }
 
+/**
+ * The short form of `clock.note` for the header: the words before any
+ * parenthesis ("no clock source"); the help overlay shows the whole note.
+ */
+export function shortClockNote(note: string | null | undefined): string | null {
+  const head = note?.split(' (')[0]?.trim();
+  return head ? safeText(head) : null;
+}
+
 function syncWord(clock: ClockSnapshot | null): { text: string; tone: string } {
-  if (!clock || clock.synced === null) return { text: 'n/a', tone: 'gray' };
+  if (!clock || clock.synced === null) {
+    const why = shortClockNote(clock?.note);
+    return { text: why ? `n/a (${why})` : 'n/a', tone: 'gray' };
+  }
   const via = [clock.source, clock.stratum != null ? `stratum ${clock.stratum}` : null]
     .filter(Boolean)
     .map((s) => safeText(String(s)))

@@ -1,8 +1,8 @@
 // The help overlay: every binding from the keymap, in two columns when the
-// terminal is short.
+// terminal is short, and why the clock has no sync state when it has none.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { fit } from '../../core/cells.js';
+import { fit, safeText } from '../../core/cells.js';
 import { KEYMAP, keyLabel, whereText } from '../keymap.js';
 import { tint } from '../theme.js';
 
@@ -10,6 +10,8 @@ export interface HelpOverlayProps {
   width: number;
   height: number;
   color: boolean;
+  /** `clock.note` (why the clock has no sync state), shown in full under the keys. */
+  clockNote?: string | null;
 }
 
 export function helpLines(): Array<{ keys: string; text: string }> {
@@ -19,9 +21,15 @@ export function helpLines(): Array<{ keys: string; text: string }> {
   }));
 }
 
-export function HelpOverlay({ width, height, color }: HelpOverlayProps): React.ReactElement {
+export function HelpOverlay({
+  width,
+  height,
+  color,
+  clockNote,
+}: HelpOverlayProps): React.ReactElement {
   const lines = helpLines();
-  const room = Math.max(1, height - 1);
+  const note = clockNote ? `Clock: ${safeText(clockNote)}` : null;
+  const room = Math.max(1, height - 1 - (note ? 1 : 0));
   const columns = lines.length > room ? 2 : 1;
   const perColumn = Math.ceil(lines.length / columns);
   const colWidth = Math.floor((width - (columns - 1) * 2) / columns);
@@ -52,6 +60,7 @@ export function HelpOverlay({ width, height, color }: HelpOverlayProps): React.R
           </Box>
         ))}
       </Box>
+      {note ? <Text wrap="truncate-end">{fit(note, width)}</Text> : null}
     </Box>
   );
 }

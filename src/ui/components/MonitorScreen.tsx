@@ -34,7 +34,12 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   if (view.mode === 'help') {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <HelpOverlay width={width} height={height - 1} color={color} />
+        <HelpOverlay
+          width={width}
+          height={height - 1}
+          color={color}
+          clockNote={snapshot?.clock?.note ?? null}
+        />
       </Box>
     );
   }
