@@ -2,16 +2,14 @@
 // a crash seen within 2 s, resize to the compact layout, and the shell back
 // after quitting.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { BeatingFleet } from '../helpers/beatingFleet.js';
 import { Tmux, paneRows } from '../helpers/tmux.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const dist = path.join(repo, 'dist');
-const beater = path.join(repo, 'test', 'fixtures', 'libBeater.js');
 const DAEMONS = ['relayCore', 'watchdog', 'executor'];
 const HOSTILE = 'bad\u001b[2Jname';
 
@@ -23,50 +21,22 @@ if (!ready) {
 }
 
 describeE2e('ghost-hb monitor in tmux', () => {
-  let tmp: string;
-  const children = new Map<string, ChildProcess>();
+  let fleet: BeatingFleet;
   const tmux = new Tmux();
 
-  function startDaemon(name: string): ChildProcess {
-    const child = spawn(process.execPath, [beater, dist, path.join(tmp, '_heartbeat'), name], {
-      stdio: 'ignore',
-    });
-    children.set(name, child);
-    return child;
-  }
-
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-e2e-'));
-    fs.mkdirSync(path.join(tmp, '_heartbeat'));
-    fs.writeFileSync(
-      path.join(tmp, '.heartbeatrc.json'),
-      JSON.stringify({
-        heartbeatDir: './_heartbeat',
-        // A long poll interval: the crash must be seen by the 1 s liveness check.
-        pollInterval: 5,
-        stateDir: './state',
-        daemons: DAEMONS,
-        defaults: { interval: 1, tolerance: 1, grace: 4 },
-      }),
-    );
+    // A long poll interval: the crash must be seen by the 1 s liveness check.
+    fleet = await BeatingFleet.start('ghost-hb-e2e-', DAEMONS, 5);
     // A touch file whose name holds an escape sequence.
-    fs.writeFileSync(path.join(tmp, '_heartbeat', `${HOSTILE}.hb`), '');
-    for (const name of DAEMONS) startDaemon(name);
-    // Wait for every daemon's first beat so the first frame is all up.
-    const deadline = Date.now() + 10_000;
-    while (DAEMONS.some((n) => !fs.existsSync(path.join(tmp, '_heartbeat', `${n}.json`)))) {
-      if (Date.now() > deadline) throw new Error('daemons did not beat');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    tmux.start(tmp, 80, 24, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
+    fs.writeFileSync(path.join(fleet.heartbeatDir, `${HOSTILE}.hb`), '');
+    tmux.start(fleet.root, 80, 24, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
     tmux.type(`node ${bin}; echo "EXIT-$?"`);
     tmux.keys('Enter');
   }, 30_000);
 
   afterAll(() => {
     tmux.kill();
-    for (const c of children.values()) c.kill('SIGKILL');
-    fs.rmSync(tmp, { recursive: true, force: true });
+    fleet?.close();
   });
 
   it('shows a row per daemon, up', async () => {
@@ -94,7 +64,7 @@ describeE2e('ghost-hb monitor in tmux', () => {
   });
 
   it('shows a killed daemon down, crashed, within 2 s', async () => {
-    const child = children.get('executor')!;
+    const child = fleet.children.get('executor')!;
     const killedAt = Date.now();
     child.kill('SIGKILL');
     await tmux.waitFor(

@@ -2,17 +2,15 @@
 // API beside it, over real beating daemons; quitting closes the port and gives
 // the terminal back. A refused address exits 3 before the alternate screen.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { BeatingFleet } from '../helpers/beatingFleet.js';
 import { Tmux, paneRows } from '../helpers/tmux.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const dist = path.join(repo, 'dist');
-const beater = path.join(repo, 'test', 'fixtures', 'libBeater.js');
 const DAEMONS = ['relayCore', 'watchdog'];
 
 const ready = Tmux.available() && fs.existsSync(path.join(dist, 'cli', 'main.js'));
@@ -43,41 +41,18 @@ function accepting(port: number): Promise<boolean> {
 }
 
 describeE2e('ghost-hb --serve in tmux', () => {
+  let fleet: BeatingFleet;
   let tmp: string;
-  const children: ChildProcess[] = [];
   let tmux: Tmux | null = null;
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-serve-e2e-'));
-    fs.mkdirSync(path.join(tmp, '_heartbeat'));
-    fs.writeFileSync(
-      path.join(tmp, '.heartbeatrc.json'),
-      JSON.stringify({
-        heartbeatDir: './_heartbeat',
-        pollInterval: 1,
-        stateDir: './state',
-        daemons: DAEMONS,
-        defaults: { interval: 1, tolerance: 1, grace: 4 },
-      }),
-    );
-    for (const name of DAEMONS) {
-      children.push(
-        spawn(process.execPath, [beater, dist, path.join(tmp, '_heartbeat'), name], {
-          stdio: 'ignore',
-        }),
-      );
-    }
-    const deadline = Date.now() + 10_000;
-    while (DAEMONS.some((n) => !fs.existsSync(path.join(tmp, '_heartbeat', `${n}.json`)))) {
-      if (Date.now() > deadline) throw new Error('daemons did not beat');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    fleet = await BeatingFleet.start('ghost-hb-serve-e2e-', DAEMONS, 1);
+    tmp = fleet.root;
   }, 30_000);
 
   afterAll(() => {
     tmux?.kill();
-    for (const c of children) c.kill('SIGKILL');
-    fs.rmSync(tmp, { recursive: true, force: true });
+    fleet?.close();
   });
 
   function startPane(args: string, rawFile?: string): Tmux {
