@@ -7,52 +7,34 @@ import type {
   Snapshot,
 } from '../../src/core/types.js';
 import type { PollerListener, PollKind } from '../../src/runtime/poller.js';
+import { buildDaemon, buildSnapshot } from './snapshotBuilders.js';
 
 export function daemon(
   name: string,
   status: DaemonStatus = 'up',
   extra: Partial<DaemonSnapshot> = {},
 ): DaemonSnapshot {
-  return {
-    name,
+  return buildDaemon(name, {
     status,
     reason: status === 'down' ? 'crashed' : null,
-    pid: 1000,
     lastBeatAt: '2026-01-01T00:00:00.000Z',
     ageMs: 1200,
-    intervalSec: 5,
     processAlive: status !== 'down',
     uptimeSec: 3600,
     cpuPct: 2.5,
     memRssBytes: 50 * 1024 * 1024,
     restarts: 1,
-    source: 'json',
-    problems: [],
     skewMs: null,
-    critical: false,
-    declared: true,
-    graceSec: 15,
-    toleranceSec: 1,
     heartbeatPath: `/tmp/hb/${name}.json`,
-    payload: null,
-    selfStatus: 'ok',
-    message: null,
-    command: 'node',
     startedAt: '2026-01-01T00:00:00.000Z',
     seq: 1,
-    clockSuspect: false,
     ...extra,
-  };
+  });
 }
 
 export function snapshot(daemons: DaemonSnapshot[], extra: Partial<Snapshot> = {}): Snapshot {
-  const summary = { up: 0, late: 0, down: 0, unknown: 0 };
-  for (const d of daemons) summary[d.status]++;
-  return {
-    version: 1,
-    at: new Date().toISOString(),
+  return buildSnapshot(daemons, Date.now(), {
     heartbeatDir: '/tmp/hb',
-    heartbeatDirError: null,
     system: {
       hostname: 'testhost',
       uptimeSec: 1000,
@@ -69,12 +51,10 @@ export function snapshot(daemons: DaemonSnapshot[], extra: Partial<Snapshot> = {
       lastJumpAt: null,
       lastJumpMs: null,
     },
-    daemons,
-    summary,
     sources: { heartbeatDir: true, proc: true, clock: true },
     pollMs: 2,
     ...extra,
-  };
+  });
 }
 
 let nextId = 1;

@@ -8,70 +8,16 @@ import {
   type RuleState,
 } from '../../src/core/anomaly/index.js';
 import type { DaemonSnapshot, HbEvent, Instant, Snapshot } from '../../src/core/types.js';
+import { buildDaemon, buildSnapshot } from './snapshotBuilders.js';
 
 export const BASE_WALL = Date.UTC(2026, 10, 27, 12, 0, 0);
 
 export function daemon(name: string, over: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
-  return {
-    name,
-    status: 'up',
-    reason: null,
-    pid: 1000,
-    lastBeatAt: null,
-    ageMs: 0,
-    intervalSec: 5,
-    processAlive: true,
-    uptimeSec: 100,
-    cpuPct: 1,
-    memRssBytes: 10_000_000,
-    restarts: 0,
-    source: 'json',
-    problems: [],
-    skewMs: 0,
-    critical: false,
-    declared: true,
-    graceSec: 15,
-    toleranceSec: 1,
-    heartbeatPath: `/hb/${name}.json`,
-    payload: null,
-    selfStatus: 'ok',
-    message: null,
-    command: 'node',
-    startedAt: null,
-    seq: null,
-    clockSuspect: false,
-    ...over,
-  };
+  return buildDaemon(name, over);
 }
 
 export function snapshot(daemons: DaemonSnapshot[], over: Partial<Snapshot> = {}): Snapshot {
-  return {
-    version: 1,
-    at: new Date(BASE_WALL).toISOString(),
-    heartbeatDir: '/hb',
-    heartbeatDirError: null,
-    system: {
-      hostname: 'host',
-      uptimeSec: 100_000,
-      load1: 0.1,
-      memUsedBytes: 1,
-      memTotalBytes: 2,
-    },
-    clock: {
-      synced: null,
-      offsetMs: null,
-      errorBoundMs: null,
-      source: null,
-      stratum: null,
-      lastJumpAt: null,
-      lastJumpMs: null,
-    },
-    daemons,
-    summary: { up: 0, late: 0, down: 0, unknown: 0 },
-    sources: {},
-    pollMs: 1,
-    ...over,
-  };
+  return buildSnapshot(daemons, BASE_WALL, over);
 }
 
 export function testConfig(over: Partial<Config['alerts']> = {}): Config {

@@ -1,49 +1,30 @@
 // Snapshot fixtures for the UI tests and the render benchmark's shapes.
 import type { DaemonSnapshot, HbEvent, Snapshot } from '../../src/core/types.js';
+import { buildDaemon, buildSnapshot } from './snapshotBuilders.js';
 
 export const NOW = Date.parse('2026-01-02T10:00:00Z');
 
 export function daemon(name: string, over: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
-  return {
-    name,
-    status: 'up',
-    reason: null,
+  return buildDaemon(name, {
     pid: 1000 + name.length,
     lastBeatAt: new Date(NOW - 2000).toISOString(),
     ageMs: 2000,
-    intervalSec: 5,
-    processAlive: true,
     uptimeSec: 3600,
     cpuPct: 1.5,
     memRssBytes: 40 * 1024 * 1024,
-    restarts: 0,
-    source: 'json',
-    problems: [],
     skewMs: null,
-    critical: false,
-    declared: true,
-    graceSec: 15,
-    toleranceSec: 1,
     heartbeatPath: `/srv/_heartbeat/${name}.json`,
     payload: { name, status: 'ok' },
-    selfStatus: 'ok',
-    message: null,
     command: `node ${name}.js`,
     startedAt: new Date(NOW - 3_600_000).toISOString(),
     seq: 42,
-    clockSuspect: false,
     ...over,
-  };
+  });
 }
 
 export function snapshot(daemons: DaemonSnapshot[], over: Partial<Snapshot> = {}): Snapshot {
-  const summary = { up: 0, late: 0, down: 0, unknown: 0 };
-  for (const d of daemons) summary[d.status]++;
-  return {
-    version: 1,
-    at: new Date(NOW).toISOString(),
+  return buildSnapshot(daemons, NOW, {
     heartbeatDir: '/srv/_heartbeat',
-    heartbeatDirError: null,
     system: {
       hostname: 'box1',
       uptimeSec: 86400 * 3,
@@ -51,21 +32,10 @@ export function snapshot(daemons: DaemonSnapshot[], over: Partial<Snapshot> = {}
       memUsedBytes: 3 * 1024 ** 3,
       memTotalBytes: 8 * 1024 ** 3,
     },
-    clock: {
-      synced: null,
-      offsetMs: null,
-      errorBoundMs: null,
-      source: null,
-      stratum: null,
-      lastJumpAt: null,
-      lastJumpMs: null,
-    },
-    daemons,
-    summary,
     sources: { proc: true },
     pollMs: 3,
     ...over,
-  };
+  });
 }
 
 /** The default fleet with one daemon of each interesting state. */
