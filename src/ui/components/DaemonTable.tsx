@@ -23,12 +23,22 @@ function DaemonRowImpl({
   color,
 }: DaemonRowProps): React.ReactElement {
   // Without colour the selection still shows, as a marker column.
+  // Two Texts, not one: the status glyph is the row's only non-ASCII text, and
+  // Ink measures every line of text each frame; kept apart, the long part takes
+  // string-width's ASCII fast path instead of grapheme segmentation.
+  const inverse = selected && color;
   return (
-    <Text wrap="truncate-end" inverse={selected && color}>
-      {color ? '' : selected ? '>' : ' '}
-      <Text {...tint(color, STATUS_COLOR[status])}>{statusCell}</Text>
-      {rest}
-    </Text>
+    <Box>
+      <Box flexShrink={0}>
+        <Text inverse={inverse}>
+          {color ? '' : selected ? '>' : ' '}
+          <Text {...tint(color, STATUS_COLOR[status])}>{statusCell}</Text>
+        </Text>
+      </Box>
+      <Text wrap="truncate-end" inverse={inverse}>
+        {rest}
+      </Text>
+    </Box>
   );
 }
 
