@@ -13,16 +13,23 @@ interface CommandEntry {
   name: string;
   load(): Promise<Command>;
 }
-/** React's development build costs about a third more CPU per frame; the monitor runs for weeks. */
-function tuneForLongRun(): void {
+/**
+ * Before the monitor's modules load: React's production build (the development
+ * build costs about a third more CPU per frame), and Ink with its text
+ * measurement cache bounded (unbounded in Ink 6.8; see ui/inkCaches.ts).
+ * The monitor runs for weeks.
+ */
+async function prepareForLongRun(): Promise<void> {
   process.env.NODE_ENV ??= 'production';
+  const { importInkWithBoundedCaches } = await import('../ui/inkCaches.js');
+  await importInkWithBoundedCaches();
 }
 
 const registry: CommandEntry[] = [
   {
     name: '',
     load: async () => {
-      tuneForLongRun();
+      await prepareForLongRun();
       return (await import('./commands/monitor.js')).monitorCommand;
     },
   },
@@ -34,7 +41,7 @@ const registry: CommandEntry[] = [
   {
     name: 'demo',
     load: async () => {
-      tuneForLongRun();
+      await prepareForLongRun();
       return (await import('./commands/demo.js')).demoCommand;
     },
   },
