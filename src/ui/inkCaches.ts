@@ -48,7 +48,15 @@ function bound<K, V>(map: Map<K, V>, max: number): void {
  * Import Ink with its text-measurement cache bounded to `max` entries.
  * Must run before anything else imports Ink (a module is evaluated once).
  */
-export async function importInkWithBoundedCaches(max = INK_MEASURE_CACHE_MAX): Promise<InkModule> {
+export function importInkWithBoundedCaches(max = INK_MEASURE_CACHE_MAX): Promise<InkModule> {
+  // Once per process: callers may race (the command list loads every command).
+  inkLoad ??= loadInk(max);
+  return inkLoad;
+}
+
+let inkLoad: Promise<InkModule> | null = null;
+
+async function loadInk(max: number): Promise<InkModule> {
   const OriginalMap = globalThis.Map;
   // A class declared `extends Map` during the import keeps the proxy as its
   // parent; after the import the proxy only passes construction through.
