@@ -16,8 +16,16 @@ const fleetStart = Number(startedAtText);
 const bornAt = Date.now();
 let tick = 0;
 
-process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0));
+// The fleet is the other end of the IPC channel. Node emits 'disconnect' once,
+// when the channel closes, and only to listeners present then: if the monitor
+// died (kill -9) while this process was still loading its modules, the event
+// has already gone by unheard. So listen, then also check the channel is still
+// open; without either, this daemon would beat into a dead fleet forever.
+// (Run without any channel, e.g. by hand, it has no fleet to follow: it exits too.)
+const leave = () => process.exit(0);
+process.on('disconnect', leave);
+process.on('SIGTERM', leave);
+if (!process.connected) leave();
 
 async function step(): Promise<void> {
   const now = Date.now();
