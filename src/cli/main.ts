@@ -16,13 +16,34 @@ interface CommandEntry {
 /**
  * Before the monitor's modules load: React's production build (the development
  * build costs about a third more CPU per frame), and Ink with its text
- * measurement cache bounded (unbounded in Ink 6.8; see ui/inkCaches.ts).
- * The monitor runs for weeks.
+ * measurement cache bounded (unbounded in Ink 6.8; see ui/inkCaches.ts) and
+ * interactive rendering even under CI=true. The monitor runs for weeks.
  */
 async function prepareForLongRun(): Promise<void> {
   process.env.NODE_ENV ??= 'production';
   const { importInkWithBoundedCaches } = await import('../ui/inkCaches.js');
-  await importInkWithBoundedCaches();
+  // Ink reads CI once, at import, and then draws only the last frame. Whether
+  // to draw is ghost-hb's call (stdout a terminal or not), so CI is hidden
+  // while Ink loads and restored for everything else (the demo's children).
+  const hidden = hideEnv(['CI', 'CONTINUOUS_INTEGRATION']);
+  try {
+    await importInkWithBoundedCaches();
+  } finally {
+    Object.assign(process.env, hidden);
+  }
+}
+
+/** Remove `keys` from process.env; returns what was removed. */
+function hideEnv(keys: string[]): Record<string, string> {
+  const removed: Record<string, string> = {};
+  for (const key of keys) {
+    const value = process.env[key];
+    if (value !== undefined) {
+      removed[key] = value;
+      delete process.env[key];
+    }
+  }
+  return removed;
 }
 
 const registry: CommandEntry[] = [
