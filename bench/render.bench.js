@@ -28,6 +28,7 @@ const { initialViewState } = await import('../dist/core/view.js');
 const { EMPTY_HISTORY, recordPoll } = await import('../dist/core/history.js');
 const { MonitorScreen } = await import('../dist/ui/components/MonitorScreen.js');
 const { App } = await import('../dist/ui/App.js');
+const { DEFAULT_DAEMONS } = await import('../dist/config/schema.js');
 const { Poller } = await import('../dist/runtime/poller.js');
 
 // ---------------------------------------------------------------------------
@@ -291,16 +292,7 @@ async function watchBench() {
     path.join(tmp, '.heartbeatrc.json'),
     JSON.stringify({ heartbeatDir: './_heartbeat', stateDir: './state' }),
   );
-  const names = [
-    'relayCore',
-    'watchdog',
-    'executor',
-    'healer',
-    'validationEngine',
-    'messageQueue',
-    'healthAggregator',
-    'decisionEngine',
-  ];
+  const names = DEFAULT_DAEMONS;
   // Eight real daemons beating every 5 s (the default interval) through the library.
   const beaters = names.map((n) =>
     spawn(
