@@ -391,7 +391,6 @@ export async function startServer(opts: ServerOptions): Promise<GhostServer> {
   );
   server.maxHeadersCount = limits.maxHeadersCount;
   server.maxConnections = limits.maxConnections;
-  server.maxRequestsPerSocket = 1000;
   server.setTimeout(limits.socketIdleMs, (socket: Socket) => socket.destroy());
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const code = err.code ?? '';

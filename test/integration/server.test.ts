@@ -2,6 +2,7 @@
 // shape, the event stream with Last-Event-ID resume, the audit trail, and
 // hostile input the server must answer with a 4xx and survive.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -401,5 +402,43 @@ describe('listening and tokens', () => {
     expect(feed.listenerCount).toBe(1);
     await s.close();
     expect(feed.listenerCount).toBe(0);
+  });
+});
+
+describe('HTTP API over one keep-alive connection', () => {
+  it('answers every request of a long-lived connection (a scraper, a load balancer)', async () => {
+    const feed = new FakeFeed();
+    const server = await startServer({
+      feed,
+      pollIntervalSec: 5,
+      listen: '127.0.0.1:0',
+      token: TOKEN,
+    });
+    feed.emit({ snapshot: snapshot([daemon('relayCore')]), events: [] });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const codes: Record<number, number> = {};
+    try {
+      for (let i = 0; i < 1500; i++) {
+        const code = await new Promise<number>((resolve, reject) => {
+          const req = http.get(
+            `${server.url}/api/status`,
+            { agent, headers: bearer(TOKEN) },
+            (res) => {
+              sockets.add(res.socket);
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on('error', reject);
+        });
+        codes[code] = (codes[code] ?? 0) + 1;
+      }
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+    expect(codes).toEqual({ 200: 1500 });
+    expect(sockets.size).toBe(1);
   });
 });
