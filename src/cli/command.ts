@@ -34,3 +34,10 @@ export const commonFlags = {
   config: { type: 'string', shortFlag: 'c' },
   color: { type: 'boolean', default: true },
 } as const satisfies AnyFlags;
+
+/** Flags of the long-running headless commands (watch, serve). */
+export const headlessFlags = {
+  ...commonFlags,
+  stateDir: { type: 'string' },
+  interval: { type: 'number' },
+} as const satisfies AnyFlags;

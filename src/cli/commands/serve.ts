@@ -2,7 +2,7 @@
 // detects and logs like `watch`, and serves /api/status, /api/events, the
 // event stream, /metrics, /healthz and the dashboard page (and pushes to a
 // dashboard when configured). SIGTERM and SIGINT stop it cleanly, exit 0.
-import { commonFlags, EXIT, type Command } from '../command.js';
+import { headlessFlags, EXIT, type Command } from '../command.js';
 import {
   loadConfigAudited,
   openMonitorRuntime,
@@ -31,10 +31,8 @@ export const serveCommand: Command = {
   requires one. SIGTERM and SIGINT stop it and exit 0.
 `,
   flags: {
-    ...commonFlags,
+    ...headlessFlags,
     listen: { type: 'string' },
-    stateDir: { type: 'string' },
-    interval: { type: 'number' },
   },
   async run(ctx) {
     const signals = untilStopSignal();

@@ -1,7 +1,7 @@
 // `ghost-hb watch`: the headless monitor (what a systemd unit runs): polls,
 // detects anomalies and logs them under the state directory; with --json it
 // also prints each event as a JSON line. SIGTERM and SIGINT flush and exit 0.
-import { commonFlags, EXIT, type Command } from '../command.js';
+import { headlessFlags, EXIT, type Command } from '../command.js';
 import { formatEventLine } from '../eventText.js';
 import { loadConfigAudited, openMonitorRuntime } from '../runtime.js';
 import { untilStopSignal } from '../signals.js';
@@ -24,10 +24,8 @@ export const watchCommand: Command = {
   SIGTERM and SIGINT flush the logs and exit 0.
 `,
   flags: {
-    ...commonFlags,
+    ...headlessFlags,
     json: { type: 'boolean', default: false },
-    stateDir: { type: 'string' },
-    interval: { type: 'number' },
   },
   async run(ctx) {
     const signals = untilStopSignal();
