@@ -19,6 +19,7 @@ import {
   ClockCollector,
   parseServer,
   querySntp,
+  querySntpBest,
   type CommandRunner,
 } from '../../src/collectors/clock.js';
 import { defaultConfig } from '../../src/config/schema.js';
@@ -143,7 +144,7 @@ describe('SNTP client against a loopback server', () => {
   it.each([1234.5, -800, 0])('measures a %d ms offset within 5 ms', async (offset) => {
     const srv = await startSntpServer(offset);
     servers.push(srv);
-    const m = await querySntp('127.0.0.1', srv.port, 2000);
+    const m = await querySntpBest('127.0.0.1', srv.port, 2000);
     expect(Math.abs(m.offsetMs - offset)).toBeLessThan(5);
     expect(m.delayMs).toBeGreaterThanOrEqual(0);
     expect(m.stratum).toBe(2);
@@ -334,5 +335,43 @@ describe('ClockCollector', () => {
     ['::1', { host: '::1', port: 123 }],
   ])('server spec %s', (spec, expected) => {
     expect(parseServer(spec)).toEqual(expected);
+  });
+});
+
+describe('querySntpBest', () => {
+  const reply = (delayMs: number, offsetMs = delayMs * 10) => ({
+    offsetMs,
+    delayMs,
+    stratum: 2,
+    errorBoundMs: delayMs / 2,
+  });
+  /** A fake query answering from a script: a number is a delay, an Error is thrown. */
+  const scripted = (script: Array<number | Error>) => {
+    let i = 0;
+    const calls: number[] = [];
+    const query = async (_h: string, _p: number, timeoutMs: number) => {
+      calls.push(timeoutMs);
+      const next = script[i++];
+      if (next instanceof Error) throw next;
+      return reply(next ?? 1);
+    };
+    return { query, calls };
+  };
+
+  it.each<[string, Array<number | Error>, number]>([
+    ['keeps the least-delay reply', [9, 2, 5, 30], 2],
+    ['survives a lost reply after a good one', [7, new Error('lost'), 3, 4], 3],
+  ])('%s', async (_name, script, delay) => {
+    const { query, calls } = scripted(script);
+    const m = await querySntpBest('h', 123, 1000, 4, query);
+    expect(m.delayMs).toBe(delay);
+    expect(m.offsetMs).toBe(delay * 10);
+    expect(calls).toHaveLength(4);
+  });
+
+  it('gives up at once when the first query fails (the server is silent)', async () => {
+    const { query, calls } = scripted([new Error('no answer within 1000 ms'), 1, 1, 1]);
+    await expect(querySntpBest('h', 123, 1000, 4, query)).rejects.toThrow(/no answer/);
+    expect(calls).toHaveLength(1);
   });
 });
