@@ -49,7 +49,8 @@ export {
   type ParsedHeartbeatFile,
 } from './core/heartbeatFile.js';
 export { REASONS } from './core/status.js';
-export { renderStatusText, statusExitCode, STATUS_GLYPHS } from './cli/statusText.js';
+export { renderStatusText, statusExitCode } from './cli/statusText.js';
+export { STATUS_GLYPHS } from './core/format.js';
 export { VERSION } from './version.js';
 // Anomaly detection, clock sync, the event log and the monitor (issue 4).
 export {

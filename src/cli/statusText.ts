@@ -9,16 +9,9 @@ import {
   formatDuration,
   formatPct,
   MISSING,
+  STATUS_GLYPHS,
 } from '../core/format.js';
 import type { DaemonStatus, Snapshot } from '../core/types.js';
-
-/** A glyph per status so the table reads without colour. */
-export const STATUS_GLYPHS: Record<DaemonStatus, string> = {
-  up: '✔',
-  late: '▲',
-  down: '✖',
-  unknown: '?',
-};
 
 function painter(chalk: ChalkInstance): Record<DaemonStatus, (s: string) => string> {
   return {

@@ -3,14 +3,9 @@
 import { escapeControl } from './sanitize.js';
 import { formatAge } from './format.js';
 
-/** "3s", "2m 10s", "4h 5m"; "-" for null (the status table's format). */
-export function shortDuration(ms: number | null | undefined): string {
-  return formatAge(ms);
-}
-
-/** shortDuration, keeping only the larger unit when both do not fit ("12h 30m" -> "12h"). */
+/** formatAge, keeping only the larger unit when both do not fit ("12h 30m" -> "12h"). */
 export function compactDuration(ms: number | null | undefined, width: number): string {
-  const s = shortDuration(ms);
+  const s = formatAge(ms);
   return s.length <= width ? s : s.split(' ')[0]!;
 }
 

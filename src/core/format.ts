@@ -3,6 +3,15 @@
 // escaping of untrusted text (daemon names, reasons, messages) before it
 // reaches a terminal.
 import { escapeControl, hasControlChars } from './sanitize.js';
+import type { DaemonStatus } from './types.js';
+
+/** A glyph per status, so every view reads without colour. */
+export const STATUS_GLYPHS: Readonly<Record<DaemonStatus, string>> = {
+  up: '✔',
+  late: '▲',
+  down: '✖',
+  unknown: '?',
+};
 
 /** Placeholder shown for a missing value. */
 export const MISSING = '-';

@@ -2,7 +2,8 @@
 // rows of a terminal are shared between header, table, event pane and footer.
 // Pure, so every terminal size can be tested without drawing.
 import type { DaemonSnapshot } from './types.js';
-import { compactDuration, fit, safeText, shortBytes, shortDuration, shortPct } from './cells.js';
+import { compactDuration, fit, safeText, shortBytes, shortPct } from './cells.js';
+import { formatAge, STATUS_GLYPHS } from './format.js';
 
 export type ColumnKey =
   | 'status'
@@ -71,7 +72,6 @@ export function tableLayout(width: number, longestName: number): TableLayout {
 }
 
 /** The same glyphs as `ghost-hb status`, so both read alike without colour. */
-export const STATUS_GLYPH = { up: '✔', late: '▲', down: '✖', unknown: '?' } as const;
 
 /** Per-daemon history the table shows beside the snapshot. */
 export interface RowHistory {
@@ -84,7 +84,7 @@ export interface RowHistory {
 function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): string {
   switch (key) {
     case 'status':
-      return `${STATUS_GLYPH[d.status]} ${d.status === 'unknown' ? 'unkn' : d.status}`;
+      return `${STATUS_GLYPHS[d.status]} ${d.status === 'unknown' ? 'unkn' : d.status}`;
     case 'name':
       return safeText(d.name);
     case 'reason':
@@ -94,7 +94,7 @@ function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): 
     case 'age':
       return compactDuration(d.ageMs, 6);
     case 'uptime':
-      return shortDuration(d.uptimeSec == null ? null : d.uptimeSec * 1000);
+      return formatAge(d.uptimeSec == null ? null : d.uptimeSec * 1000);
     case 'cpu':
       return shortPct(d.cpuPct);
     case 'mem':

@@ -4,8 +4,8 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { Table } from '@alcalzone/ink-table';
 import type { DaemonSnapshot, HbEvent } from '../../core/types.js';
-import { localClock, safeText, shortBytes, shortDuration, shortPct } from '../../core/cells.js';
-import { STATUS_GLYPH } from '../../core/layout.js';
+import { localClock, safeText, shortBytes, shortPct } from '../../core/cells.js';
+import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
 import { beatGaps, type DaemonHistory } from '../../core/history.js';
 import { SEVERITY_COLOR, SEVERITY_WORD, STATUS_COLOR, tint } from '../theme.js';
 import { Gauge } from './Gauge.js';
@@ -58,7 +58,7 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
       pid: d.pid ?? '-',
       alive: d.processAlive == null ? '-' : d.processAlive ? 'yes' : 'no',
       started: d.startedAt ? localClock(d.startedAt) : '-',
-      uptime: shortDuration(d.uptimeSec == null ? null : d.uptimeSec * 1000),
+      uptime: formatAge(d.uptimeSec == null ? null : d.uptimeSec * 1000),
       cpu: shortPct(d.cpuPct),
       mem: shortBytes(d.memRssBytes),
       restarts: d.restarts,
@@ -72,7 +72,7 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
       <Text wrap="truncate-end">
         <Text bold>{safeText(d.name)}</Text>{' '}
         <Text {...tint(color, STATUS_COLOR[d.status])}>
-          {STATUS_GLYPH[d.status]} {d.status}
+          {STATUS_GLYPHS[d.status]} {d.status}
         </Text>
         {d.reason ? ` (${safeText(d.reason)})` : ''}
         {d.critical ? '  critical' : ''}
@@ -83,7 +83,7 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
         {safeText(d.heartbeatPath ?? '-')} ({d.source})
       </Field>
       <Field label="last beat">
-        {d.lastBeatAt ? `${localClock(d.lastBeatAt)} (${shortDuration(d.ageMs)} ago)` : 'never'}
+        {d.lastBeatAt ? `${localClock(d.lastBeatAt)} (${formatAge(d.ageMs)} ago)` : 'never'}
         {d.seq != null ? `  seq ${d.seq}` : ''}
         {d.selfStatus ? `  says ${d.selfStatus}` : ''}
         {`  interval ${d.intervalSec}s  grace ${d.graceSec}s  tolerance ${d.toleranceSec}s`}

@@ -3,8 +3,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Snapshot, StatusSummary } from '../../core/types.js';
-import { localClock, safeText, shortBytes, shortDuration } from '../../core/cells.js';
-import { STATUS_GLYPH } from '../../core/layout.js';
+import { localClock, safeText, shortBytes } from '../../core/cells.js';
+import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
 import type { SortKey, StatusFilter } from '../../core/view.js';
 import { STATUS_COLOR, tint } from '../theme.js';
 import { DriftGauge } from './DriftGauge.js';
@@ -41,7 +41,7 @@ export function Counts({
       {ORDER.map((s, i) => (
         <Text key={s} {...tint(color, STATUS_COLOR[s])}>
           {i ? '  ' : ''}
-          {STATUS_GLYPH[s]} {summary ? summary[s] : 0} {s}
+          {STATUS_GLYPHS[s]} {summary ? summary[s] : 0} {s}
         </Text>
       ))}
     </>
@@ -83,7 +83,7 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
     sys?.memUsedBytes != null && sys.memTotalBytes
       ? `${shortBytes(sys.memUsedBytes)}/${shortBytes(sys.memTotalBytes)}`
       : '-';
-  const uptime = sys?.uptimeSec == null ? '-' : shortDuration(sys.uptimeSec * 1000);
+  const uptime = sys?.uptimeSec == null ? '-' : formatAge(sys.uptimeSec * 1000);
   const last =
     props.lastPollAt == null
       ? 'waiting for first poll'
