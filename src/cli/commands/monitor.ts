@@ -21,6 +21,7 @@ import {
   startApiOrExplain,
 } from '../runtime.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
+import { untilStopSignal } from '../signals.js';
 import { wantColor } from './status.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
@@ -143,8 +144,8 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
       .then(() => o.onStop?.())
       .finally(() => process.exit(EXIT.UNKNOWN));
   };
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
-  for (const s of signals) process.on(s, onSignal);
+  const signals = untilStopSignal(['SIGTERM', 'SIGHUP', 'SIGINT']);
+  void signals.stopped.then(onSignal);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
@@ -185,7 +186,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
     }
   } finally {
     await o.onStop?.();
-    for (const s of signals) process.off(s, onSignal);
+    signals.dispose();
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
   }
