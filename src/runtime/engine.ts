@@ -4,6 +4,7 @@
 // crash shows within a second without re-reading the directory.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { systemInstant as nowInstant } from './poller.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FsHeartbeatCollector, type HeartbeatCollector } from '../collectors/heartbeatDir.js';
 import { defaultProcessCollector, type ProcessCollector } from '../collectors/processes.js';
@@ -49,10 +50,8 @@ export interface EngineStateJson {
   >;
 }
 
-/** The current time as the core wants it. */
-export function nowInstant(): Instant {
-  return { wallMs: Date.now(), monoMs: performance.now() };
-}
+/** The current time as the core wants it (the poller's `systemInstant`, under the engine's name). */
+export { nowInstant };
 
 interface ClockJump {
   atMonoMs: number;
