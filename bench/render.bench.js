@@ -23,9 +23,9 @@ const repo = path.resolve(here, '..');
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const WATCH_SEC = quick ? 15 : 60;
 
-const { deriveScreen } = await import('../dist/core/screen.js');
-const { initialViewState } = await import('../dist/core/view.js');
-const { EMPTY_HISTORY, recordPoll } = await import('../dist/core/history.js');
+const { deriveScreen } = await import('../dist/ui/model/screen.js');
+const { initialViewState } = await import('../dist/ui/model/view.js');
+const { EMPTY_HISTORY, recordPoll } = await import('../dist/ui/model/history.js');
 const { MonitorScreen } = await import('../dist/ui/components/MonitorScreen.js');
 const { App } = await import('../dist/ui/App.js');
 const { DEFAULT_DAEMONS } = await import('../dist/config/schema.js');

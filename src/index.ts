@@ -67,21 +67,21 @@ export {
   type EventLogOptions,
   type EventQuery,
   type FollowOptions,
-} from './runtime/eventLog.js';
+} from './store/eventLog.js';
 export {
   AuditLog,
   fileSha256,
   type AuditEntry,
   type AuditKind,
   type AuditRecord,
-} from './runtime/audit.js';
-export { UptimeLog, type Availability, type UptimeRecord } from './runtime/uptimeLog.js';
+} from './store/audit.js';
+export { UptimeLog, type Availability, type UptimeRecord } from './store/uptimeLog.js';
 export {
   loadState,
   saveState,
   type PersistedState,
   type LoadStateResult,
-} from './runtime/stateStore.js';
+} from './store/stateStore.js';
 export {
   detectAnomalies,
   initialRuleState,
@@ -105,8 +105,13 @@ export {
   parseTimesyncStatus,
   parseDurationMs,
   type ClockSample,
-} from './core/clockParsers.js';
-export { ClockCollector, querySntp, parseServer, type ClockAttempt } from './collectors/clock.js';
+} from './collectors/clock/parsers.js';
+export {
+  ClockCollector,
+  querySntp,
+  parseServer,
+  type ClockAttempt,
+} from './collectors/clock/collector.js';
 export {
   Poller,
   systemInstant,

@@ -6,9 +6,9 @@
 // API is asked for, so the monitor does not pay for them at start-up.
 import { loadConfig } from '../config/load.js';
 import { ConfigError, type Config } from '../config/schema.js';
-import { AuditLog } from '../runtime/audit.js';
+import { AuditLog } from '../store/audit.js';
 import { Monitor } from '../runtime/monitor.js';
-import { resolveStateDir } from '../runtime/paths.js';
+import { resolveStateDir } from '../store/paths.js';
 import { Poller } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
 import type { CommandContext } from './command.js';

@@ -19,14 +19,14 @@ import {
 import { EventRing } from '../core/eventRing.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
-import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock.js';
-import { AuditLog } from './audit.js';
+import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock/collector.js';
+import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
-import { EventLog } from './eventLog.js';
-import { resolveStateDir } from './paths.js';
+import { EventLog } from '../store/eventLog.js';
+import { resolveStateDir } from '../store/paths.js';
 import type { PollSource } from './poller.js';
-import { loadState, saveState } from './stateStore.js';
-import { UptimeLog, type Availability } from './uptimeLog.js';
+import { loadState, saveState } from '../store/stateStore.js';
+import { UptimeLog, type Availability } from '../store/uptimeLog.js';
 
 /** The parts of the engine the monitor uses (the real Engine, or a fake in tests). */
 export interface MonitorEngine {

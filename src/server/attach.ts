@@ -5,8 +5,8 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { HbEvent } from '../core/types.js';
-import type { AuditEntry } from '../runtime/audit.js';
-import type { EventQuery as LogQuery } from '../runtime/eventLog.js';
+import type { AuditEntry } from '../store/audit.js';
+import type { EventQuery as LogQuery } from '../store/eventLog.js';
 import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';

@@ -3,10 +3,10 @@
 // fdatasync per batch, at most `flushMs` later: a busy API must not cost an
 // fsync per request. A flood beyond `maxPending` per batch is summarised in
 // one record ("N more requests not recorded") rather than growing memory.
-import type { AuditEntry } from '../runtime/audit.js';
+import type { AuditEntry } from '../store/audit.js';
 import type { AccessRecord } from './server.js';
 
-/** The part of the audit log the sink uses (runtime/audit.ts's AuditLog). */
+/** The part of the audit log the sink uses (store/audit.ts's AuditLog). */
 export interface AuditBackend {
   recordMany(entries: readonly AuditEntry[]): void;
 }

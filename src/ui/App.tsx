@@ -4,7 +4,7 @@
 // whenever they change so they can be remembered.
 import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Poller } from '../runtime/poller.js';
-import { deriveScreen } from '../core/screen.js';
+import { deriveScreen } from './model/screen.js';
 import {
   initialViewState,
   prefsOf,
@@ -14,7 +14,7 @@ import {
   type ViewAction,
   type ViewCommand,
   type ViewState,
-} from '../core/view.js';
+} from './model/view.js';
 import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
 import type { HbEvent } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';

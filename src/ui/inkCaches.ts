@@ -12,7 +12,7 @@
 //
 // Ink's wrap-text.js has a similar unbounded cache, keyed by text and width.
 // It is only reached for a text wider than its box; the monitor fits every
-// line to the terminal width itself (core/cells.ts), so it stays small.
+// line to the terminal width itself (ui/model/cells.ts), so it stays small.
 import type * as Ink from 'ink';
 
 type InkModule = typeof Ink;

@@ -1,7 +1,7 @@
 // Key bindings as data. The input hook looks keys up here, the footer and the
 // help overlay list them, and the README's key table is generated from them
 // (a test keeps the README in step).
-import type { Mode, ViewCommand } from '../core/view.js';
+import type { Mode, ViewCommand } from './model/view.js';
 
 export interface KeyBinding {
   /** Key names as `keyName` produces them: 'q', 'S', 'up', 'enter', 'ctrl+c', ... */

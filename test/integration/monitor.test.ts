@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { resolveConfig, type Config } from '../../src/config/schema.js';
 import type { HbEvent } from '../../src/core/types.js';
-import { EventLog } from '../../src/runtime/eventLog.js';
+import { EventLog } from '../../src/store/eventLog.js';
 import { Monitor, type MonitorClock } from '../../src/runtime/monitor.js';
-import { STATE_FILES } from '../../src/runtime/paths.js';
+import { STATE_FILES } from '../../src/store/paths.js';
 import { systemInstant } from '../../src/runtime/poller.js';
 
 const BEATER = path.resolve('test/fixtures/beater.js');

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
-import { EventLog } from '../../src/runtime/eventLog.js';
-import { STATE_FILES } from '../../src/runtime/paths.js';
+import { EventLog } from '../../src/store/eventLog.js';
+import { STATE_FILES } from '../../src/store/paths.js';
 
 const BIN = path.resolve('bin/ghost-hb.js');
 const BEATER = path.resolve('test/fixtures/beater.js');

@@ -4,7 +4,7 @@ import { render, cleanup } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
 import { Poller, type PollSource } from '../../src/runtime/poller.js';
 import type { PollResult, Snapshot, HbEvent } from '../../src/core/types.js';
-import type { Prefs } from '../../src/core/view.js';
+import type { Prefs } from '../../src/ui/model/view.js';
 import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
 import { KEY, press, tableNames, waitForFrame } from '../helpers/ink.js';
 

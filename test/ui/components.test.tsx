@@ -9,8 +9,8 @@ import { EventPane } from '../../src/ui/components/EventPane.js';
 import { Footer } from '../../src/ui/components/Footer.js';
 import { DetailView } from '../../src/ui/components/DetailView.js';
 import { HelpOverlay } from '../../src/ui/components/HelpOverlay.js';
-import { tableLayout } from '../../src/core/layout.js';
-import { recordPoll, EMPTY_HISTORY } from '../../src/core/history.js';
+import { tableLayout } from '../../src/ui/model/layout.js';
+import { recordPoll, EMPTY_HISTORY } from '../../src/ui/model/history.js';
 import type { ClockSnapshot } from '../../src/core/types.js';
 import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
 

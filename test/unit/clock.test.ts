@@ -7,21 +7,21 @@ import {
   parseDurationMs,
   parseTimedatectlShow,
   parseTimesyncStatus,
-} from '../../src/core/clockParsers.js';
+} from '../../src/collectors/clock/parsers.js';
 import {
   decodeSntpPacket,
   encodeSntpRequest,
   MODE_SERVER,
   readNtpTimestamp,
   writeNtpTimestamp,
-} from '../../src/core/sntp.js';
+} from '../../src/collectors/clock/sntp.js';
 import {
   ClockCollector,
   parseServer,
   querySntp,
   querySntpBest,
   type CommandRunner,
-} from '../../src/collectors/clock.js';
+} from '../../src/collectors/clock/collector.js';
 import { defaultConfig } from '../../src/config/schema.js';
 
 const fixture = (name: string) => readFileSync(path.resolve('test/fixtures/clock', name), 'utf8');

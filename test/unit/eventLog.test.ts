@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { EventRing, matchesFilter } from '../../src/core/eventRing.js';
 import type { HbEvent } from '../../src/core/types.js';
-import { AuditLog, fileSha256 } from '../../src/runtime/audit.js';
-import { EventLog, followFile } from '../../src/runtime/eventLog.js';
-import { STATE_FILES } from '../../src/runtime/paths.js';
-import { loadState, saveState } from '../../src/runtime/stateStore.js';
-import { DAY_MS, HOUR_MS, UptimeLog } from '../../src/runtime/uptimeLog.js';
+import { AuditLog, fileSha256 } from '../../src/store/audit.js';
+import { EventLog, followFile } from '../../src/store/eventLog.js';
+import { STATE_FILES } from '../../src/store/paths.js';
+import { loadState, saveState } from '../../src/store/stateStore.js';
+import { DAY_MS, HOUR_MS, UptimeLog } from '../../src/store/uptimeLog.js';
 
 const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const ev = (id: number, over: Partial<HbEvent> = {}): HbEvent => ({

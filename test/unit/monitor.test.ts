@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { ClockAttempt } from '../../src/collectors/clock.js';
+import type { ClockAttempt } from '../../src/collectors/clock/collector.js';
 import type { HbEvent } from '../../src/core/types.js';
-import { EventLog } from '../../src/runtime/eventLog.js';
+import { EventLog } from '../../src/store/eventLog.js';
 import { Monitor, type MonitorClock } from '../../src/runtime/monitor.js';
 import { config, FakeClock, FakeDir, FakeProcesses, FakeSystem } from '../helpers/fakes.js';
 

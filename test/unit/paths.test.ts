@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { resolveStateDir } from '../../src/runtime/paths.js';
+import { resolveStateDir } from '../../src/store/paths.js';
 
 describe('resolveStateDir', () => {
   it.each<[string | null, NodeJS.ProcessEnv, string]>([

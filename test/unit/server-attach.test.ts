@@ -3,7 +3,7 @@
 // batched into the audit log, a flood summarised.
 import { describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
-import type { AuditEntry } from '../../src/runtime/audit.js';
+import type { AuditEntry } from '../../src/store/audit.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import {
   attachApi,

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadPrefs, prefsSaver, uiStateFile } from '../../src/runtime/uiState.js';
-import { DEFAULT_PREFS } from '../../src/core/view.js';
+import { loadPrefs, prefsSaver, uiStateFile } from '../../src/ui/prefsStore.js';
+import { DEFAULT_PREFS } from '../../src/ui/model/view.js';
 
 describe('UI state file', () => {
   it('round-trips the filter, status filter and sort through an atomic write', async () => {

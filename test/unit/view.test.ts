@@ -9,11 +9,11 @@ import {
   type ViewCommand,
   type ViewContext,
   type ViewState,
-} from '../../src/core/view.js';
-import { screenLayout, tableLayout } from '../../src/core/layout.js';
-import { recordPoll, EMPTY_HISTORY, beatGaps } from '../../src/core/history.js';
-import { truncate, fit, textWidth } from '../../src/core/cells.js';
-import { deriveScreen } from '../../src/core/screen.js';
+} from '../../src/ui/model/view.js';
+import { screenLayout, tableLayout } from '../../src/ui/model/layout.js';
+import { recordPoll, EMPTY_HISTORY, beatGaps } from '../../src/ui/model/history.js';
+import { truncate, fit, textWidth } from '../../src/ui/model/cells.js';
+import { deriveScreen } from '../../src/ui/model/screen.js';
 import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
 
 const names = (ds: { name: string }[]) => ds.map((d) => d.name);

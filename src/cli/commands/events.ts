@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { isSeverity } from '../../core/eventRing.js';
-import { EventLog, followFile, type EventQuery } from '../../runtime/eventLog.js';
-import { resolveStateDir, STATE_FILES } from '../../runtime/paths.js';
+import { EventLog, followFile, type EventQuery } from '../../store/eventLog.js';
+import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { SEVERITIES, type HbEvent } from '../../core/types.js';
 import { EXIT, type Command } from '../command.js';
 import { formatEventLine, parseSince } from '../eventText.js';

@@ -10,8 +10,8 @@ import React from 'react';
 import { render } from 'ink';
 import type { Config } from '../../config/schema.js';
 import { collectSnapshot } from '../../runtime/engine.js';
-import { resolveStateDir, STATE_FILES } from '../../runtime/paths.js';
-import { loadPrefs, prefsSaver, uiStateFile } from '../../runtime/uiState.js';
+import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
+import { loadPrefs, prefsSaver, uiStateFile } from '../../ui/prefsStore.js';
 import { Root } from '../../ui/Root.js';
 import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
 import {

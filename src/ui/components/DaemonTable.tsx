@@ -4,7 +4,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { DaemonSnapshot, DaemonStatus } from '../../core/types.js';
-import { headerCells, rowCells, type RowHistory, type TableLayout } from '../../core/layout.js';
+import { headerCells, rowCells, type RowHistory, type TableLayout } from '../model/layout.js';
 import { STATUS_COLOR, tint } from '../theme.js';
 
 export interface DaemonRowProps {

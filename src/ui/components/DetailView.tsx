@@ -4,9 +4,9 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { Table } from '@alcalzone/ink-table';
 import type { DaemonSnapshot, HbEvent } from '../../core/types.js';
-import { localClock, safeText, shortBytes, shortPct } from '../../core/cells.js';
+import { localClock, safeText, shortBytes, shortPct } from '../model/cells.js';
 import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
-import { beatGaps, type DaemonHistory } from '../../core/history.js';
+import { beatGaps, type DaemonHistory } from '../model/history.js';
 import { SEVERITY_COLOR, SEVERITY_WORD, STATUS_COLOR, tint } from '../theme.js';
 import { Gauge } from './Gauge.js';
 

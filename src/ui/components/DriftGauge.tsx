@@ -2,7 +2,7 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { ClockSnapshot } from '../../core/types.js';
-import { safeText } from '../../core/cells.js';
+import { safeText } from '../model/cells.js';
 import { Gauge } from './Gauge.js';
 import { tint } from '../theme.js';
 

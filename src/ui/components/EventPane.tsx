@@ -3,8 +3,8 @@
 // the operator has scrolled up.
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { PaneEvent } from '../../core/view.js';
-import { fit, localClock, safeText } from '../../core/cells.js';
+import type { PaneEvent } from '../model/view.js';
+import { fit, localClock, safeText } from '../model/cells.js';
 import { SEVERITY_COLOR, SEVERITY_WORD, tint } from '../theme.js';
 
 export interface EventPaneProps {

@@ -2,8 +2,8 @@
 // being typed.
 import React from 'react';
 import { Text } from 'ink';
-import type { Mode } from '../../core/view.js';
-import { safeText } from '../../core/cells.js';
+import type { Mode } from '../model/view.js';
+import { safeText } from '../model/cells.js';
 import { footerItems } from '../keymap.js';
 import { tint } from '../theme.js';
 

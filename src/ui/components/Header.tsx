@@ -3,9 +3,9 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Snapshot, StatusSummary } from '../../core/types.js';
-import { localClock, safeText, shortBytes } from '../../core/cells.js';
+import { localClock, safeText, shortBytes } from '../model/cells.js';
 import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
-import type { SortKey, StatusFilter } from '../../core/view.js';
+import type { SortKey, StatusFilter } from '../model/view.js';
 import { STATUS_COLOR, tint } from '../theme.js';
 import { DriftGauge } from './DriftGauge.js';
 

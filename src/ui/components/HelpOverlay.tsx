@@ -2,7 +2,7 @@
 // terminal is short, and why the clock has no sync state when it has none.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { fit, safeText } from '../../core/cells.js';
+import { fit, safeText } from '../model/cells.js';
 import { KEYMAP, keyLabel, whereText } from '../keymap.js';
 import { tint } from '../theme.js';
 

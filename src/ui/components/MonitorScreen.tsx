@@ -2,8 +2,8 @@
 // the detail view, the help overlay, or the compact layout on small terminals.
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { ScreenData, ScreenModel } from '../../core/screen.js';
-import { safeText } from '../../core/cells.js';
+import type { ScreenData, ScreenModel } from '../model/screen.js';
+import { safeText } from '../model/cells.js';
 import { Counts, Header, Markers } from './Header.js';
 import { DaemonTable } from './DaemonTable.js';
 import { EventPane } from './EventPane.js';

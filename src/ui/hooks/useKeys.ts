@@ -1,7 +1,7 @@
 // Keys to commands, through the keymap data. In filter mode, printable input
 // that is not bound is text for the filter.
 import { useInput } from 'ink';
-import type { Mode, ViewCommand } from '../../core/view.js';
+import type { Mode, ViewCommand } from '../model/view.js';
 import { keyName, lookupKey } from '../keymap.js';
 
 export interface KeyHandlers {

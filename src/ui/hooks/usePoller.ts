@@ -6,8 +6,8 @@
 import { useEffect, useReducer } from 'react';
 import type { Poller, PollerUpdate } from '../../runtime/poller.js';
 import type { Snapshot } from '../../core/types.js';
-import type { PaneEvent } from '../../core/view.js';
-import { EMPTY_HISTORY, recordPoll, type History } from '../../core/history.js';
+import type { PaneEvent } from '../model/view.js';
+import { EMPTY_HISTORY, recordPoll, type History } from '../model/history.js';
 
 export interface FeedState {
   snapshot: Snapshot | null;

@@ -6,21 +6,16 @@
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../../config/schema.js';
 import {
   parseChronyTracking,
   parseTimedatectlShow,
   parseTimesyncStatus,
   type ClockSample,
-} from '../core/clockParsers.js';
-import {
-  decodeSntpPacket,
-  encodeSntpRequest,
-  measureSntp,
-  type SntpMeasurement,
-} from '../core/sntp.js';
+} from './parsers.js';
+import { decodeSntpPacket, encodeSntpRequest, measureSntp, type SntpMeasurement } from './sntp.js';
 
-export type { ClockSample } from '../core/clockParsers.js';
+export type { ClockSample } from './parsers.js';
 
 /** Runs a program and resolves to its stdout; rejects with `code: 'ENOENT'` when it is not installed. */
 export type CommandRunner = (file: string, args: string[], timeoutMs: number) => Promise<string>;

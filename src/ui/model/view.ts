@@ -1,7 +1,7 @@
 // The monitor's view model: what the operator chose (filter, status filter,
 // sort, selection, scroll, mode) and the pure functions that turn a snapshot
 // and that choice into the rows and events to draw. No I/O, no clock.
-import type { DaemonSnapshot, DaemonStatus, HbEvent } from './types.js';
+import type { DaemonSnapshot, DaemonStatus, HbEvent } from '../../core/types.js';
 
 export const STATUS_FILTERS = ['all', 'problems', 'up', 'late', 'down'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];

@@ -1,9 +1,9 @@
 // Screen layout as arithmetic: which table columns fit a width, and how the
 // rows of a terminal are shared between header, table, event pane and footer.
 // Pure, so every terminal size can be tested without drawing.
-import type { DaemonSnapshot } from './types.js';
+import type { DaemonSnapshot } from '../../core/types.js';
 import { compactDuration, fit, safeText, shortBytes, shortPct } from './cells.js';
-import { formatAge, STATUS_GLYPHS } from './format.js';
+import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
 
 export type ColumnKey =
   | 'status'

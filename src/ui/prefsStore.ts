@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { DEFAULT_PREFS, SORT_KEYS, STATUS_FILTERS, type Prefs } from '../core/view.js';
-import { STATE_FILES } from './paths.js';
+import { DEFAULT_PREFS, SORT_KEYS, STATUS_FILTERS, type Prefs } from './model/view.js';
+import { STATE_FILES } from '../store/paths.js';
 
 export function uiStateFile(stateDir: string): string {
   return path.join(stateDir, STATE_FILES.ui);

@@ -1,7 +1,7 @@
 // Small text helpers for the terminal views: compact durations, sizes and
 // percentages, and width-aware truncation/padding. Pure; no clock reads.
-import { escapeControl } from './sanitize.js';
-import { formatAge } from './format.js';
+import { escapeControl } from '../../core/sanitize.js';
+import { formatAge } from '../../core/format.js';
 
 /** formatAge, keeping only the larger unit when both do not fit ("12h 30m" -> "12h"). */
 export function compactDuration(ms: number | null | undefined, width: number): string {

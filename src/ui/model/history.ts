@@ -1,7 +1,7 @@
 // What the monitor remembers between polls for each daemon: how often it was
 // up this session, its recent statuses (the sparkline), and its recent beats
 // (for the detail view). Updated per poll by a pure function.
-import type { DaemonStatus, Snapshot } from './types.js';
+import type { DaemonStatus, Snapshot } from '../../core/types.js';
 import type { RowHistory } from './layout.js';
 
 export const SPARK_LENGTH = 10;

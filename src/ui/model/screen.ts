@@ -1,7 +1,7 @@
 // Everything the monitor draws, derived from the data and the view state in
 // one pure step: the filtered and sorted rows, the layout for the terminal
 // size, the selection window and the visible events.
-import type { DaemonSnapshot, Snapshot } from './types.js';
+import type { DaemonSnapshot, Snapshot } from '../../core/types.js';
 import type { History } from './history.js';
 import { screenLayout, tableLayout, type ScreenLayout, type TableLayout } from './layout.js';
 import { textWidth, safeText } from './cells.js';
