@@ -43,6 +43,7 @@ export interface MonitorClock {
 }
 
 export interface MonitorOptions {
+  config: Config;
   /** Overrides config.stateDir / $XDG_STATE_HOME. */
   stateDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -57,6 +58,21 @@ export interface MonitorOptions {
   command?: string;
 }
 
+/** What the constructor is handed once open() has built or reloaded every part. */
+interface MonitorParts {
+  config: Config;
+  stateDir: string;
+  eventLog: EventLog;
+  audit: AuditLog;
+  uptime: UptimeLog;
+  engine: MonitorEngine;
+  clock: MonitorClock;
+  ring: EventRing;
+  rules: RuleState;
+  wallNow: () => number;
+  command: string;
+}
+
 export class Monitor implements PollSource {
   private rules: RuleState;
   private closed = false;
@@ -66,20 +82,29 @@ export class Monitor implements PollSource {
   /** Events from raise(): already logged and in the ring, delivered with the next PollResult. */
   private raisedEvents: HbEvent[] = [];
 
-  private constructor(
-    readonly config: Config,
-    readonly stateDir: string,
-    readonly eventLog: EventLog,
-    readonly audit: AuditLog,
-    readonly uptime: UptimeLog,
-    private readonly engine: MonitorEngine,
-    private readonly clock: MonitorClock,
-    private readonly ring: EventRing,
-    rules: RuleState,
-    private readonly wallNow: () => number,
-    private readonly command: string,
-  ) {
-    this.rules = rules;
+  readonly config: Config;
+  readonly stateDir: string;
+  readonly eventLog: EventLog;
+  readonly audit: AuditLog;
+  readonly uptime: UptimeLog;
+  private readonly engine: MonitorEngine;
+  private readonly clock: MonitorClock;
+  private readonly ring: EventRing;
+  private readonly wallNow: () => number;
+  private readonly command: string;
+
+  private constructor(parts: MonitorParts) {
+    this.config = parts.config;
+    this.stateDir = parts.stateDir;
+    this.eventLog = parts.eventLog;
+    this.audit = parts.audit;
+    this.uptime = parts.uptime;
+    this.engine = parts.engine;
+    this.clock = parts.clock;
+    this.ring = parts.ring;
+    this.rules = parts.rules;
+    this.wallNow = parts.wallNow;
+    this.command = parts.command;
   }
 
   /**
@@ -87,7 +112,8 @@ export class Monitor implements PollSource {
    * record the start in the audit log. A corrupt state file is moved aside and
    * reported as a warn event on the first poll.
    */
-  static async open(config: Config, opts: MonitorOptions = {}): Promise<Monitor> {
+  static async open(opts: MonitorOptions): Promise<Monitor> {
+    const { config } = opts;
     const wallNow = opts.wallNow ?? Date.now;
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
     const eventLog = new EventLog(stateDir, { ...config.events, now: wallNow });
@@ -109,7 +135,7 @@ export class Monitor implements PollSource {
         engine.restoreState(loaded.state.engine as EngineStateJson);
       }
     }
-    const monitor = new Monitor(
+    const monitor = new Monitor({
       config,
       stateDir,
       eventLog,
@@ -120,8 +146,8 @@ export class Monitor implements PollSource {
       ring,
       rules,
       wallNow,
-      opts.command ?? 'monitor',
-    );
+      command: opts.command ?? 'monitor',
+    });
     if (loaded.kind === 'corrupt') {
       const event: HbEvent = {
         id: String(monitor.rules.nextId++),
