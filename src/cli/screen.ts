@@ -9,6 +9,8 @@ import type { Config } from '../config/schema.js';
 import { resolveStateDir } from '../store/paths.js';
 import { loadPrefs, prefsSaver, uiStateFile } from '../ui/prefsStore.js';
 import { Root } from '../ui/Root.js';
+import { FrameTerminal } from '../ui/output/frameTerminal.js';
+import { holdConsole } from '../ui/output/consoleGuard.js';
 import { EXIT } from './command.js';
 import { MonitorRuntime, servingLine } from './runtime.js';
 import { untilStopSignal } from './signals.js';
@@ -76,6 +78,9 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
   });
 
   session.enter();
+  // Ink renders frames as strings; the terminal layer writes only what changed.
+  const terminal = new FrameTerminal(o.stdout);
+  const heldConsole = holdConsole();
   const instance = render(
     React.createElement(Root, {
       feed: runtime.poller,
@@ -89,16 +94,24 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       onQuit: () => finish(EXIT.OK, 'quit'),
     }),
     {
-      stdout: o.stdout,
+      stdout: terminal.inkStdout,
       stdin: o.stdin,
       stderr: o.stderr,
       // Ctrl-C is a key like q (the keymap binds it), so the terminal is restored the same way.
       exitOnCtrlC: false,
-      patchConsole: true,
-      maxFps: 20,
+      // Ink's debug mode hands each whole frame to the terminal layer, unthrottled and
+      // without its own erasing; the console is held by holdConsole instead.
+      debug: true,
+      patchConsole: false,
     },
   );
-  session.drawnBy(() => instance.unmount());
+  session.drawnBy({
+    unmount: () => instance.unmount(),
+    dispose: () => terminal.dispose(),
+    restored: () => {
+      for (const line of heldConsole.release()) o.stderr.write(`${line}\n`);
+    },
+  });
   instance.waitUntilExit().catch((err: unknown) => session.crash(err));
   runtime.start();
 

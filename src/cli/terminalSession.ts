@@ -24,6 +24,16 @@ export interface TerminalSessionOptions {
   onCrash(): Promise<void> | void;
 }
 
+/** What draws on the alternate screen, taken down in this order when the terminal is restored. */
+export interface Drawing {
+  /** Stop drawing (Ink's unmount). */
+  unmount(): void;
+  /** Release the output layer under it. */
+  dispose?(): void;
+  /** Runs on the normal screen, once restored (held console output goes out here). */
+  restored?(): void;
+}
+
 /** Append the error to the crash file; returns its path, or null when even that failed. */
 export function writeCrashFile(dir: string, err: unknown, now = new Date()): string | null {
   const file = path.join(dir, STATE_FILES.crash);
@@ -43,7 +53,7 @@ export class TerminalSession {
   private entered = false;
   private restored = false;
   private crashing = false;
-  private unmount: () => void = () => {};
+  private drawing: Drawing = { unmount: () => {} };
   private readonly crashHandler = (err: unknown) => this.crash(err);
 
   constructor(private readonly o: TerminalSessionOptions) {}
@@ -58,8 +68,8 @@ export class TerminalSession {
   }
 
   /** What restoring must take down first (Ink's instance), so its last frame does not land on the normal screen. */
-  drawnBy(unmount: () => void): void {
-    this.unmount = unmount;
+  drawnBy(drawing: Drawing): void {
+    this.drawing = drawing;
   }
 
   /** Back to the normal screen with the cursor shown. Safe to call twice. */
@@ -67,11 +77,13 @@ export class TerminalSession {
     if (!this.entered || this.restored) return;
     this.restored = true;
     try {
-      this.unmount();
+      this.drawing.unmount();
     } catch {
       // Already unmounted (a render error unmounts Ink itself).
     }
+    this.drawing.dispose?.();
     this.o.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
+    this.drawing.restored?.();
   }
 
   /** Restore and stop catching errors (the normal end). */
