@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { JsonlWriter, parseJsonl, readIfExists, shiftRotations } from './jsonl.js';
 import { STATE_FILES } from './paths.js';
 
-export type AuditKind = 'start' | 'stop' | 'config-error' | 'api' | 'state-corrupt';
+export type AuditKind = 'start' | 'stop' | 'config-error' | 'api' | 'state-corrupt' | 'silence';
 
 export interface AuditEntry {
   kind: AuditKind;
