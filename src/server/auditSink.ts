@@ -4,7 +4,7 @@
 // fsync per request. A flood beyond `maxPending` per batch is summarised in
 // one record ("N more requests not recorded") rather than growing memory.
 import type { AuditEntry } from '../store/audit.js';
-import type { AccessRecord } from './server.js';
+import type { AccessRecord } from './access.js';
 
 /** The part of the audit log the sink uses (store/audit.ts's AuditLog). */
 export interface AuditBackend {

@@ -126,3 +126,70 @@ export function assertListenAllowed(host: string, token: string | null): void {
     );
   }
 }
+
+// --- Per request -------------------------------------------------------------------------
+
+export const SESSION_COOKIE = 'ghosthb_session';
+
+/**
+ * What a route asks of a request: `public` (nothing), `token` (Authorization
+ * header or the session cookie), `token-or-query` (also `?token=`, for the
+ * page and the event stream, which a browser opens without headers).
+ */
+export type AuthMode = 'public' | 'token' | 'token-or-query';
+
+/** The access settings one listener enforces. */
+export interface RequestAuth {
+  /** null: an open server (loopback only, see assertListenAllowed). */
+  token: string | null;
+  /** The session cookie's value, derived from the token. */
+  session: string | null;
+  /** The host the listener is bound to; also accepted as a Host header on an open server. */
+  listenHost: string;
+}
+
+export function requestAuth(token: string | null, listenHost: string): RequestAuth {
+  return { token: token || null, session: token ? sessionValue(token) : null, listenHost };
+}
+
+export function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return null;
+}
+
+export interface PresentedCredentials {
+  authorization: string | undefined;
+  cookie: string | undefined;
+  /** `?token=`, when the route accepts it. */
+  queryToken: string | null;
+}
+
+/** Check what a request presents: one credential is looked at, the first of header, cookie, query. */
+export function authenticate(
+  access: RequestAuth,
+  presented: PresentedCredentials,
+): 'open' | 'ok' | 'missing' | 'wrong' {
+  const { token, session } = access;
+  if (!token) return 'open';
+  if (presented.authorization !== undefined) {
+    const m = /^Bearer ([^\s]+)$/i.exec(presented.authorization.trim());
+    return tokenMatches(token, m ? m[1] : '') ? 'ok' : 'wrong';
+  }
+  const cookie = cookieValue(presented.cookie, SESSION_COOKIE);
+  if (cookie !== null) return tokenMatches(session!, cookie) ? 'ok' : 'wrong';
+  if (presented.queryToken !== null)
+    return tokenMatches(token, presented.queryToken) ? 'ok' : 'wrong';
+  return 'missing';
+}
+
+/** Without a token, only loopback Host names are served (defeats DNS rebinding). */
+export function hostAllowed(access: RequestAuth, hostHeader: string | undefined): boolean {
+  if (access.token) return true;
+  const h = hostHeader ?? '';
+  const name = h.startsWith('[') ? h.slice(1, h.indexOf(']')) : h.replace(/:\d+$/, '');
+  return isLoopback(name) || name === access.listenHost;
+}

@@ -2,7 +2,6 @@
 export {
   startServer,
   DEFAULT_LIMITS,
-  loggablePath,
   type GhostServer,
   type ServerOptions,
   type ServerLimits,

@@ -3,8 +3,10 @@
 // message per poll, and comment keepalives so proxies keep the stream open.
 // Each client has a bounded send buffer: a client that cannot keep up is
 // disconnected (it reconnects and resumes) rather than growing our memory.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HbEvent } from '../core/types.js';
+import type { FeedChange, FeedState } from './feedState.js';
+import { COMMON_HEADERS, sendError } from './respond.js';
 
 export interface SseClient {
   res: ServerResponse;
@@ -119,5 +121,69 @@ export class SseHub {
       c.res.end();
     }
     this.clients.clear();
+  }
+}
+
+const anomalyFrame = (e: HbEvent) => sseFrame('anomaly', JSON.stringify(e), e.id);
+
+/**
+ * /api/events/stream: the feed's changes fanned out to every client, and the
+ * events a reconnecting client missed (Last-Event-ID) replayed from the feed's ring.
+ */
+export class EventStream {
+  private readonly hub: SseHub;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly feed: FeedState,
+    hubOptions: SseHubOptions,
+  ) {
+    this.hub = new SseHub(hubOptions);
+    this.unsubscribe = feed.onChange((c) => this.broadcast(c));
+  }
+
+  /** Clients dropped for being too slow. */
+  get slowDisconnects(): number {
+    return this.hub.slowDisconnects;
+  }
+
+  open(req: IncomingMessage, res: ServerResponse): void {
+    const { hub } = this;
+    if (hub.full) return sendError(res, 503, 'too many stream clients', { 'Retry-After': '10' });
+    req.socket.setTimeout(0);
+    req.socket.setNoDelay(true);
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-store, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    const client = hub.add(res);
+    hub.send(client, 'retry: 3000\n\n');
+    const lastId = req.headers['last-event-id'];
+    if (typeof lastId === 'string' && lastId !== '') {
+      const missed = this.feed.eventsAfter(lastId);
+      if (missed === null) {
+        // Too old, or from an earlier run: the client refetches /api/events.
+        hub.send(client, sseFrame('reset', JSON.stringify({ reason: 'unknown Last-Event-ID' })));
+      } else {
+        for (const e of missed) hub.send(client, anomalyFrame(e));
+      }
+    }
+    const json = this.feed.statusJson();
+    if (json) hub.send(client, sseFrame('snapshot', json));
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.hub.close();
+  }
+
+  private broadcast(change: FeedChange): void {
+    if (this.hub.size === 0) return;
+    if (change.type === 'snapshot') this.hub.broadcast(sseFrame('snapshot', change.json));
+    else for (const e of change.events) this.hub.broadcast(anomalyFrame(e));
   }
 }
