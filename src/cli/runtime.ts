@@ -14,6 +14,7 @@ import { resolveStateDir } from '../store/paths.js';
 import { Poller } from '../runtime/poller.js';
 import type { PollerListener } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
+import type { AttachedNotify } from '../notify/index.js';
 import type { CommandContext } from './command.js';
 
 /**
@@ -76,6 +77,8 @@ export class MonitorRuntime {
     readonly config: Config,
     readonly monitor: Monitor,
     readonly poller: Poller,
+    /** Notifications and the self-ping, when configured (closed with the monitor). */
+    readonly notify: AttachedNotify | null,
   ) {}
 
   /** Open the Monitor and create the Poller that drives it (not started yet). */
@@ -91,7 +94,12 @@ export class MonitorRuntime {
       watchDir: config.heartbeatDir,
       ...(opts.watchDelayMs !== undefined ? { watchDelayMs: opts.watchDelayMs } : {}),
     });
-    return new MonitorRuntime(config, monitor, poller);
+    // Loaded only when configured: a monitor without notifications pays nothing for them.
+    const notify =
+      config.notify.channels.length > 0 || config.notify.selfPing !== null
+        ? (await import('../notify/index.js')).attachNotify(config, monitor, poller, opts.env)
+        : null;
+    return new MonitorRuntime(config, monitor, poller, notify);
   }
 
   get stateDir(): string {
