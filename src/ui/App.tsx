@@ -16,7 +16,7 @@ import {
   type ViewState,
 } from './model/view.js';
 import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
-import type { HbEvent, StorageStatus } from '../core/types.js';
+import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
 import { MonitorScreen, type MonitorScreenProps } from './components/MonitorScreen.js';
 
@@ -131,9 +131,11 @@ function storageProblem(storage: StorageStatus | undefined): string | null {
   return `STATE DIR UNWRITABLE: ${storage.problem ?? 'unknown error'} (${storage.heldEvents} events held)`;
 }
 
-function failingSources(sources: Record<string, boolean> | undefined): string | null {
+function failingSources(sources: SnapshotSources | undefined): string | null {
   if (!sources) return null;
-  const bad = Object.keys(sources).filter((k) => !sources[k]);
+  const bad = Object.entries(sources)
+    .filter(([, ok]) => ok === false)
+    .map(([name]) => name);
   return bad.length ? `no answer from ${bad.join(', ')}` : null;
 }
 
