@@ -5,9 +5,9 @@
 // files older than the retention are deleted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { matchesFilter, type EventFilter } from '../core/eventRing.js';
+import { matchesFilter, queryEvents, type EventQuery } from '../core/events/index.js';
 import { sanitizeValue } from '../core/sanitize.js';
-import type { HbEvent, Severity } from '../core/types.js';
+import type { HbEvent } from '../core/types.js';
 import { JsonlWriter, parseJsonl, readIfExists, shiftRotations } from './jsonl.js';
 import { STATE_FILES } from './paths.js';
 
@@ -24,16 +24,6 @@ export interface EventLogOptions {
   fileName?: string;
 }
 
-export interface EventQuery {
-  /** Epoch ms, or an ISO date. */
-  since?: number | string | null;
-  severity?: Severity | null;
-  daemon?: string | null;
-  rule?: string | null;
-  /** The newest `limit` matches. */
-  limit?: number | null;
-}
-
 export interface FollowOptions {
   /** How often the file is checked for new lines (ms). Default 500. */
   intervalMs?: number;
@@ -43,21 +33,6 @@ export interface FollowOptions {
 
 /** How often retention is applied outside of rotations. */
 const RETENTION_CHECK_MS = 60 * 60 * 1000;
-
-function toFilter(q: EventQuery): EventFilter {
-  const since =
-    q.since === undefined || q.since === null
-      ? null
-      : typeof q.since === 'number'
-        ? q.since
-        : Date.parse(q.since);
-  return {
-    sinceMs: since !== null && Number.isFinite(since) ? since : null,
-    severity: q.severity ?? null,
-    daemon: q.daemon ?? null,
-    rule: q.rule ?? null,
-  };
-}
 
 /** Keep the last version of each id, in order of first appearance. */
 export function mergeById(events: readonly HbEvent[]): HbEvent[] {
@@ -216,13 +191,6 @@ function readEvents(files: readonly string[]): HbEvent[] {
   return mergeById(all);
 }
 
-function queryEvents(events: HbEvent[], q: EventQuery): HbEvent[] {
-  const f = toFilter(q);
-  const out = events.filter((e) => matchesFilter(e, f));
-  const limit = q.limit ?? null;
-  return limit !== null && limit >= 0 && out.length > limit ? out.slice(out.length - limit) : out;
-}
-
 /** Follow a JSONL event file by polling its size and inode (rotation starts a new file). */
 export function followFile(
   file: string,
@@ -230,7 +198,6 @@ export function followFile(
   onEvent: (e: HbEvent) => void,
   opts: FollowOptions = {},
 ): () => void {
-  const f = toFilter(q);
   let ino: number | null = null;
   let pos = 0;
   let partial = '';
@@ -268,7 +235,7 @@ export function followFile(
         if (!line) continue;
         try {
           const e = JSON.parse(line) as HbEvent;
-          if (matchesFilter(e, f)) onEvent(e);
+          if (matchesFilter(e, q)) onEvent(e);
         } catch {
           // Not JSON: skipped, like the reader does.
         }
