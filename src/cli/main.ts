@@ -3,6 +3,7 @@
 import meow from 'meow';
 import { ConfigError } from '../config/schema.js';
 import { EXIT, type Command } from './command.js';
+import { isFastCommand } from './fast.js';
 import { VERSION } from '../version.js';
 
 // The registry: every subcommand, in the order `ghost-hb --help` lists them.
@@ -99,6 +100,8 @@ export function unknownFlags(command: Command, given: string[]): string[] {
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const first = argv[0];
+  // `beat` (and `run`) skip meow: see cli/fast.ts.
+  if (isFastCommand(first)) return (await import('./fast.js')).fastMain(argv);
   const named =
     first && !first.startsWith('-') ? registry.find((c) => c.name === first) : undefined;
   if (first && !first.startsWith('-') && !named) {

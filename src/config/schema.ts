@@ -3,6 +3,7 @@
 // files is config/load.ts's job.
 import path from 'node:path';
 import { z } from 'zod';
+import { DAEMON_NAME_PATTERN } from '../core/names.js';
 import type { DaemonSpec } from '../core/types.js';
 
 export const DEFAULT_DAEMONS = [
@@ -21,8 +22,7 @@ const nonNegSeconds = z.number().nonnegative().finite();
 const count = z.number().int().nonnegative();
 const positiveCount = z.number().int().positive();
 
-/** Daemon names become file names and label values: keep them to a safe alphabet. */
-export const DAEMON_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export { DAEMON_NAME_PATTERN };
 const daemonName = z
   .string()
   .regex(

@@ -71,6 +71,23 @@ export function nameProblem(name: string): string | null {
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
+/** A date with a time of day but no `Z` or `+hh:mm`: local time of some unknown zone. */
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?$/i;
+
+/**
+ * A date-time without a UTC offset (Python's `datetime.now().isoformat()`)
+ * means a different instant in every time zone; JavaScript would read it in
+ * the monitor's zone and a writer elsewhere would look hours stale or in the
+ * future. It is refused, with the fix, rather than guessed.
+ */
+function noOffsetProblem(ts: string): string {
+  return (
+    `ts "${escapeForDisplay(ts.slice(0, 40))}" has no UTC offset, so its instant is ambiguous; ` +
+    'write UTC with "Z" or an offset such as "+09:00" ' +
+    '(Python: datetime.now(timezone.utc).isoformat(); shell: date -u +%Y-%m-%dT%H:%M:%SZ)'
+  );
+}
+
 export type TsResult = { ok: true; ms: number } | { ok: false; problem: string };
 
 export interface TsLimits {
@@ -89,8 +106,10 @@ export function parseTimestamp(value: unknown, limits: TsLimits): TsResult {
   } else if (typeof value === 'string') {
     const trimmed = value.trim();
     if (/^\d+(\.\d+)?$/.test(trimmed)) ms = Number(trimmed);
-    else if (ISO_8601.test(trimmed)) ms = Date.parse(trimmed.replace(',', '.'));
-    else {
+    else if (ISO_8601.test(trimmed)) {
+      if (LOCAL_DATE_TIME.test(trimmed)) return { ok: false, problem: noOffsetProblem(trimmed) };
+      ms = Date.parse(trimmed.replace(',', '.'));
+    } else {
       return {
         ok: false,
         problem: `ts "${escapeForDisplay(trimmed.slice(0, 40))}" is not ISO-8601 or epoch ms`,

@@ -23,7 +23,9 @@ import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock/collec
 import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
 import { EventLog } from '../store/eventLog.js';
-import { resolveStateDir } from '../store/paths.js';
+import { describeProblems, problemCount } from '../store/lines.js';
+import { resolveStateDir, STATE_FILES } from '../store/paths.js';
+import { MAX_EVENT_ID } from '../store/records.js';
 import type { PollSource } from './poller.js';
 import { loadState, saveState } from '../store/stateStore.js';
 import { UptimeLog, type Availability } from '../store/uptimeLog.js';
@@ -104,6 +106,8 @@ export class Monitor implements PollSource {
     let rules = initialRuleState(firstId);
     if (loaded.kind === 'loaded') {
       rules = reviveRuleState(loaded.state.rules) ?? rules;
+      // An id past the valid range (a hand-edited file) would stop ids being unique: continue from the log.
+      if (rules.nextId > MAX_EVENT_ID) rules.nextId = firstId;
       rules.nextId = Math.max(rules.nextId, firstId);
       if (loaded.state.engine && engine.restoreState) {
         engine.restoreState(loaded.state.engine as EngineStateJson);
@@ -133,6 +137,20 @@ export class Monitor implements PollSource {
       };
       monitor.pendingEvents.push(event);
       audit.record({ kind: 'state-corrupt', problem: loaded.problem, movedTo: loaded.movedTo });
+    }
+    for (const [file, problems] of [
+      [STATE_FILES.events, eventLog.takeProblems()],
+      [STATE_FILES.uptime, uptime.problems],
+    ] as const) {
+      if (problemCount(problems) === 0) continue;
+      monitor.pendingEvents.push({
+        id: String(monitor.rules.nextId++),
+        at: new Date(wallNow()).toISOString(),
+        severity: 'warn',
+        rule: 'log-corrupt',
+        message: describeProblems(file, problems),
+        data: { file, invalid: problems.invalid, oversized: problems.oversized },
+      });
     }
     uptime.markStart(wallNow());
     audit.recordStart({

@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { sanitizeValue } from '../core/sanitize.js';
 import { VERSION } from '../version.js';
-import { JsonlWriter, parseJsonl, readIfExists, shiftRotations } from './jsonl.js';
+import { JsonlWriter, shiftRotations } from './jsonl.js';
+import { noProblems, readRecords, type ReadProblems } from './lines.js';
 import { STATE_FILES } from './paths.js';
+import { auditRecord } from './records.js';
 
 export type AuditKind = 'start' | 'stop' | 'config-error' | 'api' | 'state-corrupt';
 
@@ -117,9 +119,9 @@ export class AuditLog {
     return this.record({ kind: 'config-error', user: currentUser(), pid: process.pid, ...fields });
   }
 
-  /** Every entry, oldest first (torn last line skipped). */
-  readAll(): AuditRecord[] {
-    return parseJsonl<AuditRecord>(readIfExists(this.file));
+  /** Every entry, oldest first; lines that are not audit records (a torn line) are skipped and counted in `problems`. */
+  readAll(problems: ReadProblems = noProblems()): AuditRecord[] {
+    return readRecords(this.file, 'audit.jsonl', auditRecord, problems) as AuditRecord[];
   }
 
   close(): void {

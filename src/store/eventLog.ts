@@ -5,11 +5,22 @@
 // files older than the retention are deleted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { matchesFilter, queryEvents, type EventQuery } from '../core/events/index.js';
+import { matchesFilter, type EventQuery } from '../core/events/index.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import type { HbEvent } from '../core/types.js';
-import { JsonlWriter, parseJsonl, readIfExists, shiftRotations } from './jsonl.js';
+import { JsonlWriter, shiftRotations } from './jsonl.js';
+import {
+  LineSplitter,
+  forEachLine,
+  forEachLineAsync,
+  mergeProblems,
+  noProblems,
+  parseRecord,
+  recordReader,
+  type ReadProblems,
+} from './lines.js';
 import { STATE_FILES } from './paths.js';
+import { eventRecord } from './records.js';
 
 export interface EventLogOptions {
   /** Rotate when the current file would grow past this many bytes. */
@@ -73,7 +84,16 @@ export class EventLog {
     q: EventQuery = {},
     fileName: string = STATE_FILES.events,
   ): HbEvent[] {
-    return queryEvents(readEvents(logFiles(path.join(dir, fileName))), q);
+    return readQueryReport(dir, q, fileName).events;
+  }
+
+  /** As readQuery, with what was skipped as unreadable (for a warning). */
+  static readQueryReport(
+    dir: string,
+    q: EventQuery = {},
+    fileName: string = STATE_FILES.events,
+  ): { events: HbEvent[]; problems: ReadProblems } {
+    return readQueryReport(dir, q, fileName);
   }
 
   /**
@@ -134,12 +154,23 @@ export class EventLog {
 
   /** Every event in the current file and its rotations, repeats merged, oldest first. */
   readAll(): HbEvent[] {
-    return readEvents(this.files());
+    return this.query();
   }
 
-  /** Events matching the query, oldest first (the newest `limit` of them). */
+  /** Events matching the query, oldest first (the newest `limit` of them), read in bounded memory. */
   query(q: EventQuery = {}): HbEvent[] {
-    return queryEvents(this.readAll(), q);
+    const problems = noProblems();
+    const events = scanEvents(this.files(), q, problems);
+    this.noteProblems(problems);
+    return events;
+  }
+
+  /** As query, but reading without blocking the event loop for more than one chunk at a time. */
+  async queryAsync(q: EventQuery = {}): Promise<HbEvent[]> {
+    const problems = noProblems();
+    const events = await scanEventsAsync(this.files(), q, problems);
+    this.noteProblems(problems);
+    return events;
   }
 
   /** The newest `n` events (for the in-memory ring at start). */
@@ -147,14 +178,35 @@ export class EventLog {
     return this.query({ limit: n });
   }
 
-  /** Highest numeric id in the log (0 when empty), so ids keep increasing across runs. */
+  /**
+   * Highest id in the log (0 when empty), so ids keep increasing across runs.
+   * The newest id is in the newest non-empty file: older rotations are not read.
+   */
   maxId(): number {
+    const problems = noProblems();
     let max = 0;
-    for (const e of this.readAll()) {
-      const n = Number(e.id);
-      if (Number.isSafeInteger(n) && n > max) max = n;
+    for (const f of [...this.files()].reverse()) {
+      const reader = recordReader(path.basename(f), eventRecord, problems, (e) => {
+        const n = Number(e.id);
+        if (n > max) max = n;
+      });
+      forEachLine(f, reader.onLine, reader.onOversized);
+      if (max > 0) break;
     }
     return max;
+  }
+
+  /** Lines skipped as unreadable by reads through this log, since the last call (for a one-time warning). */
+  takeProblems(): ReadProblems {
+    const p = this.problems;
+    this.problems = noProblems();
+    return p;
+  }
+
+  private problems: ReadProblems = noProblems();
+
+  private noteProblems(p: ReadProblems): void {
+    mergeProblems(this.problems, p);
   }
 
   /**
@@ -185,10 +237,89 @@ export function logFiles(file: string): string[] {
   return names.includes(base) ? [...rotated, file] : rotated;
 }
 
-function readEvents(files: readonly string[]): HbEvent[] {
-  const all: HbEvent[] = [];
-  for (const f of files) all.push(...parseJsonl<HbEvent>(readIfExists(f)));
-  return mergeById(all);
+function readQueryReport(
+  dir: string,
+  q: EventQuery,
+  fileName: string,
+): { events: HbEvent[]; problems: ReadProblems } {
+  const problems = noProblems();
+  const events = scanEvents(logFiles(path.join(dir, fileName)), q, problems);
+  return { events, problems };
+}
+
+/**
+ * Collects matching events from lines read oldest first, repeats merged (the
+ * last line per id wins, in order of first appearance), holding at most
+ * `limit` of them: ids increase in order of first appearance, so once an event
+ * is pushed out as older than the newest `limit`, a later repeat line for it
+ * (id at or below the highest one pushed out) is ignored too.
+ */
+class EventCollector {
+  private readonly byId = new Map<string, HbEvent>();
+  private droppedUpTo = -1;
+  private readonly filter: EventQuery;
+  private readonly limit: number | null;
+
+  constructor(q: EventQuery) {
+    this.filter = q;
+    const limit = q.limit ?? null;
+    this.limit = limit !== null && limit >= 0 ? limit : null;
+  }
+
+  add(e: HbEvent): void {
+    if (!matchesFilter(e, this.filter)) return;
+    if (this.byId.has(e.id)) {
+      this.byId.set(e.id, e);
+      return;
+    }
+    if (Number(e.id) <= this.droppedUpTo) return;
+    this.byId.set(e.id, e);
+    if (this.limit !== null && this.byId.size > this.limit) {
+      const oldest = this.byId.keys().next().value as string;
+      this.byId.delete(oldest);
+      this.droppedUpTo = Math.max(this.droppedUpTo, Number(oldest));
+    }
+  }
+
+  result(): HbEvent[] {
+    return [...this.byId.values()];
+  }
+}
+
+/** Rotated files last written before `since` hold nothing at or after it. */
+function filesFor(files: readonly string[], q: EventQuery): string[] {
+  const { sinceMs } = q;
+  if (sinceMs === null || sinceMs === undefined) return [...files];
+  return files.filter((f, i) => {
+    if (i === files.length - 1) return true;
+    try {
+      return fs.statSync(f).mtimeMs >= sinceMs;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function scanEvents(files: readonly string[], q: EventQuery, problems: ReadProblems): HbEvent[] {
+  const out = new EventCollector(q);
+  for (const f of filesFor(files, q)) {
+    const reader = recordReader(path.basename(f), eventRecord, problems, (e) => out.add(e));
+    forEachLine(f, reader.onLine, reader.onOversized);
+  }
+  return out.result();
+}
+
+async function scanEventsAsync(
+  files: readonly string[],
+  q: EventQuery,
+  problems: ReadProblems,
+): Promise<HbEvent[]> {
+  const out = new EventCollector(q);
+  for (const f of filesFor(files, q)) {
+    const reader = recordReader(path.basename(f), eventRecord, problems, (e) => out.add(e));
+    await forEachLineAsync(f, reader.onLine, reader.onOversized);
+  }
+  return out.result();
 }
 
 /** Follow a JSONL event file by polling its size and inode (rotation starts a new file). */
@@ -200,7 +331,6 @@ export function followFile(
 ): () => void {
   let ino: number | null = null;
   let pos = 0;
-  let partial = '';
   const stat = () => {
     try {
       return fs.statSync(file);
@@ -213,6 +343,12 @@ export function followFile(
     ino = start.ino;
     pos = start.size;
   }
+  const onLine = (line: string) => {
+    const r = parseRecord(eventRecord, line);
+    // Not a valid event: skipped, like the reader does.
+    if (r.ok && matchesFilter(r.value, q)) onEvent(r.value);
+  };
+  let splitter = new LineSplitter(onLine, () => {});
   const readNew = () => {
     const st = stat();
     if (!st) return;
@@ -220,25 +356,22 @@ export function followFile(
       // Rotated or truncated: read the new file from its start.
       ino = st.ino;
       pos = 0;
-      partial = '';
+      splitter = new LineSplitter(onLine, () => {});
     }
     if (st.size <= pos) return;
-    const fd = fs.openSync(file, 'r');
+    let fd: number;
     try {
-      const buf = Buffer.alloc(st.size - pos);
-      const n = fs.readSync(fd, buf, 0, buf.length, pos);
-      pos += n;
-      const text = partial + buf.subarray(0, n).toString('utf8');
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line) continue;
-        try {
-          const e = JSON.parse(line) as HbEvent;
-          if (matchesFilter(e, q)) onEvent(e);
-        } catch {
-          // Not JSON: skipped, like the reader does.
-        }
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const buf = Buffer.allocUnsafe(256 * 1024);
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        pos += n;
+        splitter.push(buf.subarray(0, n));
       }
     } finally {
       fs.closeSync(fd);

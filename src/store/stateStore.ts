@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { STATE_FILES } from './paths.js';
+import { stateRecord } from './records.js';
 
 export interface PersistedState {
   version: 1;
@@ -19,6 +20,9 @@ export type LoadStateResult =
   | { kind: 'loaded'; state: PersistedState }
   | { kind: 'corrupt'; problem: string; movedTo: string };
 
+/** A state file larger than this is not one ghost-hb wrote (its rule state is bounded). */
+export const MAX_STATE_BYTES = 32 * 1024 * 1024;
+
 export function stateFile(dir: string): string {
   return path.join(dir, STATE_FILES.state);
 }
@@ -27,6 +31,10 @@ export function loadState(dir: string, now: number): LoadStateResult {
   const file = stateFile(dir);
   let text: string;
   try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_STATE_BYTES) {
+      return moveAside(file, `too large (${size} bytes; at most ${MAX_STATE_BYTES})`, now);
+    }
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'fresh' };
@@ -42,11 +50,11 @@ export function loadState(dir: string, now: number): LoadStateResult {
   } catch (err) {
     return moveAside(file, `not valid JSON (${(err as Error).message}); truncated?`, now);
   }
-  const s = parsed as Partial<PersistedState>;
-  if (!s || typeof s !== 'object' || s.version !== 1 || !('rules' in s)) {
+  const s = stateRecord.safeParse(parsed);
+  if (!s.success || !('rules' in (parsed as object))) {
     return moveAside(file, 'not a ghost-hb state file (version 1)', now);
   }
-  return { kind: 'loaded', state: s as PersistedState };
+  return { kind: 'loaded', state: s.data as PersistedState };
 }
 
 function moveAside(file: string, problem: string, now: number): LoadStateResult {

@@ -9,8 +9,10 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { escapeControl } from '../core/sanitize.js';
 import type { DaemonStatus } from '../core/types.js';
-import { JsonlWriter, parseJsonl, readIfExists } from './jsonl.js';
+import { JsonlWriter } from './jsonl.js';
+import { noProblems, readRecords, type ReadProblems } from './lines.js';
 import { STATE_FILES } from './paths.js';
+import { uptimeRecord } from './records.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -52,8 +54,11 @@ export class UptimeLog {
     this.writer = new JsonlWriter(this.file);
   }
 
+  /** Lines of the file that were not uptime records when it was loaded (skipped). */
+  readonly problems: ReadProblems = noProblems();
+
   private load(now: number): void {
-    const records = parseJsonl<UptimeRecord>(readIfExists(this.file));
+    const records = readRecords(this.file, STATE_FILES.uptime, uptimeRecord, this.problems);
     this.lines = records.length;
     // A run that ended with kill -9 left no stop mark: its last status carries on.
     for (const r of records) this.apply(r);

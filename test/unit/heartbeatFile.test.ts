@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   classifyFileName,
   MAX_HEARTBEAT_BYTES,
@@ -83,6 +83,40 @@ describe('parseTimestamp and parsePid', () => {
     const r = parseTimestamp(value, limits);
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.problem).toMatch(problem);
+  });
+
+  describe('date-times without a UTC offset', () => {
+    const savedTz = process.env.TZ;
+    afterEach(() => {
+      if (savedTz === undefined) delete process.env.TZ;
+      else process.env.TZ = savedTz;
+    });
+
+    it.each([['UTC'], ['Asia/Tokyo'], ['America/New_York']])(
+      'are refused with the fix, the same way under TZ=%s',
+      (tz) => {
+        process.env.TZ = tz;
+        for (const ts of [
+          '2026-11-27 11:59:59',
+          '2026-11-27T11:59:59',
+          '2026-11-27T11:59:59.123456',
+          '2026-11-27T11:59',
+        ]) {
+          const r = parseTimestamp(ts, limits);
+          expect(r).toEqual({ ok: false, problem: expect.stringContaining('has no UTC offset') });
+          expect(r.ok ? '' : r.problem).toContain('datetime.now(timezone.utc).isoformat()');
+        }
+        // With an offset it is one instant in every zone.
+        expect(parseTimestamp('2026-11-27T20:59:59+09:00', limits)).toEqual({
+          ok: true,
+          ms: NOW - 1000,
+        });
+        expect(parseTimestamp('2026-11-27 11:59:59.5+00:00', limits)).toEqual({
+          ok: true,
+          ms: NOW - 500,
+        });
+      },
+    );
   });
 
   it.each([

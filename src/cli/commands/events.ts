@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { isSeverity, parseSince, SINCE_HELP, type EventQuery } from '../../core/events/index.js';
 import { EventLog, followFile } from '../../store/eventLog.js';
+import { describeProblems, problemCount } from '../../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { SEVERITIES, type HbEvent } from '../../core/types.js';
 import { EXIT, type Command } from '../command.js';
@@ -79,7 +80,11 @@ export const eventsCommand: Command = {
       ctx.stdout.write(ctx.flags.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
 
     // Read-only: a reader never creates, rotates or cleans up the log.
-    for (const e of EventLog.readQuery(stateDir, query)) print(e);
+    const { events, problems } = EventLog.readQueryReport(stateDir, query);
+    for (const e of events) print(e);
+    if (problemCount(problems) > 0) {
+      ctx.stderr.write(`ghost-hb: warning: ${describeProblems(STATE_FILES.events, problems)}\n`);
+    }
     if (!ctx.flags.follow) return EXIT.OK;
 
     const signals = untilStopSignal();
