@@ -17,8 +17,20 @@ export const DEFAULT_DAEMONS = [
   'decisionEngine',
 ] as const;
 
-const seconds = z.number().positive().finite();
-const nonNegSeconds = z.number().nonnegative().finite();
+/** Durations in seconds: from 1 ms (anything shorter is a typo, not a schedule) to a year. */
+const MIN_SECONDS = 0.001;
+const MAX_SECONDS = 366 * 24 * 3600;
+const seconds = z
+  .number()
+  .finite()
+  .min(MIN_SECONDS, `must be at least ${MIN_SECONDS} (seconds)`)
+  .max(MAX_SECONDS, `must be at most ${MAX_SECONDS} (seconds: a year)`);
+const nonNegSeconds = z
+  .number()
+  .finite()
+  .nonnegative()
+  .max(MAX_SECONDS, `must be at most ${MAX_SECONDS} (seconds: a year)`)
+  .refine((n) => n === 0 || n >= MIN_SECONDS, `must be 0 or at least ${MIN_SECONDS} (seconds)`);
 const count = z.number().int().nonnegative();
 const positiveCount = z.number().int().positive();
 
@@ -42,6 +54,7 @@ const daemonObject = z.strictObject({
   ...timingShape,
   match: z.string().min(1).nullable().optional(),
   critical: z.boolean().optional(),
+  allowPid1: z.boolean().optional(),
 });
 
 const listenAddress = z
@@ -193,7 +206,7 @@ function describeIssues(error: z.ZodError): ConfigIssue[] {
       return {
         key: keyPath(issue.path),
         problem:
-          'must be a daemon name (string) or an object { name, interval?, grace?, tolerance?, retries?, match?, critical? }',
+          'must be a daemon name (string) or an object { name, interval?, grace?, tolerance?, retries?, match?, critical?, allowPid1? }',
       };
     }
     return { key: keyPath(issue.path), problem: issue.message };
@@ -255,6 +268,7 @@ type DaemonOverrides = {
   retries?: number | undefined;
   match?: string | null | undefined;
   critical?: boolean | undefined;
+  allowPid1?: boolean | undefined;
 };
 
 /** Apply defaults to one daemon entry. Also used for daemons discovered from files. */
@@ -273,6 +287,7 @@ export function resolveDaemonSpec(
     match: d.match ?? null,
     critical: d.critical ?? false,
     declared,
+    allowPid1: d.allowPid1 ?? false,
     graceFromInterval: d.grace === undefined && defaults.grace === undefined,
   };
 }
