@@ -1,7 +1,7 @@
 // Events, owned in one place: severity order, the filter, the `since`
 // grammar, newest-N, and the in-memory ring.
 export { SEVERITY_RANK, severityRank, isSeverity, atLeast } from './severity.js';
-export { parseSince, SINCE_HELP } from './since.js';
+export { parseDuration, parseSince, SINCE_HELP } from './since.js';
 export {
   matchesFilter,
   newest,

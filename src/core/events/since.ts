@@ -27,11 +27,17 @@ const EPOCH_MS = /^\d{10,13}$/;
 const ISO_TIME =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+/** A duration in the grammar's first form ("90s", "15 m", "1.5h", "2d", "1w"): ms, or null. */
+export function parseDuration(text: string): number | null {
+  const m = DURATION.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : null;
+}
+
 /** Epoch ms for `text` read at `nowMs`, or null when it is not in the grammar. */
 export function parseSince(text: string, nowMs: number): number | null {
   const v = text.trim();
-  const rel = DURATION.exec(v);
-  if (rel) return nowMs - Number(rel[1]) * UNIT_MS[rel[2]!]!;
+  const ago = parseDuration(v);
+  if (ago !== null) return nowMs - ago;
   if (EPOCH_MS.test(v)) return Number(v);
   if (ISO_TIME.test(v)) {
     const t = Date.parse(v);
