@@ -137,7 +137,9 @@ export class Router {
     }
     const resolutions = events.filter(isResolution);
     // A daemon back from an outage has a new process: its recovery says so, a restart line would repeat it.
-    const recovered = new Set(resolutions.filter((e) => e.rule === 'recovered').map((e) => e.daemon));
+    const recovered = new Set(
+      resolutions.filter((e) => e.rule === 'recovered').map((e) => e.daemon),
+    );
     for (const e of events) {
       if (isResolution(e) || (e.rule === 'restarted' && recovered.has(e.daemon))) continue;
       this.announce(e, openById.get(e.id) ?? null, nowMs, silenced);
