@@ -21,10 +21,16 @@ const UNIT_MS: Record<string, number> = {
   w: 7 * 86_400_000,
 };
 
+/** A duration: "90s", "15m", "1h", "7d", "1w"; ms, or null when unparsable. */
+export function parseDurationMs(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : null;
+}
+
 /** "90s", "15m", "1h", "7d", "1w", or an ISO date; returns epoch ms or null when unparsable. */
 export function parseSince(text: string, now: number): number | null {
-  const m = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim());
-  if (m) return now - Number(m[1]) * UNIT_MS[m[2]!]!;
+  const d = parseDurationMs(text);
+  if (d !== null) return now - d;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : null;
 }

@@ -60,6 +60,8 @@ const registry: CommandEntry[] = [
   { name: 'watch', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'serve', load: async () => (await import('./commands/serve.js')).serveCommand },
   { name: 'events', load: async () => (await import('./commands/events.js')).eventsCommand },
+  { name: 'silence', load: async () => (await import('./commands/silence.js')).silenceCommand },
+  { name: 'notify', load: async () => (await import('./commands/notify.js')).notifyCommand },
   {
     name: 'demo',
     load: async () => {

@@ -59,7 +59,31 @@ export interface MonitorOptions {
   command?: string;
 }
 
+/** A condition the anomaly rules hold open (an outage, a clock problem, ...), with the event that opened it. */
+export interface OpenCondition {
+  /** `subject/name`: stable while the condition stays open, across restarts. */
+  key: string;
+  kind: 'level' | 'edge';
+  /** The opening event ('' id when opened silently, while its daemon flaps). */
+  event: HbEvent;
+}
+
+/**
+ * Something told of every evaluation (the notifier). Hooks run inside the
+ * poll, so they must be quick and must not throw; errors are swallowed so a
+ * broken outlet never stops monitoring.
+ */
+export interface EvaluationHook {
+  /** The new events before they are logged: a hook may add fields to their `data` (a silence mark). */
+  annotate?(events: HbEvent[], wallMs: number): void;
+  /** After the poll's events are logged and the state saved. */
+  evaluated?(result: PollResult, open: readonly OpenCondition[], wallMs: number): void;
+  /** The monitor is closing. */
+  close?(): Promise<void> | void;
+}
+
 export class Monitor implements PollSource {
+  private readonly hooks = new Set<EvaluationHook>();
   private rules: RuleState;
   private closed = false;
   private lastSnapshot: Snapshot | null = null;
@@ -219,10 +243,34 @@ export class Monitor implements PollSource {
     return this.uptime.summary(daemon, this.wallNow());
   }
 
+  /** Tell `hook` of every evaluation from now on; returns the function that removes it. */
+  addHook(hook: EvaluationHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /** The conditions open now (the rule state's, flattened). */
+  openConditions(): OpenCondition[] {
+    const out: OpenCondition[] = [];
+    for (const [subject, byName] of Object.entries(this.rules.conditions)) {
+      for (const [name, c] of Object.entries(byName)) {
+        out.push({ key: `${subject}/${name}`, kind: c.kind, event: c.event });
+      }
+    }
+    return out;
+  }
+
   /** Flush and close the logs and record the stop. Safe to call twice. */
   async close(reason = 'closed'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const hook of this.hooks) {
+      try {
+        await hook.close?.();
+      } catch {
+        // An outlet failing to close must not keep the logs open.
+      }
+    }
     this.uptime.markStop(this.wallNow());
     this.uptime.close();
     this.eventLog.close();
@@ -242,6 +290,7 @@ export class Monitor implements PollSource {
     const raised = this.raisedEvents;
     this.pendingEvents = [];
     this.raisedEvents = [];
+    this.runHooks((h) => h.annotate?.(events, now.wallMs));
 
     this.eventLog.append([...events, ...updates]);
     for (const e of events) this.ring.push(e);
@@ -259,7 +308,22 @@ export class Monitor implements PollSource {
     this.uptime.flush(now.wallMs);
     this.lastSnapshot = snapshot;
     // Raised events were logged when raised; they precede this poll's in id order.
-    return { snapshot, events: [...raised, ...events] };
+    const pollResult = { snapshot, events: [...raised, ...events] };
+    if (this.hooks.size > 0) {
+      const open = this.openConditions();
+      this.runHooks((h) => h.evaluated?.(pollResult, open, now.wallMs));
+    }
+    return pollResult;
+  }
+
+  private runHooks(fn: (hook: EvaluationHook) => void): void {
+    for (const hook of this.hooks) {
+      try {
+        fn(hook);
+      } catch {
+        // Detection never depends on an outlet.
+      }
+    }
   }
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */

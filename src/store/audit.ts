@@ -13,7 +13,7 @@ import { noProblems, readRecords, type ReadProblems } from './lines.js';
 import { STATE_FILES } from './paths.js';
 import { auditRecord } from './records.js';
 
-export type AuditKind = 'start' | 'stop' | 'config-error' | 'api' | 'state-corrupt';
+export type AuditKind = 'start' | 'stop' | 'config-error' | 'api' | 'state-corrupt' | 'silence';
 
 export interface AuditEntry {
   kind: AuditKind;

@@ -16,7 +16,7 @@ import {
   type ViewState,
 } from './model/view.js';
 import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
-import type { HbEvent } from '../core/types.js';
+import type { HbEvent, SnapshotSources } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
 import { MonitorScreen, type MonitorScreenProps } from './components/MonitorScreen.js';
 
@@ -125,9 +125,11 @@ export function App(props: AppProps): React.ReactElement {
   );
 }
 
-function failingSources(sources: Record<string, boolean> | undefined): string | null {
+function failingSources(sources: SnapshotSources | undefined): string | null {
   if (!sources) return null;
-  const bad = Object.keys(sources).filter((k) => !sources[k]);
+  const bad = Object.entries(sources)
+    .filter(([, ok]) => ok === false)
+    .map(([name]) => name);
   return bad.length ? `no answer from ${bad.join(', ')}` : null;
 }
 

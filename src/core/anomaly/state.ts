@@ -33,6 +33,8 @@ export interface DaemonRuleState {
   restartTimes: number[];
   /** Status of the last `flapWindow` checks, oldest first, one letter each (u, l, d, ?). */
   history: string;
+  /** Cadence slot (monotonic ms / poll interval) of the last flap check; null after a restart. */
+  flapSlot: number | null;
   flapping: boolean;
   /** Last beat time seen (epoch ms) and its seq, for beat-gap statistics. */
   lastBeatMs: number | null;
@@ -94,6 +96,7 @@ export function initialDaemonRuleState(): DaemonRuleState {
     restarts: 0,
     restartTimes: [],
     history: '',
+    flapSlot: null,
     flapping: false,
     lastBeatMs: null,
     lastSeq: null,
@@ -136,6 +139,8 @@ export function reviveRuleState(raw: unknown): RuleState | null {
     // The first beat seen by this run follows a gap that spans the monitor's
     // own downtime: it is not jitter, so there is no previous beat to measure from.
     revived.lastBeatMs = null;
+    // Cadence slots count monotonic time, which restarts with the process.
+    revived.flapSlot = null;
     revived.lastSeq = null;
     // Running sums are derived data: recomputed rather than trusted from disk.
     revived.gapSum = revived.gaps.reduce((a, g) => a + g, 0);
