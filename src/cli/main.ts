@@ -2,6 +2,7 @@
 // turns its result (or a ConfigError) into an exit code.
 import meow from 'meow';
 import { ConfigError } from '../config/schema.js';
+import { StateDirError } from '../store/stateDirError.js';
 import { EXIT, type Command } from './command.js';
 import { isFastCommand } from './fast.js';
 import { VERSION } from '../version.js';
@@ -153,6 +154,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`ghost-hb: bad configuration: ${err.message}\n`);
+      return EXIT.UNKNOWN;
+    }
+    if (err instanceof StateDirError) {
+      process.stderr.write(`ghost-hb: ${err.message}\n`);
       return EXIT.UNKNOWN;
     }
     throw err;

@@ -17,8 +17,9 @@ import {
   type RuleState,
 } from '../core/anomaly/index.js';
 import { EventRing } from '../core/eventRing.js';
+import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
-import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
+import type { HbEvent, Instant, PollResult, Snapshot, StorageStatus } from '../core/types.js';
 import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock/collector.js';
 import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
@@ -27,7 +28,14 @@ import { describeProblems, problemCount } from '../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../store/paths.js';
 import { MAX_EVENT_ID } from '../store/records.js';
 import type { PollSource } from './poller.js';
-import { loadState, saveState } from '../store/stateStore.js';
+import { loadState } from '../store/stateStore.js';
+import {
+  MAX_HELD_EVENTS,
+  StateDirWriter,
+  assertStateDirWritable,
+  type StorageChange,
+  type StorageHealth,
+} from '../store/stateDirWriter.js';
 import { UptimeLog, type Availability } from '../store/uptimeLog.js';
 
 /** The parts of the engine the monitor uses (the real Engine, or a fake in tests). */
@@ -106,7 +114,11 @@ export class Monitor implements PollSource {
     private readonly command: string,
   ) {
     this.rules = rules;
+    this.store = new StateDirWriter(stateDir, eventLog, uptime, audit);
   }
+
+  /** Every write to the state directory after open goes through here (and never throws into a poll). */
+  private readonly store: StateDirWriter;
 
   /**
    * Open the state directory, reload the persisted state and the newest events,
@@ -116,6 +128,7 @@ export class Monitor implements PollSource {
   static async open(config: Config, opts: MonitorOptions = {}): Promise<Monitor> {
     const wallNow = opts.wallNow ?? Date.now;
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
+    assertStateDirWritable(stateDir);
     const eventLog = new EventLog(stateDir, { ...config.events, now: wallNow });
     const audit = new AuditLog(stateDir, wallNow, config.events.rotateBytes, config.events.keep);
     const uptime = new UptimeLog(stateDir, wallNow());
@@ -217,12 +230,9 @@ export class Monitor implements PollSource {
       id: String(this.rules.nextId++),
       at: new Date(now).toISOString(),
     }) as HbEvent;
-    try {
-      this.eventLog.append([event]);
-      this.eventLog.flush();
-    } catch {
-      // A full disk must not lose the event for the screen and the stream.
-    }
+    // A full disk must not lose the event for the screen and the stream: it is held and written later.
+    this.store.hold([event]);
+    this.store.appendNow(now);
     this.ring.push(event);
     this.raisedEvents.push(event);
     return event;
@@ -271,11 +281,15 @@ export class Monitor implements PollSource {
         // An outlet failing to close must not keep the logs open.
       }
     }
-    this.uptime.markStop(this.wallNow());
-    this.uptime.close();
-    this.eventLog.close();
-    this.audit.recordStop({ reason, command: this.command });
-    this.audit.close();
+    // Best effort on a full or vanished state directory: closing never throws.
+    this.store.closeAll(this.wallNow(), () =>
+      this.audit.recordStop({ reason, command: this.command }),
+    );
+  }
+
+  /** Whether the state directory takes writes, and what is held until it does. */
+  storageHealth(): StorageHealth {
+    return this.store.health();
   }
 
   private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
@@ -292,23 +306,22 @@ export class Monitor implements PollSource {
     this.raisedEvents = [];
     this.runHooks((h) => h.annotate?.(events, now.wallMs));
 
-    this.eventLog.append([...events, ...updates]);
     for (const e of events) this.ring.push(e);
     for (const e of updates) this.ring.update(e);
     if (snapshot.heartbeatDirError === null) {
       for (const d of snapshot.daemons) this.uptime.record(d.name, d.status, now.wallMs);
     }
-    saveState(this.stateDir, {
-      version: 1,
-      savedAt: new Date(now.wallMs).toISOString(),
-      rules: this.rules,
-      engine: this.engine.exportState?.() ?? null,
-    });
-    this.eventLog.flush();
-    this.uptime.flush(now.wallMs);
-    this.lastSnapshot = snapshot;
+    // Detection is done; persistence can only add a note about the disk, never take a result away.
+    this.store.hold([...events, ...updates]);
+    const change = this.store.write(
+      { rules: this.rules, engine: this.engine.exportState?.() ?? null },
+      now.wallMs,
+    );
+    const storageEvents = change ? [this.storageEvent(change, now.wallMs)] : [];
+    const withStorage: Snapshot = { ...snapshot, storage: this.storageStatus() };
+    this.lastSnapshot = withStorage;
     // Raised events were logged when raised; they precede this poll's in id order.
-    const pollResult = { snapshot, events: [...raised, ...events] };
+    const pollResult = { snapshot: withStorage, events: [...raised, ...events, ...storageEvents] };
     if (this.hooks.size > 0) {
       const open = this.openConditions();
       this.runHooks((h) => h.evaluated?.(pollResult, open, now.wallMs));
@@ -324,6 +337,42 @@ export class Monitor implements PollSource {
         // Detection never depends on an outlet.
       }
     }
+  }
+
+  private storageStatus(): StorageStatus {
+    const h = this.store.health();
+    return {
+      writable: h.writable,
+      problem: h.problem,
+      heldEvents: h.heldEvents,
+      droppedEvents: h.droppedEvents,
+    };
+  }
+
+  /** The one event for a change of the state directory's health; held, so it is logged once the disk allows. */
+  private storageEvent(change: StorageChange, wallMs: number): HbEvent {
+    const base = { id: String(this.rules.nextId++), at: new Date(wallMs).toISOString() };
+    const event: HbEvent =
+      change.kind === 'failed'
+        ? {
+            ...base,
+            severity: 'error',
+            rule: 'state-dir-unwritable',
+            message: `state directory unwritable: ${change.problem} (${this.stateDir}); monitoring carries on, events are held and written when it can be`,
+            data: { code: change.code, stateDir: this.stateDir },
+          }
+        : {
+            ...base,
+            severity: 'info',
+            rule: 'state-dir-writable',
+            message: `state directory writable again after ${formatDuration(change.downMs / 1000)}; ${change.written} held event${change.written === 1 ? '' : 's'} written${change.dropped ? `, ${change.dropped} dropped (more than ${MAX_HELD_EVENTS} held)` : ''}`,
+            data: { written: change.written, dropped: change.dropped, downMs: change.downMs },
+          };
+    const clean = sanitizeValue(event) as HbEvent;
+    this.ring.push(clean);
+    this.store.hold([clean]);
+    this.store.appendNow(wallMs);
+    return clean;
   }
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */

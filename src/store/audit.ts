@@ -127,4 +127,9 @@ export class AuditLog {
   close(): void {
     this.writer.close();
   }
+
+  /** Start writing to the path again (recreating it) when the open file was removed or replaced. */
+  reopenIfDetached(): void {
+    if (this.writer.detached()) this.writer.reset();
+  }
 }

@@ -144,6 +144,16 @@ export class EventLog {
     this.writer.close();
   }
 
+  /** True when the file the log writes to was removed or replaced underneath it. */
+  detached(): boolean {
+    return this.writer.detached();
+  }
+
+  /** Start writing to the path again (recreating it) when the open file was removed or replaced. */
+  reopenIfDetached(): void {
+    if (this.writer.detached()) this.writer.reset();
+  }
+
   /** Shift rotations up by one, dropping what falls past `keep`, and start a fresh current file. */
   rotate(): void {
     this.writer.close();
