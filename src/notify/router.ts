@@ -12,7 +12,7 @@
 // - While a daemon flaps, the rules open its conditions silently and raise one
 //   `flapping` condition: that is the one announcement.
 // - A silenced event is not sent, and a condition silenced later is not reminded.
-import { SEVERITY_RANK } from '../core/anomaly/state.js';
+import { SEVERITY_RANK } from '../core/events/index.js';
 import type { HbEvent, Severity } from '../core/types.js';
 import type { Alert } from './message.js';
 
