@@ -11,6 +11,7 @@ import { ConfigError, type Config } from '../config/schema.js';
 import { AuditLog } from '../store/audit.js';
 import { Monitor } from '../runtime/monitor.js';
 import { resolveStateDir } from '../store/paths.js';
+import { explainHeld, LockHeldError, StateDirLock } from '../store/lock.js';
 import { Poller } from '../runtime/poller.js';
 import type { PollerListener } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
@@ -79,16 +80,24 @@ export class MonitorRuntime {
     readonly poller: Poller,
     /** Notifications and the self-ping, when configured (closed with the monitor). */
     readonly notify: AttachedNotify | null,
+    /** This process's hold on the state directory: the one writer there. */
+    readonly lock: StateDirLock,
   ) {}
 
-  /** Open the Monitor and create the Poller that drives it (not started yet). */
+  /**
+   * Take the state directory's lock (LockHeldError when a live process holds
+   * it), open the Monitor and create the Poller that drives it (not started yet).
+   */
   static async open(config: Config, opts: RuntimeOptions): Promise<MonitorRuntime> {
-    const monitor = await Monitor.open({
-      config,
-      ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
-      env: opts.env,
-      command: opts.command,
-    });
+    const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
+    const lock = StateDirLock.acquire(stateDir, { command: opts.command });
+    let monitor: Monitor;
+    try {
+      monitor = await Monitor.open({ config, stateDir, env: opts.env, command: opts.command });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     const poller = new Poller(monitor, {
       pollIntervalMs: config.pollInterval * 1000,
       watchDir: config.heartbeatDir,
@@ -99,7 +108,7 @@ export class MonitorRuntime {
       config.notify.channels.length > 0 || config.notify.selfPing !== null
         ? (await import('../notify/index.js')).attachNotify(config, monitor, poller, opts.env)
         : null;
-    return new MonitorRuntime(config, monitor, poller, notify);
+    return new MonitorRuntime(config, monitor, poller, notify, lock);
   }
 
   get stateDir(): string {
@@ -170,9 +179,32 @@ export class MonitorRuntime {
       try {
         await this.apiHandle?.close();
       } finally {
-        await this.monitor.close(reason);
+        try {
+          await this.monitor.close(reason);
+        } finally {
+          this.lock.release();
+        }
       }
     })());
+  }
+}
+
+/**
+ * MonitorRuntime.open for a command: a state directory held by another live
+ * monitor is explained on stderr (who, how to attach, how to stop it) and the
+ * result is null, for the caller to exit 3.
+ */
+export async function openRuntimeOrExplain(
+  config: Config,
+  opts: RuntimeOptions,
+  stderr: NodeJS.WritableStream,
+): Promise<MonitorRuntime | null> {
+  try {
+    return await MonitorRuntime.open(config, opts);
+  } catch (err) {
+    if (!(err instanceof LockHeldError)) throw err;
+    stderr.write(`${explainHeld(err)}\n`);
+    return null;
   }
 }
 

@@ -12,7 +12,7 @@ import { Root } from '../ui/Root.js';
 import { FrameTerminal } from '../ui/output/frameTerminal.js';
 import { holdConsole } from '../ui/output/consoleGuard.js';
 import { EXIT } from './command.js';
-import { MonitorRuntime, servingLine } from './runtime.js';
+import { openRuntimeOrExplain, servingLine } from './runtime.js';
 import { untilStopSignal } from './signals.js';
 import { TerminalSession } from './terminalSession.js';
 
@@ -39,14 +39,22 @@ const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGH
 export async function runScreen(o: ScreenOptions): Promise<number> {
   const { config } = o;
   const stateDir = resolveStateDir(config, o.env);
-  const runtime = await MonitorRuntime.open(config, {
-    command: 'ui',
-    stateDir,
-    env: o.env,
-    // Daemons beating out of phase would each trigger a poll and a frame; one
-    // early poll per beat burst still shows a fresh beat within about a second.
-    watchDelayMs: WATCH_DELAY_MS,
-  });
+  const runtime = await openRuntimeOrExplain(
+    config,
+    {
+      command: 'ui',
+      stateDir,
+      env: o.env,
+      // Daemons beating out of phase would each trigger a poll and a frame; one
+      // early poll per beat burst still shows a fresh beat within about a second.
+      watchDelayMs: WATCH_DELAY_MS,
+    },
+    o.stderr,
+  );
+  if (!runtime) {
+    await o.onStop?.();
+    return EXIT.UNKNOWN;
+  }
   // Before the alternate screen, so a refused address is explained on the normal screen.
   if (o.serve) {
     const api = await runtime.serveApi({ ...o.serve, env: o.env, stderr: o.stderr });

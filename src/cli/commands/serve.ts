@@ -3,7 +3,7 @@
 // event stream, /metrics, /healthz and the dashboard page (and pushes to a
 // dashboard when configured). SIGTERM and SIGINT stop it cleanly, exit 0.
 import { headlessFlags, EXIT, type Command } from '../command.js';
-import { loadConfigAudited, MonitorRuntime, servingLine } from '../runtime.js';
+import { loadConfigAudited, openRuntimeOrExplain, servingLine } from '../runtime.js';
 import { untilStopSignal } from '../signals.js';
 
 export const serveCommand: Command = {
@@ -33,11 +33,12 @@ export const serveCommand: Command = {
     const signals = untilStopSignal();
     try {
       const config = await loadConfigAudited(ctx);
-      const runtime = await MonitorRuntime.open(config, {
-        command: 'serve',
-        stateDir: ctx.flags.stateDir as string | undefined,
-        env: ctx.env,
-      });
+      const runtime = await openRuntimeOrExplain(
+        config,
+        { command: 'serve', stateDir: ctx.flags.stateDir as string | undefined, env: ctx.env },
+        ctx.stderr,
+      );
+      if (!runtime) return EXIT.UNKNOWN;
       const api = await runtime.serveApi({
         listen: (ctx.flags.listen as string | undefined) ?? null,
         env: ctx.env,

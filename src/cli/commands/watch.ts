@@ -3,7 +3,7 @@
 // also prints each event as a JSON line. SIGTERM and SIGINT flush and exit 0.
 import { headlessFlags, EXIT, type Command } from '../command.js';
 import { formatEventLine } from '../eventText.js';
-import { loadConfigAudited, MonitorRuntime } from '../runtime.js';
+import { loadConfigAudited, openRuntimeOrExplain } from '../runtime.js';
 import { untilStopSignal } from '../signals.js';
 
 export const watchCommand: Command = {
@@ -31,11 +31,12 @@ export const watchCommand: Command = {
     const signals = untilStopSignal();
     try {
       const config = await loadConfigAudited(ctx);
-      const runtime = await MonitorRuntime.open(config, {
-        command: 'watch',
-        stateDir: ctx.flags.stateDir as string | undefined,
-        env: ctx.env,
-      });
+      const runtime = await openRuntimeOrExplain(
+        config,
+        { command: 'watch', stateDir: ctx.flags.stateDir as string | undefined, env: ctx.env },
+        ctx.stderr,
+      );
+      if (!runtime) return EXIT.UNKNOWN;
       runtime.reportErrors(ctx.stderr);
       runtime.poller.subscribe((u) => {
         if (u.type === 'error') return;
