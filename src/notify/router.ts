@@ -135,10 +135,14 @@ export class Router {
       openKeys.add(c.key);
       if (c.event.id !== '') openById.set(c.event.id, c);
     }
-    const resolutions: HbEvent[] = [];
+    const resolutions = events.filter(isResolution);
+    // A daemon back from an outage has a new process: its recovery says so, a restart line would repeat it.
+    const recovered = new Set(
+      resolutions.filter((e) => e.rule === 'recovered').map((e) => e.daemon),
+    );
     for (const e of events) {
-      if (isResolution(e)) resolutions.push(e);
-      else this.announce(e, openById.get(e.id) ?? null, nowMs, silenced);
+      if (isResolution(e) || (e.rule === 'restarted' && recovered.has(e.daemon))) continue;
+      this.announce(e, openById.get(e.id) ?? null, nowMs, silenced);
     }
     this.resolveClosed(openKeys, resolutions, nowMs);
     this.remind(open, nowMs, silenced);
