@@ -4,7 +4,7 @@
 // long it was out. Pure: the text every channel shows is rendered here once.
 import { formatDuration } from '../core/format.js';
 import type { Severity } from '../core/types.js';
-import { SEVERITY_RANK } from '../core/anomaly/state.js';
+import { SEVERITY_RANK } from '../core/events/index.js';
 
 export type AlertStatus = 'firing' | 'resolved';
 

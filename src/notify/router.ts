@@ -12,7 +12,7 @@
 // - While a daemon flaps, the rules open its conditions silently and raise one
 //   `flapping` condition: that is the one announcement.
 // - A silenced event is not sent, and a condition silenced later is not reminded.
-import { SEVERITY_RANK } from '../core/anomaly/state.js';
+import { SEVERITY_RANK } from '../core/events/index.js';
 import type { HbEvent, Severity } from '../core/types.js';
 import type { Alert } from './message.js';
 
@@ -135,10 +135,14 @@ export class Router {
       openKeys.add(c.key);
       if (c.event.id !== '') openById.set(c.event.id, c);
     }
-    const resolutions: HbEvent[] = [];
+    const resolutions = events.filter(isResolution);
+    // A daemon back from an outage has a new process: its recovery says so, a restart line would repeat it.
+    const recovered = new Set(
+      resolutions.filter((e) => e.rule === 'recovered').map((e) => e.daemon),
+    );
     for (const e of events) {
-      if (isResolution(e)) resolutions.push(e);
-      else this.announce(e, openById.get(e.id) ?? null, nowMs, silenced);
+      if (isResolution(e) || (e.rule === 'restarted' && recovered.has(e.daemon))) continue;
+      this.announce(e, openById.get(e.id) ?? null, nowMs, silenced);
     }
     this.resolveClosed(openKeys, resolutions, nowMs);
     this.remind(open, nowMs, silenced);

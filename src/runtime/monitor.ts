@@ -16,7 +16,7 @@ import {
   type EvaluationKind,
   type RuleState,
 } from '../core/anomaly/index.js';
-import { EventRing } from '../core/eventRing.js';
+import { EventRing, type EventBuffer } from '../core/events/index.js';
 import { forgetGoneDaemons, seenFromJson, seenToJson } from '../core/retention.js';
 import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
@@ -252,6 +252,11 @@ export class Monitor implements PollSource {
   /** The newest events (at most `events.max`), oldest first, repeat counts applied. */
   recentEvents(): HbEvent[] {
     return this.ring.toArray();
+  }
+
+  /** The in-memory ring itself, read-only: the one event buffer of the process. */
+  get events(): EventBuffer {
+    return this.ring;
   }
 
   /** The snapshot of the last poll or liveness check, clock fields filled. */

@@ -15,7 +15,7 @@ import {
   type SilenceMatcher,
 } from '../../store/silences.js';
 import { EXIT, type Command, type CommandContext } from '../command.js';
-import { parseDurationMs } from '../eventText.js';
+import { parseDuration } from '../../core/events/index.js';
 
 const MAX_SILENCE_MS = 366 * 86_400_000;
 
@@ -64,7 +64,7 @@ async function add(ctx: CommandContext): Promise<number> {
     return EXIT.UNKNOWN;
   }
   const forText = ctx.flags.for as string | undefined;
-  const durationMs = forText === undefined ? null : parseDurationMs(forText);
+  const durationMs = forText === undefined ? null : parseDuration(forText);
   if (durationMs === null || durationMs <= 0 || durationMs > MAX_SILENCE_MS) {
     ctx.stderr.write(
       'ghost-hb: silence add: --for must be a duration up to a year (30m, 2h, 1d)\n',

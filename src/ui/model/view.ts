@@ -2,6 +2,7 @@
 // sort, selection, scroll, mode) and the pure functions that turn a snapshot
 // and that choice into the rows and events to draw. No I/O, no clock.
 import type { DaemonSnapshot, DaemonStatus, HbEvent } from '../../core/types.js';
+import { matchesFilter, type EventFilter } from '../../core/events/index.js';
 
 export const STATUS_FILTERS = ['all', 'problems', 'up', 'late', 'down'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
@@ -166,9 +167,14 @@ export interface PaneEvent {
   event: HbEvent;
 }
 
-export function eventMatches(e: HbEvent, matcher: TextMatcher): boolean {
-  if (!matcher.active) return true;
-  return (e.daemon !== undefined && matcher.test(e.daemon)) || matcher.test(e.message);
+/** The pane's events after the clear mark whose daemon or message passes the filter. */
+export function paneEventsKept(
+  events: readonly PaneEvent[],
+  clearedThrough: number,
+  matcher: TextMatcher,
+): PaneEvent[] {
+  const filter: EventFilter = { text: matcher.active ? matcher : null };
+  return events.filter((e) => e.seq > clearedThrough && matchesFilter(e.event, filter));
 }
 
 /**
@@ -181,10 +187,7 @@ export function visibleEvents(
   matcher: TextMatcher,
   lines: number,
 ): { shown: PaneEvent[]; above: number; below: number } {
-  const kept: PaneEvent[] = [];
-  for (const e of events) {
-    if (e.seq > state.eventsClearedThrough && eventMatches(e.event, matcher)) kept.push(e);
-  }
+  const kept = paneEventsKept(events, state.eventsClearedThrough, matcher);
   let end = kept.length;
   if (state.eventAnchor !== null) {
     const i = kept.findIndex((e) => e.seq >= state.eventAnchor!);
