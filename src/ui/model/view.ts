@@ -206,9 +206,12 @@ export type ViewCommand =
   | 'filter.keep'
   | 'filter.clear'
   | 'filter.backspace'
+  | 'filter.deleteWord'
+  | 'filter.deleteAll'
   | 'status.cycle'
   | 'sort.cycle'
   | 'sort.reverse'
+  | `sort.by.${SortKey}`
   | 'move.up'
   | 'move.down'
   | 'page.up'
@@ -220,6 +223,7 @@ export type ViewCommand =
   | 'events.focus'
   | 'events.blur'
   | 'events.clear'
+  | 'events.unclear'
   | 'pause.toggle'
   | 'help.toggle'
   | 'poll.now'
@@ -305,12 +309,27 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
       return { ...s, mode: 'table', filter: '', draft: null };
     case 'filter.backspace':
       return s.draft ? { ...s, draft: [...s.draft].slice(0, -1).join('') } : s;
+    case 'filter.deleteWord':
+      // As in a shell: the spaces before the cursor, then the word before them.
+      return s.draft ? { ...s, draft: s.draft.replace(/\S*\s*$/u, '') } : s;
+    case 'filter.deleteAll':
+      return s.draft ? { ...s, draft: '' } : s;
     case 'status.cycle':
       return { ...s, statusFilter: cycle(STATUS_FILTERS, s.statusFilter) };
     case 'sort.cycle':
       return { ...s, sort: cycle(SORT_KEYS, s.sort) };
     case 'sort.reverse':
       return { ...s, reverse: !s.reverse };
+    case 'sort.by.status':
+    case 'sort.by.name':
+    case 'sort.by.age':
+    case 'sort.by.cpu':
+    case 'sort.by.mem':
+    case 'sort.by.restarts': {
+      // The key of the current sort again reverses it, as in htop.
+      const sort = action.command.slice('sort.by.'.length) as SortKey;
+      return sort === s.sort ? { ...s, reverse: !s.reverse } : { ...s, sort, reverse: false };
+    }
     case 'move.up':
       return events ? scrollEvents(s, ctx, -1) : moveTo(s, ctx, s.cursor - 1);
     case 'move.down':
@@ -337,6 +356,9 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
       const last = ctx.events[ctx.events.length - 1];
       return last ? { ...s, eventsClearedThrough: last.seq, eventAnchor: null } : s;
     }
+    case 'events.unclear':
+      // Clearing only hides: the events are still in the feed.
+      return { ...s, eventsClearedThrough: 0, eventAnchor: null };
     case 'pause.toggle':
       return { ...s, paused: !s.paused };
     case 'help.toggle':
