@@ -40,6 +40,8 @@ export function agentGet<T>(socket: string, route: string, o: AgentGetOptions = 
     const req = http.get(
       {
         socketPath: socket,
+        // One request per connection: nothing lingers in a pool after a one-shot client is done.
+        agent: false,
         path: route,
         headers: { Host: 'localhost' },
         timeout: o.timeoutMs ?? 5000,
