@@ -18,6 +18,7 @@ import {
 } from '../core/anomaly/index.js';
 import { EventRing } from '../core/eventRing.js';
 import { sanitizeValue } from '../core/sanitize.js';
+import { countedStatus, nextExpectation, type Expectation } from '../core/availability.js';
 import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
 import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock/collector.js';
 import { AuditLog } from '../store/audit.js';
@@ -67,6 +68,8 @@ export class Monitor implements PollSource {
   private pendingEvents: HbEvent[] = [];
   /** Events from raise(): already logged and in the ring, delivered with the next PollResult. */
   private raisedEvents: HbEvent[] = [];
+  /** Per daemon: since when this run expects it, and whether it has worked (for availability). */
+  private expected = new Map<string, Expectation>();
 
   private constructor(
     readonly config: Config,
@@ -246,9 +249,7 @@ export class Monitor implements PollSource {
     this.eventLog.append([...events, ...updates]);
     for (const e of events) this.ring.push(e);
     for (const e of updates) this.ring.update(e);
-    if (snapshot.heartbeatDirError === null) {
-      for (const d of snapshot.daemons) this.uptime.record(d.name, d.status, now.wallMs);
-    }
+    if (snapshot.heartbeatDirError === null) this.recordUptime(snapshot, now.wallMs);
     saveState(this.stateDir, {
       version: 1,
       savedAt: new Date(now.wallMs).toISOString(),
@@ -260,6 +261,18 @@ export class Monitor implements PollSource {
     this.lastSnapshot = snapshot;
     // Raised events were logged when raised; they precede this poll's in id order.
     return { snapshot, events: [...raised, ...events] };
+  }
+
+  /** Status flips to the uptime log, as availability counts them (core/availability.ts). */
+  private recordUptime(snapshot: Snapshot, wallMs: number): void {
+    const next = new Map<string, Expectation>();
+    for (const d of snapshot.daemons) {
+      const e = nextExpectation(this.expected.get(d.name) ?? null, d.status, wallMs);
+      next.set(d.name, e);
+      const allowanceMs = (d.intervalSec + d.graceSec) * 1000;
+      this.uptime.record(d.name, countedStatus(d.status, e, wallMs, allowanceMs), wallMs);
+    }
+    this.expected = next;
   }
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */
