@@ -20,7 +20,7 @@ import { EventRing } from '../core/eventRing.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import { countedStatus, nextExpectation, type Expectation } from '../core/availability.js';
 import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
-import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock/collector.js';
+import { ClockCollector, withClockAttempt } from '../collectors/clock/collector.js';
 import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
 import { EventLog } from '../store/eventLog.js';
@@ -277,37 +277,6 @@ export class Monitor implements PollSource {
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */
   private withClock(s: Snapshot): Snapshot {
-    const attempt = this.clock.current();
-    if (!attempt) return s;
-    if (!attempt.ok) {
-      const clock = {
-        ...s.clock,
-        synced: null,
-        offsetMs: null,
-        errorBoundMs: null,
-        source: null,
-        stratum: null,
-        note: attempt.unavailable ? NO_CLOCK_SOURCE_NOTE : null,
-      };
-      // No clock-sync source at all is a configuration, not a failure: no
-      // `sources.clock`, just the note. One that exists (or answered before) and errors is.
-      return attempt.unavailable
-        ? { ...s, clock }
-        : { ...s, clock, sources: { ...s.sources, clock: false } };
-    }
-    const c = attempt.sample;
-    return {
-      ...s,
-      clock: {
-        ...s.clock,
-        synced: c.synced,
-        offsetMs: c.offsetMs,
-        errorBoundMs: c.errorBoundMs,
-        source: c.source,
-        stratum: c.stratum,
-        note: null,
-      },
-      sources: { ...s.sources, clock: true },
-    };
+    return withClockAttempt(s, this.clock.current());
   }
 }

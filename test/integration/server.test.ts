@@ -234,7 +234,7 @@ describe('HTTP API endpoints', () => {
       'ghosthb_clock_offset_seconds 0.0015',
       'ghosthb_clock_synced 1',
       'ghosthb_events_total{severity="critical",rule="down"} 1',
-      'ghosthb_source_up{source="proc"} 1',
+      'ghosthb_source_up{source="processes"} 1',
       '# TYPE ghosthb_poll_duration_seconds histogram',
     ]) {
       expect(text).toContain(line);
