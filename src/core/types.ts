@@ -260,6 +260,19 @@ export interface Snapshot {
   sources: SnapshotSources;
   /** Wall time the poll took, in ms. */
   pollMs: number;
+  /** Whether the state directory takes writes (absent before the monitor's first write). */
+  storage?: StorageStatus;
+}
+
+/** The state directory's health as the monitor last found it. */
+export interface StorageStatus {
+  writable: boolean;
+  /** Why not ("ENOSPC: no space left on device, write"); null when writable. */
+  problem: string | null;
+  /** Events waiting in memory to be written. */
+  heldEvents: number;
+  /** Events dropped because too many were waiting. */
+  droppedEvents: number;
 }
 
 // ---------------------------------------------------------------------------

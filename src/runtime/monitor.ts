@@ -16,10 +16,11 @@ import {
   type EvaluationKind,
   type RuleState,
 } from '../core/anomaly/index.js';
-import { EventRing } from '../core/eventRing.js';
+import { EventRing, type EventBuffer } from '../core/events/index.js';
+import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import { countedStatus, nextExpectation, type Expectation } from '../core/availability.js';
-import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
+import type { HbEvent, Instant, PollResult, Snapshot, StorageStatus } from '../core/types.js';
 import { ClockCollector, withClockAttempt } from '../collectors/clock/collector.js';
 import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
@@ -28,7 +29,14 @@ import { describeProblems, problemCount } from '../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../store/paths.js';
 import { MAX_EVENT_ID } from '../store/records.js';
 import type { PollSource } from './poller.js';
-import { loadState, saveState } from '../store/stateStore.js';
+import { loadState } from '../store/stateStore.js';
+import {
+  MAX_HELD_EVENTS,
+  StateDirWriter,
+  assertStateDirWritable,
+  type StorageChange,
+  type StorageHealth,
+} from '../store/stateDirWriter.js';
 import { UptimeLog, type Availability } from '../store/uptimeLog.js';
 
 /** The parts of the engine the monitor uses (the real Engine, or a fake in tests). */
@@ -60,7 +68,31 @@ export interface MonitorOptions {
   command?: string;
 }
 
+/** A condition the anomaly rules hold open (an outage, a clock problem, ...), with the event that opened it. */
+export interface OpenCondition {
+  /** `subject/name`: stable while the condition stays open, across restarts. */
+  key: string;
+  kind: 'level' | 'edge';
+  /** The opening event ('' id when opened silently, while its daemon flaps). */
+  event: HbEvent;
+}
+
+/**
+ * Something told of every evaluation (the notifier). Hooks run inside the
+ * poll, so they must be quick and must not throw; errors are swallowed so a
+ * broken outlet never stops monitoring.
+ */
+export interface EvaluationHook {
+  /** The new events before they are logged: a hook may add fields to their `data` (a silence mark). */
+  annotate?(events: HbEvent[], wallMs: number): void;
+  /** After the poll's events are logged and the state saved. */
+  evaluated?(result: PollResult, open: readonly OpenCondition[], wallMs: number): void;
+  /** The monitor is closing. */
+  close?(): Promise<void> | void;
+}
+
 export class Monitor implements PollSource {
+  private readonly hooks = new Set<EvaluationHook>();
   private rules: RuleState;
   private closed = false;
   private lastSnapshot: Snapshot | null = null;
@@ -85,7 +117,11 @@ export class Monitor implements PollSource {
     private readonly command: string,
   ) {
     this.rules = rules;
+    this.store = new StateDirWriter(stateDir, eventLog, uptime, audit);
   }
+
+  /** Every write to the state directory after open goes through here (and never throws into a poll). */
+  private readonly store: StateDirWriter;
 
   /**
    * Open the state directory, reload the persisted state and the newest events,
@@ -95,6 +131,7 @@ export class Monitor implements PollSource {
   static async open(config: Config, opts: MonitorOptions = {}): Promise<Monitor> {
     const wallNow = opts.wallNow ?? Date.now;
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
+    assertStateDirWritable(stateDir);
     const eventLog = new EventLog(stateDir, { ...config.events, now: wallNow });
     const audit = new AuditLog(stateDir, wallNow, config.events.rotateBytes, config.events.keep);
     const uptime = new UptimeLog(stateDir, wallNow());
@@ -196,12 +233,9 @@ export class Monitor implements PollSource {
       id: String(this.rules.nextId++),
       at: new Date(now).toISOString(),
     }) as HbEvent;
-    try {
-      this.eventLog.append([event]);
-      this.eventLog.flush();
-    } catch {
-      // A full disk must not lose the event for the screen and the stream.
-    }
+    // A full disk must not lose the event for the screen and the stream: it is held and written later.
+    this.store.hold([event]);
+    this.store.appendNow(now);
     this.ring.push(event);
     this.raisedEvents.push(event);
     return event;
@@ -210,6 +244,11 @@ export class Monitor implements PollSource {
   /** The newest events (at most `events.max`), oldest first, repeat counts applied. */
   recentEvents(): HbEvent[] {
     return this.ring.toArray();
+  }
+
+  /** The in-memory ring itself, read-only: the one event buffer of the process. */
+  get events(): EventBuffer {
+    return this.ring;
   }
 
   /** The snapshot of the last poll or liveness check, clock fields filled. */
@@ -222,15 +261,43 @@ export class Monitor implements PollSource {
     return this.uptime.summary(daemon, this.wallNow());
   }
 
+  /** Tell `hook` of every evaluation from now on; returns the function that removes it. */
+  addHook(hook: EvaluationHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /** The conditions open now (the rule state's, flattened). */
+  openConditions(): OpenCondition[] {
+    const out: OpenCondition[] = [];
+    for (const [subject, byName] of Object.entries(this.rules.conditions)) {
+      for (const [name, c] of Object.entries(byName)) {
+        out.push({ key: `${subject}/${name}`, kind: c.kind, event: c.event });
+      }
+    }
+    return out;
+  }
+
   /** Flush and close the logs and record the stop. Safe to call twice. */
   async close(reason = 'closed'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.uptime.markStop(this.wallNow());
-    this.uptime.close();
-    this.eventLog.close();
-    this.audit.recordStop({ reason, command: this.command });
-    this.audit.close();
+    for (const hook of this.hooks) {
+      try {
+        await hook.close?.();
+      } catch {
+        // An outlet failing to close must not keep the logs open.
+      }
+    }
+    // Best effort on a full or vanished state directory: closing never throws.
+    this.store.closeAll(this.wallNow(), () =>
+      this.audit.recordStop({ reason, command: this.command }),
+    );
+  }
+
+  /** Whether the state directory takes writes, and what is held until it does. */
+  storageHealth(): StorageHealth {
+    return this.store.health();
   }
 
   private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
@@ -245,22 +312,73 @@ export class Monitor implements PollSource {
     const raised = this.raisedEvents;
     this.pendingEvents = [];
     this.raisedEvents = [];
+    this.runHooks((h) => h.annotate?.(events, now.wallMs));
 
-    this.eventLog.append([...events, ...updates]);
     for (const e of events) this.ring.push(e);
     for (const e of updates) this.ring.update(e);
     if (snapshot.heartbeatDirError === null) this.recordUptime(snapshot, now.wallMs);
-    saveState(this.stateDir, {
-      version: 1,
-      savedAt: new Date(now.wallMs).toISOString(),
-      rules: this.rules,
-      engine: this.engine.exportState?.() ?? null,
-    });
-    this.eventLog.flush();
-    this.uptime.flush(now.wallMs);
-    this.lastSnapshot = snapshot;
+    // Detection is done; persistence can only add a note about the disk, never take a result away.
+    this.store.hold([...events, ...updates]);
+    const change = this.store.write(
+      { rules: this.rules, engine: this.engine.exportState?.() ?? null },
+      now.wallMs,
+    );
+    const storageEvents = change ? [this.storageEvent(change, now.wallMs)] : [];
+    const withStorage: Snapshot = { ...snapshot, storage: this.storageStatus() };
+    this.lastSnapshot = withStorage;
     // Raised events were logged when raised; they precede this poll's in id order.
-    return { snapshot, events: [...raised, ...events] };
+    const pollResult = { snapshot: withStorage, events: [...raised, ...events, ...storageEvents] };
+    if (this.hooks.size > 0) {
+      const open = this.openConditions();
+      this.runHooks((h) => h.evaluated?.(pollResult, open, now.wallMs));
+    }
+    return pollResult;
+  }
+
+  private runHooks(fn: (hook: EvaluationHook) => void): void {
+    for (const hook of this.hooks) {
+      try {
+        fn(hook);
+      } catch {
+        // Detection never depends on an outlet.
+      }
+    }
+  }
+
+  private storageStatus(): StorageStatus {
+    const h = this.store.health();
+    return {
+      writable: h.writable,
+      problem: h.problem,
+      heldEvents: h.heldEvents,
+      droppedEvents: h.droppedEvents,
+    };
+  }
+
+  /** The one event for a change of the state directory's health; held, so it is logged once the disk allows. */
+  private storageEvent(change: StorageChange, wallMs: number): HbEvent {
+    const base = { id: String(this.rules.nextId++), at: new Date(wallMs).toISOString() };
+    const event: HbEvent =
+      change.kind === 'failed'
+        ? {
+            ...base,
+            severity: 'error',
+            rule: 'state-dir-unwritable',
+            message: `state directory unwritable: ${change.problem} (${this.stateDir}); monitoring carries on, events are held and written when it can be`,
+            data: { code: change.code, stateDir: this.stateDir },
+          }
+        : {
+            ...base,
+            severity: 'info',
+            rule: 'state-dir-writable',
+            message: `state directory writable again after ${formatDuration(change.downMs / 1000)}; ${change.written} held event${change.written === 1 ? '' : 's'} written${change.dropped ? `, ${change.dropped} dropped (more than ${MAX_HELD_EVENTS} held)` : ''}`,
+            data: { written: change.written, dropped: change.dropped, downMs: change.downMs },
+          };
+    const clean = sanitizeValue(event) as HbEvent;
+    this.ring.push(clean);
+    this.store.hold([clean]);
+    this.store.appendNow(wallMs);
+    return clean;
   }
 
   /** Status flips to the uptime log, as availability counts them (core/availability.ts). */

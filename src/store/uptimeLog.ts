@@ -143,6 +143,18 @@ export class UptimeLog {
     this.writer.close();
   }
 
+  /**
+   * When the file was removed or replaced underneath (the state directory
+   * deleted while running), write what is known again from memory and carry on there.
+   */
+  reopenIfDetached(now: number): void {
+    if (!this.writer.detached()) return;
+    // Rewritten from memory first (flips not yet written included), so a failure leaves it detached to retry.
+    this.compact(now);
+    this.pending = '';
+    this.writer.reset();
+  }
+
   /** Availability (core/availability.ts) over [now - windowMs, now]; time ghost-hb was stopped is not counted. */
   availability(daemon: string, windowMs: number, now: number): number | null {
     const list = this.flips.get(escapeControl(daemon));

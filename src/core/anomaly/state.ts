@@ -4,9 +4,8 @@
 // condition is open, repeats only raise that event's count (an update with the
 // same id) until the condition clears. Everything here is plain JSON data so
 // the monitor can persist it and reload it after a restart.
+import { isSeverity, SEVERITY_RANK } from '../events/severity.js';
 import type { DaemonStatus, HbEvent, Instant, Severity } from '../types.js';
-
-export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, error: 2, critical: 3 };
 
 /** How a condition clears: `level` when its predicate turns false, `edge` after a quiet window. */
 export type ConditionKind = 'level' | 'edge';
@@ -172,7 +171,7 @@ function reviveConditions(raw: object): RuleState['conditions'] {
         !cond.event ||
         typeof cond.event.id !== 'string' ||
         typeof cond.event.rule !== 'string' ||
-        !(cond.event.severity in SEVERITY_RANK)
+        !isSeverity(cond.event.severity)
       ) {
         continue;
       }

@@ -11,6 +11,7 @@ import {
   settleSelection,
   visibleDaemons,
   visibleEvents,
+  paneEventsKept,
   type PaneEvent,
   type TextMatcher,
   type ViewContext,
@@ -86,13 +87,7 @@ export function deriveScreen(
   const rows = visibleDaemons(all, state, matcher);
   const names = rows.map((d) => d.name);
   const screen = screenLayout(width, height, rows.length);
-  const paneEvents = data.events.filter(
-    (e) =>
-      e.seq > state.eventsClearedThrough &&
-      (!matcher.active ||
-        (e.event.daemon !== undefined && matcher.test(e.event.daemon)) ||
-        matcher.test(e.event.message)),
-  );
+  const paneEvents = paneEventsKept(data.events, state.eventsClearedThrough, matcher);
   const ctx: ViewContext = {
     rows: names,
     pageSize: screen.tableRows,
