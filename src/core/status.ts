@@ -3,6 +3,7 @@
 // for one daemon, and return the state to carry to the next poll. Nothing here
 // reads a clock or the filesystem.
 import { escapeForDisplay } from './format.js';
+import { exitOk, exitReason } from './runs.js';
 import { sanitizeString } from './sanitize.js';
 import { sanitizePayload, type ParsedHeartbeatFile } from './heartbeatFile.js';
 import type {
@@ -331,9 +332,15 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     status = 'down';
     reason = REASONS.crashed;
   } else if (beat && ageMs != null) {
-    if (ageMs > (timing.interval + timing.grace) * 1000) {
+    // A run that ended (`ghost-hb run`, /ping/NAME/EXIT_CODE) names how it
+    // ended: a failed one at once, a clean one once its beats are overdue.
+    const exit = hb!.exit ?? null;
+    if (exit && !exitOk(exit)) {
       status = 'down';
-      reason = processAlive === true ? REASONS.hung : REASONS.stale;
+      reason = exitReason(exit);
+    } else if (ageMs > (timing.interval + timing.grace) * 1000) {
+      status = 'down';
+      reason = exit ? exitReason(exit) : processAlive === true ? REASONS.hung : REASONS.stale;
     } else if (hb!.status === 'failing') {
       status = 'down';
       reason = REASONS.failing;
