@@ -1,7 +1,9 @@
 // The monitor's costs: one frame rendered for 8, 1,000 and 10,000 daemons;
 // keypress-to-new-frame with 1,000 daemons; and, in real tmux panes side by
-// side, ghost-hb watching eight beating daemons against a minimal Ink app
-// (bench/baseline-app.js) for CPU seconds, RSS and first-frame time.
+// side, ghost-hb watching beating daemons against a minimal Ink app
+// (bench/baseline-app.js) for CPU seconds, RSS, first-frame time, bytes written
+// to the terminal per minute and full clears (pipe-pane), with 8 and 1,000
+// daemons (BENCH_WATCH_COUNTS=8 for one).
 // `--quick` (or BENCH_QUICK=1) shortens the 60 s watch for local iteration.
 import { spawn, execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -284,7 +286,19 @@ function stopPane(name) {
   }
 }
 
-async function watchBench() {
+/** Bytes a pane's program wrote, and its full clears (ESC[2J), from a pipe-pane log. */
+function terminalOutput(file) {
+  const raw = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
+  return { bytes: raw.length, clears: raw.split('\u001b[2J').length - 1 };
+}
+
+/**
+ * The monitor and the baseline side by side in 120x40 windows for WATCH_SEC:
+ * CPU, RSS, bytes written to the terminal and full clears, with `count`
+ * daemons beating every 5 s (eight real processes, or one process writing
+ * `count` files).
+ */
+async function watchBench(count) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-bench-ui-'));
   const hb = path.join(tmp, '_heartbeat');
   fs.mkdirSync(hb);
@@ -292,18 +306,23 @@ async function watchBench() {
     path.join(tmp, '.heartbeatrc.json'),
     JSON.stringify({ heartbeatDir: './_heartbeat', stateDir: './state' }),
   );
-  const names = DEFAULT_DAEMONS;
-  // Eight real daemons beating every 5 s (the default interval) through the library.
-  const beaters = names.map((n) =>
-    spawn(
-      process.execPath,
-      [path.join(repo, 'test', 'fixtures', 'libBeater.js'), path.join(repo, 'dist'), hb, n],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, BEAT_MS: '5000' },
-      },
-    ),
-  );
+  const env = { ...process.env, BEAT_MS: '5000' };
+  const beaters =
+    count === DEFAULT_DAEMONS.length
+      ? DEFAULT_DAEMONS.map((n) =>
+          spawn(
+            process.execPath,
+            [path.join(repo, 'test', 'fixtures', 'libBeater.js'), path.join(repo, 'dist'), hb, n],
+            { stdio: 'ignore', env },
+          ),
+        )
+      : [
+          spawn(
+            process.execPath,
+            [path.join(here, 'manyBeater.js'), path.join(repo, 'dist'), hb, String(count)],
+            { stdio: 'ignore', env },
+          ),
+        ];
   const node = process.execPath;
   const ghost = `${node} ${path.join(repo, 'bin', 'ghost-hb.js')}`;
   const baseline = `${node} ${path.join(here, 'baseline-app.js')}`;
@@ -313,20 +332,21 @@ async function watchBench() {
     '-s',
     'bench',
     '-x',
-    '80',
+    '120',
     '-y',
-    '24',
+    '40',
     '-c',
     tmp,
     '-e',
     `XDG_STATE_HOME=${tmp}/xdg`,
     'sh',
   );
+  tmux('set-option', '-t', 'bench', 'window-size', 'manual');
   try {
-    await new Promise((r) => setTimeout(r, 1000));
-    // First frame: alternate runs, median of five each.
+    await waitFor(() => fs.readdirSync(hb).length >= count, 30000, 'first beats');
+    // First frame: alternate runs, median of five each (one run with 1,000 daemons).
     const first = { ghost: [], base: [] };
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < (count > 8 ? 1 : 5); i++) {
       const g = await startInPane('g', ghost, tmp, 'EVENTS');
       stopPane('g');
       const b = await startInPane('b', baseline, tmp, 'item 9');
@@ -340,6 +360,9 @@ async function watchBench() {
     // The same polling without a screen, to show what the engine and logs cost on their own.
     const w = await startInPane('w', `${ghost} watch`, tmp, 'watching');
     await new Promise((r) => setTimeout(r, 3000)); // settle: startup is the first-frame figure
+    // From here on, everything each program writes to its terminal.
+    const log = (name) => path.join(tmp, `${name}.raw`);
+    for (const name of ['g', 'b']) tmux('pipe-pane', '-o', '-t', name, `cat >> ${log(name)}`);
     const g0 = procStat(g.pid);
     const b0 = procStat(b.pid);
     const w0 = procStat(w.pid);
@@ -347,22 +370,26 @@ async function watchBench() {
     const g1 = procStat(g.pid);
     const b1 = procStat(b.pid);
     const w1 = procStat(w.pid);
+    for (const name of ['g', 'b']) tmux('pipe-pane', '-t', name);
     stopPane('w');
     const pane = tmux('capture-pane', '-p', '-t', 'g');
     stopPane('g');
     stopPane('b');
+    const perMin = (o) => ({ kbPerMin: o.bytes / 1024 / (WATCH_SEC / 60), clears: o.clears });
     return {
       ghost: {
         cpuSec: g1.cpuSec - g0.cpuSec,
         rssMiB: g1.rssMiB,
         hwmMiB: g1.hwmMiB,
         firstMs: median(first.ghost),
+        ...perMin(terminalOutput(log('g'))),
       },
       base: {
         cpuSec: b1.cpuSec - b0.cpuSec,
         rssMiB: b1.rssMiB,
         hwmMiB: b1.hwmMiB,
         firstMs: median(first.base),
+        ...perMin(terminalOutput(log('b'))),
       },
       headless: {
         cpuSec: w1.cpuSec - w0.cpuSec,
@@ -383,38 +410,11 @@ async function watchBench() {
   }
 }
 
-// ---------------------------------------------------------------------------
-
-console.log('\n# monitor (render.bench.js)');
-const frames = [8, 1000, 10000].map(frameBench);
-printTable('one frame (derive + render, 80x24), median', frames, [
-  { label: 'ms', key: 'ms' },
-  { label: 'runs', value: (r) => String(r.iterations) },
-]);
-
-const key = await keypressBench(1000);
-printTable(
-  'keypress to new frame (target < 50 ms)',
-  [key],
-  [
-    { label: 'median ms', key: 'ms' },
-    { label: 'max ms', key: 'max' },
-  ],
-);
-
-let hasTmux = true;
-try {
-  execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-} catch {
-  hasTmux = false;
-}
-if (!hasTmux) {
-  console.log('\n(tmux not installed: watch benchmark skipped)');
-} else {
-  const w = await watchBench();
+function printWatch(count, w) {
   const pct = (cpu) => ((cpu / WATCH_SEC) * 100).toFixed(2);
   printTable(
-    `watching 8 beating daemons in tmux for ${WATCH_SEC} s (targets: CPU <= 2x, RSS <= 1.3x, first frame <= 1.5x)`,
+    `watching ${count} daemons beating every 5 s in tmux at 120x40 for ${WATCH_SEC} s ` +
+      '(targets: CPU <= 1.5x, RSS <= 1.2x, < 15 KB/min, 0 clears after the first frame)',
     [
       { name: 'baseline Ink app', ...w.base },
       { name: 'ghost-hb', ...w.ghost },
@@ -435,8 +435,46 @@ if (!hasTmux) {
         label: 'first frame ms',
         value: (r) => r.ratioFirst ?? (r.firstMs == null ? '-' : r.firstMs.toFixed(0)),
       },
+      { label: 'KB/min', value: (r) => (r.kbPerMin == null ? '' : r.kbPerMin.toFixed(1)) },
+      { label: 'clears', value: (r) => (r.clears == null ? '' : String(r.clears)) },
     ],
   );
-  console.log(`(ghost-hb showed ${w.upRows} of 8 daemons up at the end)`);
+  console.log(`(ghost-hb showed ${w.upRows} daemons up at the end)`);
+}
+
+// ---------------------------------------------------------------------------
+
+console.log('\n# monitor (render.bench.js)');
+const watchOnly = process.env.BENCH_WATCH_ONLY === '1';
+const frames = watchOnly ? [] : [8, 1000, 10000].map(frameBench);
+if (!watchOnly)
+  printTable('one frame (derive + render, 80x24), median', frames, [
+    { label: 'ms', key: 'ms' },
+    { label: 'runs', value: (r) => String(r.iterations) },
+  ]);
+
+const key = watchOnly ? null : await keypressBench(1000);
+if (key)
+  printTable(
+    'keypress to new frame (target < 50 ms)',
+    [key],
+    [
+      { label: 'median ms', key: 'ms' },
+      { label: 'max ms', key: 'max' },
+    ],
+  );
+
+let hasTmux = true;
+try {
+  execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+} catch {
+  hasTmux = false;
+}
+if (!hasTmux) {
+  console.log('\n(tmux not installed: watch benchmark skipped)');
+} else {
+  const only = process.env.BENCH_WATCH_COUNTS?.split(',').map(Number);
+  for (const count of only ?? [DEFAULT_DAEMONS.length, 1000])
+    printWatch(count, await watchBench(count));
 }
 process.exit(0);

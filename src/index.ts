@@ -65,7 +65,6 @@ export {
   logFiles,
   mergeById,
   type EventLogOptions,
-  type EventQuery,
   type FollowOptions,
 } from './store/eventLog.js';
 export {
@@ -94,11 +93,15 @@ export {
 export {
   EventRing,
   matchesFilter,
+  queryEvents,
+  parseSince,
   severityRank,
   isSeverity,
   DEFAULT_RING_SIZE,
+  type EventBuffer,
   type EventFilter,
-} from './core/eventRing.js';
+  type EventQuery,
+} from './core/events/index.js';
 export {
   parseChronyTracking,
   parseTimedatectlShow,

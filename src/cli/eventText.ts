@@ -12,19 +12,3 @@ export function formatEventLine(e: HbEvent): string {
     `${when}  ${e.severity.toUpperCase().padEnd(8)} ${e.rule.padEnd(14)} ${(e.daemon ?? '-').padEnd(16)} ${e.message}${count}`,
   );
 }
-
-const UNIT_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-};
-
-/** "90s", "15m", "1h", "7d", "1w", or an ISO date; returns epoch ms or null when unparsable. */
-export function parseSince(text: string, now: number): number | null {
-  const m = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim());
-  if (m) return now - Number(m[1]) * UNIT_MS[m[2]!]!;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
-}

@@ -2,6 +2,7 @@
 // turns its result (or a ConfigError) into an exit code.
 import meow from 'meow';
 import { ConfigError } from '../config/schema.js';
+import { StateDirError } from '../store/stateDirError.js';
 import { EXIT, type Command } from './command.js';
 import { isFastCommand } from './fast.js';
 import { VERSION } from '../version.js';
@@ -61,6 +62,8 @@ const registry: CommandEntry[] = [
   { name: 'watch', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'serve', load: async () => (await import('./commands/serve.js')).serveCommand },
   { name: 'events', load: async () => (await import('./commands/events.js')).eventsCommand },
+  { name: 'silence', load: async () => (await import('./commands/silence.js')).silenceCommand },
+  { name: 'notify', load: async () => (await import('./commands/notify.js')).notifyCommand },
   {
     name: 'demo',
     load: async () => {
@@ -152,6 +155,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`ghost-hb: bad configuration: ${err.message}\n`);
+      return EXIT.UNKNOWN;
+    }
+    if (err instanceof StateDirError) {
+      process.stderr.write(`ghost-hb: ${err.message}\n`);
       return EXIT.UNKNOWN;
     }
     throw err;

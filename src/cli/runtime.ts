@@ -11,6 +11,7 @@ import { Monitor } from '../runtime/monitor.js';
 import { resolveStateDir } from '../store/paths.js';
 import { Poller } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
+import type { AttachedNotify } from '../notify/index.js';
 import type { CommandContext } from './command.js';
 
 /**
@@ -56,6 +57,8 @@ export interface RuntimeOptions {
 export interface MonitorRuntime {
   monitor: Monitor;
   poller: Poller;
+  /** Notifications and the self-ping, when configured (closed with the monitor). */
+  notify: AttachedNotify | null;
 }
 
 /** Open the Monitor and create the Poller that drives it (not started yet). */
@@ -73,7 +76,12 @@ export async function openMonitorRuntime(
     watchDir: config.heartbeatDir,
     ...(opts.watchDelayMs !== undefined ? { watchDelayMs: opts.watchDelayMs } : {}),
   });
-  return { monitor, poller };
+  // Loaded only when configured: a monitor without notifications pays nothing for them.
+  const notify =
+    config.notify.channels.length > 0 || config.notify.selfPing !== null
+      ? (await import('../notify/index.js')).attachNotify(config, monitor, poller, opts.env)
+      : null;
+  return { monitor, poller, notify };
 }
 
 export interface ApiStartOptions {

@@ -2,7 +2,7 @@
 // a fraction of a millisecond); elsewhere systeminformation's process list is
 // the fallback.
 import fs from 'node:fs';
-import type { ProcessSample } from '../core/types.js';
+import type { ProcessSample, ProcessState } from '../core/types.js';
 
 /** Result of the cheap between-polls liveness check. */
 export interface Liveness {
@@ -23,10 +23,40 @@ export interface ProcessCollector {
 /** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every mainstream Linux build. */
 const CLK_TCK = 100;
 
-function deadSample(pid: number): ProcessSample {
+/** /proc/<pid>/stat's one-letter state, in words (see proc(5)). */
+export function procState(letter: string): ProcessState | null {
+  switch (letter) {
+    case 'R':
+      return 'running';
+    case 'S':
+      return 'sleeping';
+    case 'D':
+      return 'disk-sleep';
+    case 'T':
+    case 't':
+      return 'stopped';
+    case 'Z':
+      return 'zombie';
+    case 'X':
+    case 'x':
+      return 'gone';
+    case 'I':
+      return 'idle';
+    default:
+      return null;
+  }
+}
+
+/** Zombies (Z) and dead tasks (X) still have a /proc entry but are not running. */
+function notRunning(state: string): boolean {
+  return state === 'Z' || state === 'X' || state === 'x';
+}
+
+function deadSample(pid: number, state: ProcessState = 'gone'): ProcessSample {
   return {
     pid,
     alive: false,
+    state,
     startTimeMs: null,
     cpuTimeMs: null,
     rssBytes: null,
@@ -158,15 +188,15 @@ export class ProcfsProcessCollector implements ProcessCollector {
     for (const pid of pids) {
       if (out.has(pid)) continue;
       const f = this.readStat(pid);
-      // Zombies (Z) and dead tasks (X) still have a /proc entry but are not running.
-      if (!f || f.state === 'Z' || f.state === 'X') {
-        out.set(pid, deadSample(pid));
+      if (!f || notRunning(f.state)) {
+        out.set(pid, deadSample(pid, f ? (procState(f.state) ?? 'gone') : 'gone'));
         continue;
       }
       seenKeys.add(`${pid}:${f.startTicks}`);
       out.set(pid, {
         pid,
         alive: true,
+        state: procState(f.state),
         startTimeMs: this.startMs(f),
         cpuTimeMs: (f.cpuTicks * 1000) / CLK_TCK,
         rssBytes: f.rssPages * this.pages(),
@@ -189,7 +219,7 @@ export class ProcfsProcessCollector implements ProcessCollector {
       const f = this.readStat(pid);
       out.set(
         pid,
-        !f || f.state === 'Z' || f.state === 'X'
+        !f || notRunning(f.state)
           ? { alive: false, startTimeMs: null }
           : { alive: true, startTimeMs: this.startMs(f) },
       );
@@ -239,7 +269,29 @@ interface SiProcess {
   state?: string;
 }
 
-/** Where /proc is absent: one systeminformation process listing per call. */
+/** systeminformation's process states, as ghost-hb names them. */
+function siState(state: string | undefined): ProcessState | null {
+  switch (state) {
+    case 'running':
+      return 'running';
+    case 'sleeping':
+      return 'sleeping';
+    case 'blocked':
+      return 'disk-sleep';
+    case 'stopped':
+      return 'stopped';
+    case 'zombie':
+      return 'zombie';
+    default:
+      return null;
+  }
+}
+
+/**
+ * Where /proc is absent: one systeminformation process listing per call. It
+ * gives start time, RSS, command and state, but no cumulative CPU time, so CPU
+ * % is not available on this path (reported as null, never as 0).
+ */
 export class SiProcessCollector implements ProcessCollector {
   private async list(): Promise<SiProcess[]> {
     const si = await import('systeminformation');
@@ -252,7 +304,9 @@ export class SiProcessCollector implements ProcessCollector {
     return {
       pid: p.pid,
       alive: p.state !== 'zombie',
+      state: siState(p.state),
       startTimeMs: Number.isFinite(started) ? started : null,
+      // Not available from systeminformation's listing: CPU % stays null.
       cpuTimeMs: null,
       rssBytes: p.memRss != null ? p.memRss * 1024 : null,
       comm: p.name || null,

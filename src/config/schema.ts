@@ -17,8 +17,20 @@ export const DEFAULT_DAEMONS = [
   'decisionEngine',
 ] as const;
 
-const seconds = z.number().positive().finite();
-const nonNegSeconds = z.number().nonnegative().finite();
+/** Durations in seconds: from 1 ms (anything shorter is a typo, not a schedule) to a year. */
+const MIN_SECONDS = 0.001;
+const MAX_SECONDS = 366 * 24 * 3600;
+const seconds = z
+  .number()
+  .finite()
+  .min(MIN_SECONDS, `must be at least ${MIN_SECONDS} (seconds)`)
+  .max(MAX_SECONDS, `must be at most ${MAX_SECONDS} (seconds: a year)`);
+const nonNegSeconds = z
+  .number()
+  .finite()
+  .nonnegative()
+  .max(MAX_SECONDS, `must be at most ${MAX_SECONDS} (seconds: a year)`)
+  .refine((n) => n === 0 || n >= MIN_SECONDS, `must be 0 or at least ${MIN_SECONDS} (seconds)`);
 const count = z.number().int().nonnegative();
 const positiveCount = z.number().int().positive();
 
@@ -42,11 +54,80 @@ const daemonObject = z.strictObject({
   ...timingShape,
   match: z.string().min(1).nullable().optional(),
   critical: z.boolean().optional(),
+  allowPid1: z.boolean().optional(),
 });
 
 const listenAddress = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464 or [::1]:9464');
+
+const severityName = z.enum(['info', 'warn', 'error', 'critical']);
+const channelName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'must be a channel name: letters, digits, ".", "_" or "-"',
+  );
+const httpUrl = z.url({ protocol: /^https?$/ });
+/** What every channel has: its name (routes refer to it) and a per-attempt timeout. */
+const channelBase = {
+  name: channelName,
+  timeoutMs: positiveCount.default(10_000),
+};
+const notifyChannel = z.discriminatedUnion('type', [
+  z.strictObject({
+    ...channelBase,
+    type: z.literal('webhook'),
+    url: httpUrl,
+    headers: z.record(z.string(), z.string()).default({}),
+  }),
+  z.strictObject({ ...channelBase, type: z.literal('slack'), url: httpUrl }),
+  z.strictObject({ ...channelBase, type: z.literal('discord'), url: httpUrl }),
+  z.strictObject({
+    ...channelBase,
+    type: z.literal('ntfy'),
+    url: httpUrl,
+    /** Access token: from a file or an environment variable, never written in the config. */
+    tokenFile: z.string().min(1).nullable().default(null),
+    tokenEnv: z.string().min(1).nullable().default(null),
+  }),
+  z.strictObject({
+    ...channelBase,
+    type: z.literal('email'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** starttls: plain connection upgraded (required); tls: TLS from the start (465); none: never encrypted. */
+    security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+    user: z.string().min(1).nullable().default(null),
+    passwordFile: z.string().min(1).nullable().default(null),
+    passwordEnv: z.string().min(1).nullable().default(null),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+  }),
+  z.strictObject({
+    ...channelBase,
+    type: z.literal('exec'),
+    /** argv (no shell), or one string run by /bin/sh when `shell` is true. */
+    command: z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]),
+    shell: z.boolean().default(false),
+  }),
+]);
+const notifyRoute = z.strictObject({
+  match: z
+    .strictObject({
+      /** Minimum severity of an opening event. */
+      severity: severityName.optional(),
+      daemon: daemonName.optional(),
+      rule: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** Channel names; absent: every channel. */
+  channels: z.array(channelName).optional(),
+  groupWait: nonNegSeconds.optional(),
+  repeatInterval: seconds.optional(),
+  /** Keep matching later routes after this one. */
+  continue: z.boolean().default(false),
+});
 
 export const configSchema = z.strictObject({
   heartbeatDir: z.string().min(1).default('./_heartbeat'),
@@ -62,6 +143,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   daemons: z.array(z.union([daemonName, daemonObject])).default([...DEFAULT_DAEMONS]),
   discover: z.boolean().default(true),
+  /** Seconds after which a daemon neither declared nor seen any more is forgotten. */
+  forgetAfter: seconds.default(7 * 24 * 3600),
   stateDir: z.string().min(1).nullable().default(null),
   clock: z
     .strictObject({
@@ -123,6 +206,26 @@ export const configSchema = z.strictObject({
       timeoutMs: positiveCount.default(5000),
       retries: count.default(5),
       queueMax: positiveCount.default(100),
+    })
+    .prefault({}),
+  notify: z
+    .strictObject({
+      channels: z.array(notifyChannel).default([]),
+      routes: z.array(notifyRoute).default([]),
+      /** Seconds events wait to be sent together (one message per channel). */
+      groupWait: nonNegSeconds.default(10),
+      /** Seconds between reminders of a condition still open. */
+      repeatInterval: seconds.default(4 * 3600),
+      /** Seconds a message is retried before it is dropped. */
+      maxAge: seconds.default(24 * 3600),
+      /** First retry delay and the cap of the exponential backoff, seconds. */
+      retryInitial: seconds.default(1),
+      retryMax: seconds.default(300),
+      /** A dead-man URL pinged after each successful poll (and URL/fail when polls fail). */
+      selfPing: z
+        .strictObject({ url: httpUrl, interval: seconds.default(60) })
+        .nullable()
+        .default(null),
     })
     .prefault({}),
 });
@@ -193,7 +296,7 @@ function describeIssues(error: z.ZodError): ConfigIssue[] {
       return {
         key: keyPath(issue.path),
         problem:
-          'must be a daemon name (string) or an object { name, interval?, grace?, tolerance?, retries?, match?, critical? }',
+          'must be a daemon name (string) or an object { name, interval?, grace?, tolerance?, retries?, match?, critical?, allowPid1? }',
       };
     }
     return { key: keyPath(issue.path), problem: issue.message };
@@ -226,6 +329,8 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions): Config {
     ]);
   }
 
+  checkNotify(cfg.notify, opts.configFile);
+
   const seen = new Set<string>();
   const daemons: DaemonSpec[] = cfg.daemons.map((entry, i) => {
     const d = typeof entry === 'string' ? { name: entry } : entry;
@@ -243,7 +348,48 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions): Config {
     heartbeatDir: path.resolve(opts.baseDir, cfg.heartbeatDir),
     stateDir: cfg.stateDir === null ? null : path.resolve(opts.baseDir, cfg.stateDir),
     daemons,
+    notify: resolveNotifyPaths(cfg.notify, opts.baseDir),
     configFile: opts.configFile,
+  };
+}
+
+/** Channel names are unique and every route names channels that exist. */
+function checkNotify(n: ParsedConfig['notify'], file: string | null): void {
+  const names = new Set<string>();
+  n.channels.forEach((c, i) => {
+    if (names.has(c.name)) {
+      throw new ConfigError(file, [
+        {
+          key: `notify.channels[${i}].name`,
+          problem: `"${c.name}" is used twice; names must be unique`,
+        },
+      ]);
+    }
+    names.add(c.name);
+  });
+  n.routes.forEach((r, i) => {
+    const unknown = (r.channels ?? []).filter((c) => !names.has(c));
+    if (unknown.length > 0) {
+      throw new ConfigError(file, [
+        {
+          key: `notify.routes[${i}].channels`,
+          problem: `no channel named ${unknown.map((u) => `"${u}"`).join(', ')} in notify.channels`,
+        },
+      ]);
+    }
+  });
+}
+
+/** Secret files named in channels are relative to the config file, like every path. */
+function resolveNotifyPaths(n: ParsedConfig['notify'], baseDir: string): ParsedConfig['notify'] {
+  const abs = (p: string | null) => (p === null ? null : path.resolve(baseDir, p));
+  return {
+    ...n,
+    channels: n.channels.map((c) => {
+      if (c.type === 'email') return { ...c, passwordFile: abs(c.passwordFile) };
+      if (c.type === 'ntfy') return { ...c, tokenFile: abs(c.tokenFile) };
+      return c;
+    }),
   };
 }
 
@@ -255,6 +401,7 @@ type DaemonOverrides = {
   retries?: number | undefined;
   match?: string | null | undefined;
   critical?: boolean | undefined;
+  allowPid1?: boolean | undefined;
 };
 
 /** Apply defaults to one daemon entry. Also used for daemons discovered from files. */
@@ -273,6 +420,7 @@ export function resolveDaemonSpec(
     match: d.match ?? null,
     critical: d.critical ?? false,
     declared,
+    allowPid1: d.allowPid1 ?? false,
     graceFromInterval: d.grace === undefined && defaults.grace === undefined,
   };
 }

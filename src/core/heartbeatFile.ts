@@ -185,9 +185,10 @@ const KNOWN_FIELDS = new Set([
 // rest of the shape is zod's. Every field but ts is optional; null counts as absent.
 const heartbeatShape = z.object({
   name: z.string().max(256).nullish(),
+  // From 1 ms (a shorter announced interval is a bug, not a rhythm) to a week.
   interval: z
     .number()
-    .positive()
+    .min(0.001)
     .max(7 * 86400)
     .nullish(),
   status: z.enum(['ok', 'degraded', 'failing']).nullish(),

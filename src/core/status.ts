@@ -2,9 +2,8 @@
 // table says and the time (passed in), decide up/late/down/unknown and a reason
 // for one daemon, and return the state to carry to the next poll. Nothing here
 // reads a clock or the filesystem.
-import { escapeForDisplay } from './format.js';
-import { exitOk, exitReason } from './runs.js';
-import { sanitizeString } from './sanitize.js';
+import { exitOk, exitReason, type RunExit } from './runs.js';
+import { escapeControl, sanitizeString } from './sanitize.js';
 import { sanitizePayload, type ParsedHeartbeatFile } from './heartbeatFile.js';
 import type {
   DaemonSnapshot,
@@ -15,6 +14,8 @@ import type {
   HeartbeatSource,
   Instant,
   ProcessSample,
+  ProcessState,
+  SelfReportedStatus,
   StatusSummary,
 } from './types.js';
 
@@ -27,6 +28,7 @@ export const REASONS = {
   degraded: 'degraded',
   overdue: 'overdue',
   neverSeen: 'never seen',
+  malformed: 'malformed',
   notRunning: 'not running',
 } as const;
 
@@ -100,6 +102,8 @@ export interface Evidence {
   matchLost: boolean;
   /** First fault among this poll's files, or null. */
   fault: string | null;
+  /** Newest mtime of a faulty heartbeat file (not a pidfile), or null. */
+  faultMtimeMs: number | null;
   problems: string[];
   /** Path of the pidfile, when it supplied the pid. */
   pidfilePath: string | null;
@@ -129,6 +133,123 @@ function pickBeatFile(files: DaemonFiles): ParsedHeartbeatFile | null {
   return candidates[0]!;
 }
 
+/** Faults and warnings of this poll's files, redacted and escaped (a parser may quote content). */
+function fileFaults(files: DaemonFiles): {
+  fault: string | null;
+  faultMtimeMs: number | null;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  let fault: string | null = null;
+  let faultMtimeMs: number | null = null;
+  for (const f of [files.json, files.touch, files.pidfile]) {
+    if (!f) continue;
+    if (f.fault) {
+      const shown = sanitizeString(f.fault);
+      fault ??= shown;
+      problems.push(shown);
+      if (f.mtimeMs !== null && f.kind !== 'pidfile') {
+        faultMtimeMs = Math.max(faultMtimeMs ?? -Infinity, f.mtimeMs);
+      }
+    }
+    for (const w of f.warnings) problems.push(sanitizeString(w));
+  }
+  return { fault, faultMtimeMs, problems };
+}
+
+/** The beat that decides: this poll's freshest, or the last valid one carried over. */
+function nextBeat(
+  files: DaemonFiles,
+  prev: DaemonState,
+  now: Instant,
+  fault: string | null,
+  problems: string[],
+): BeatRecord | null {
+  const file = pickBeatFile(files);
+  if (!file) {
+    if (prev.beat && fault) {
+      problems.push(
+        `using the last valid beat from ${new Date(prev.beat.heartbeat.tsMs).toISOString()}`,
+      );
+    } else if (prev.beat && !files.json && !files.touch) {
+      problems.push('heartbeat file is gone; using the last valid beat');
+    }
+    return prev.beat;
+  }
+  const hb = file.heartbeat!;
+  const same =
+    prev.beat != null &&
+    prev.beat.heartbeat.tsMs === hb.tsMs &&
+    prev.beat.path === file.path &&
+    prev.beat.heartbeat.seq === hb.seq;
+  if (same) return { ...prev.beat!, heartbeat: hb };
+  return {
+    heartbeat: hb,
+    source: file.kind === 'json' ? 'json' : 'touch',
+    path: file.path,
+    // Sanitized once per new beat (secrets redacted, control characters
+    // escaped), not on every poll.
+    payload: file.payload === null ? null : sanitizePayload(file.payload),
+    firstSeenMonoMs: now.monoMs,
+    ageAtFirstSeenMs: Math.max(0, now.wallMs - hb.tsMs),
+    at: new Date(hb.tsMs).toISOString(),
+    message: hb.message === null ? null : sanitizeString(hb.message),
+  };
+}
+
+/**
+ * pid 1 is the init of ghost-hb's own pid namespace (the host's init, or a
+ * container's): a heartbeat naming it is a mistake or a lie unless the daemon
+ * is declared with `allowPid1`, and trusting it would judge init's liveness.
+ */
+function trustedPid(spec: DaemonSpec, pid: number, problems: string[]): boolean {
+  if (pid !== 1 || spec.allowPid1) return true;
+  problems.push(
+    'heartbeat names pid 1, the init of this pid namespace; ignored (set allowPid1 on the daemon if it really is pid 1)',
+  );
+  return false;
+}
+
+interface PidChoice {
+  pid: number | null;
+  pidSource: PidSource | null;
+  pidNotBeforeMs: number | null;
+  pidfilePath: string | null;
+}
+
+/** The pid from the beat, else the pidfile (the beat wins a disagreement). */
+function pidFromFiles(
+  spec: DaemonSpec,
+  beat: BeatRecord | null,
+  files: DaemonFiles,
+  problems: string[],
+): PidChoice {
+  const none: PidChoice = { pid: null, pidSource: null, pidNotBeforeMs: null, pidfilePath: null };
+  const pidfile = files.pidfile?.pid != null ? files.pidfile : null;
+  const beatPid = beat?.source === 'json' ? beat.heartbeat.pid : null;
+  if (beatPid != null) {
+    if (!trustedPid(spec, beatPid, problems)) return none;
+    if (pidfile && pidfile.pid !== beatPid) {
+      problems.push(`pidfile says ${pidfile.pid}, heartbeat says ${beatPid}; using the heartbeat`);
+    }
+    return {
+      pid: beatPid,
+      pidSource: 'json',
+      pidNotBeforeMs: beat!.heartbeat.tsMs,
+      pidfilePath: null,
+    };
+  }
+  if (!pidfile || !trustedPid(spec, pidfile.pid!, problems)) return none;
+  // A daemon writes its pidfile after it starts: a process younger than the
+  // pidfile's last write is someone else who got the recycled pid.
+  return {
+    pid: pidfile.pid,
+    pidSource: 'pidfile',
+    pidNotBeforeMs: pidfile.mtimeMs,
+    pidfilePath: pidfile.path,
+  };
+}
+
 /**
  * Combine this poll's files with the remembered beat. `matchedPids` is the
  * result of the daemon's `match` search (null when it has none or it was not run).
@@ -140,71 +261,10 @@ export function gatherEvidence(
   now: Instant,
   matchedPids: number[] | null,
 ): Evidence {
-  const problems: string[] = [];
-  let fault: string | null = null;
-  for (const f of [files.json, files.touch, files.pidfile]) {
-    if (!f) continue;
-    if (f.fault) {
-      // Faults can quote file content (a parser's snippet): redact and escape.
-      const shown = sanitizeString(f.fault);
-      fault ??= shown;
-      problems.push(shown);
-    }
-    for (const w of f.warnings) problems.push(sanitizeString(w));
-  }
-
-  const file = pickBeatFile(files);
-  let beat: BeatRecord | null = prev.beat;
-  if (file) {
-    const hb = file.heartbeat!;
-    const same =
-      prev.beat != null &&
-      prev.beat.heartbeat.tsMs === hb.tsMs &&
-      prev.beat.path === file.path &&
-      prev.beat.heartbeat.seq === hb.seq;
-    beat = same
-      ? { ...prev.beat!, heartbeat: hb }
-      : {
-          heartbeat: hb,
-          source: file.kind === 'json' ? 'json' : 'touch',
-          path: file.path,
-          // Sanitized once per new beat (secrets redacted, control characters
-          // escaped), not on every poll.
-          payload: file.payload === null ? null : sanitizePayload(file.payload),
-          firstSeenMonoMs: now.monoMs,
-          ageAtFirstSeenMs: Math.max(0, now.wallMs - hb.tsMs),
-          at: new Date(hb.tsMs).toISOString(),
-          message: hb.message === null ? null : sanitizeString(hb.message),
-        };
-  } else if (prev.beat && fault) {
-    problems.push(
-      `using the last valid beat from ${new Date(prev.beat.heartbeat.tsMs).toISOString()}`,
-    );
-  } else if (prev.beat && !files.json && !files.touch) {
-    problems.push('heartbeat file is gone; using the last valid beat');
-  }
-
-  let pid: number | null = null;
-  let pidSource: PidSource | null = null;
-  let pidNotBeforeMs: number | null = null;
-  let pidfilePath: string | null = null;
-  const pidfile = files.pidfile?.pid != null ? files.pidfile : null;
-  if (beat?.source === 'json' && beat.heartbeat.pid != null) {
-    pid = beat.heartbeat.pid;
-    pidSource = 'json';
-    pidNotBeforeMs = beat.heartbeat.tsMs;
-    if (pidfile && pidfile.pid !== pid) {
-      problems.push(`pidfile says ${pidfile.pid}, heartbeat says ${pid}; using the heartbeat`);
-    }
-  } else if (pidfile) {
-    pid = pidfile.pid;
-    pidSource = 'pidfile';
-    pidfilePath = pidfile.path;
-    // A daemon writes its pidfile after it starts: a process younger than the
-    // pidfile's last write is someone else who got the recycled pid.
-    pidNotBeforeMs = pidfile.mtimeMs;
-  }
-
+  const { fault, faultMtimeMs, problems } = fileFaults(files);
+  const beat = nextBeat(files, prev, now, fault, problems);
+  const choice = pidFromFiles(spec, beat, files, problems);
+  let { pid, pidSource } = choice;
   let matchLost = false;
   if (pid == null && spec.match != null && matchedPids != null) {
     if (matchedPids.length > 0) {
@@ -216,7 +276,7 @@ export function gatherEvidence(
           : [...matchedPids].sort((a, b) => a - b)[0]!;
       pidSource = 'match';
     } else {
-      problems.push(`no process matches "${escapeForDisplay(spec.match)}"`);
+      problems.push(`no process matches "${escapeControl(spec.match)}"`);
       if (prev.lastPidSource === 'match' && prev.lastPid != null) {
         pid = prev.lastPid;
         pidSource = 'match';
@@ -224,8 +284,17 @@ export function gatherEvidence(
       }
     }
   }
-
-  return { beat, pid, pidSource, pidNotBeforeMs, matchLost, fault, problems, pidfilePath };
+  return {
+    beat,
+    pid,
+    pidSource,
+    pidNotBeforeMs: choice.pidNotBeforeMs,
+    matchLost,
+    fault,
+    faultMtimeMs,
+    problems,
+    pidfilePath: choice.pidfilePath,
+  };
 }
 
 export interface JudgeInput {
@@ -253,138 +322,218 @@ export function beatAgeMs(beat: BeatRecord, now: Instant, clockSuspect: boolean)
   return Math.max(0, age);
 }
 
+/** Why a daemon is in its status: what `decideStatus` reads, computed up front. */
+export interface StatusFacts {
+  timing: DaemonTiming;
+  /** The process is gone for `retries` consecutive checks. */
+  crashed: boolean;
+  /** Age of the deciding beat, null without one. */
+  ageMs: number | null;
+  /** Whether the pid's process runs; null without a pid. */
+  processAlive: boolean | null;
+  processState: ProcessState | null;
+  /** What the daemon's last valid beat says about itself. */
+  selfStatus: SelfReportedStatus | null;
+  /** First fault among this poll's files, or null. */
+  fault: string | null;
+  /** True when a faulty heartbeat file was written since the last valid beat, within grace: the daemon is writing, but garbage. */
+  writingGarbage: boolean;
+  failedChecks: number;
+  /** How the last run ended, when the beat records one (`ghost-hb run`, /ping/NAME/EXIT_CODE). */
+  lastExit?: RunExit | null;
+}
+
+export interface Verdict {
+  status: DaemonStatus;
+  reason: string | null;
+}
+
+const verdict = (status: DaemonStatus, reason: string | null): Verdict => ({ status, reason });
+
+/**
+ * The status table, first match wins. Pure and total: every combination of
+ * facts gives one verdict.
+ */
+export function decideStatus(f: StatusFacts): Verdict {
+  const { interval, tolerance, grace, retries } = f.timing;
+  const malformed = f.writingGarbage && f.fault ? `${REASONS.malformed}: ${f.fault}` : null;
+  if (f.crashed) return verdict('down', REASONS.crashed);
+  if (f.ageMs !== null) {
+    const overdue = f.ageMs > (interval + tolerance) * 1000;
+    // A run that ended names how: a failed one at once, a clean one once overdue.
+    const exit = f.lastExit ?? null;
+    if (exit && !exitOk(exit)) return verdict('down', exitReason(exit));
+    if (f.ageMs > (interval + grace) * 1000) {
+      if (malformed) return verdict('down', malformed);
+      if (exit) return verdict('down', exitReason(exit));
+      return verdict('down', f.processAlive === true ? REASONS.hung : REASONS.stale);
+    }
+    // A stopped process cannot beat: once its beat is overdue it is hung, not just late.
+    if (overdue && f.processState === 'stopped') return verdict('down', REASONS.hung);
+    if (f.selfStatus === 'failing') return verdict('down', REASONS.failing);
+    if (overdue) return verdict('late', malformed ?? REASONS.overdue);
+    if (f.selfStatus === 'degraded') return verdict('late', REASONS.degraded);
+    return verdict('up', null);
+  }
+  // Pidfile or match only: a live process is all there is to go by.
+  if (f.processAlive === true) return verdict('up', null);
+  if (f.fault) return verdict('unknown', f.fault);
+  if (f.processAlive === false) {
+    // Gone, but fewer consecutive failed checks than `retries` so far.
+    return verdict('unknown', `${REASONS.notRunning} (check ${f.failedChecks} of ${retries})`);
+  }
+  return verdict('unknown', REASONS.neverSeen);
+}
+
+/** The process behind the pid: alive and ours, or recycled, or gone; restart and failure bookkeeping. */
+function judgeProcess(
+  input: JudgeInput,
+  timing: DaemonTiming,
+  prev: DaemonState,
+  state: DaemonState,
+  problems: string[],
+): { processAlive: boolean | null; ours: ProcessSample | null } {
+  const { evidence, sample, clockSuspect } = input;
+  if (evidence.pid == null) return { processAlive: null, ours: null };
+  const pid = evidence.pid;
+  let alive = !evidence.matchLost && sample != null && sample.alive;
+  if (alive && sample!.startTimeMs != null && evidence.pidNotBeforeMs != null && !clockSuspect) {
+    const lateByMs = sample!.startTimeMs - evidence.pidNotBeforeMs;
+    if (lateByMs > timing.tolerance * 1000 + START_TIME_SLACK_MS) {
+      alive = false;
+      problems.push(
+        `pid ${pid} was recycled: its process started ${new Date(sample!.startTimeMs).toISOString()}, after the daemon's last ${evidence.pidSource === 'pidfile' ? 'pidfile write' : 'beat'}`,
+      );
+    }
+  }
+  if (!alive) {
+    state.failedChecks = prev.failedChecks + 1;
+    if (evidence.pidSource === 'match') state.lastPidSource = 'match';
+    return { processAlive: false, ours: null };
+  }
+  const ours = sample!;
+  if (ours.state === 'stopped') problems.push(`process ${pid} is stopped (SIGSTOP or a debugger)`);
+  state.failedChecks = 0;
+  const startChanged =
+    prev.lastStartTimeMs != null &&
+    ours.startTimeMs != null &&
+    Math.abs(prev.lastStartTimeMs - ours.startTimeMs) > START_TIME_SLACK_MS;
+  if (prev.lastPid != null && (prev.lastPid !== pid || startChanged)) {
+    state.restarts = prev.restarts + 1;
+  }
+  state.lastPid = pid;
+  state.lastStartTimeMs = ours.startTimeMs ?? prev.lastStartTimeMs;
+  state.lastPidSource = evidence.pidSource;
+  return { processAlive: true, ours };
+}
+
+/** CPU % between two full polls of the same process. */
+function measureCpu(
+  ours: ProcessSample | null,
+  now: Instant,
+  updateCpu: boolean,
+  prev: DaemonState,
+  state: DaemonState,
+): void {
+  if (!updateCpu) {
+    if (!ours) state.cpuPct = null;
+    return;
+  }
+  state.cpuPct = null;
+  state.cpu = null;
+  if (!ours || ours.cpuTimeMs == null) return;
+  const p = prev.cpu;
+  if (
+    p &&
+    p.pid === ours.pid &&
+    p.startTimeMs === ours.startTimeMs &&
+    now.monoMs > p.monoMs &&
+    ours.cpuTimeMs >= p.cpuTimeMs
+  ) {
+    state.cpuPct = ((ours.cpuTimeMs - p.cpuTimeMs) / (now.monoMs - p.monoMs)) * 100;
+  }
+  state.cpu = {
+    pid: ours.pid,
+    startTimeMs: ours.startTimeMs,
+    cpuTimeMs: ours.cpuTimeMs,
+    monoMs: now.monoMs,
+  };
+}
+
+/** True when a faulty file was written after the last valid beat and within the daemon's grace. */
+function isWritingGarbage(evidence: Evidence, timing: DaemonTiming, now: Instant): boolean {
+  const written = evidence.faultMtimeMs;
+  if (evidence.fault === null || written === null) return false;
+  if (evidence.beat && written <= evidence.beat.heartbeat.tsMs) return false;
+  return now.wallMs - written <= (timing.interval + timing.grace) * 1000;
+}
+
 /** Decide one daemon's status. Pure: returns the next state instead of changing `prev`. */
 export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
-  const { spec, evidence, sample, now, clockSuspect } = input;
+  const { spec, evidence, now, clockSuspect } = input;
   const beat = evidence.beat;
   const hb = beat?.heartbeat ?? null;
   const timing = effectiveTiming(spec, hb?.intervalSec ?? null);
   const problems = [...evidence.problems];
   const state: DaemonState = { ...prev, beat };
-
-  // --- The process behind the pid -------------------------------------------
-  let processAlive: boolean | null = null;
-  let ours: ProcessSample | null = null;
-  if (evidence.pid != null) {
-    const pid = evidence.pid;
-    let alive = !evidence.matchLost && sample != null && sample.alive;
-    if (alive && sample!.startTimeMs != null && evidence.pidNotBeforeMs != null && !clockSuspect) {
-      const lateByMs = sample!.startTimeMs - evidence.pidNotBeforeMs;
-      if (lateByMs > timing.tolerance * 1000 + START_TIME_SLACK_MS) {
-        alive = false;
-        problems.push(
-          `pid ${pid} was recycled: its process started ${new Date(sample!.startTimeMs).toISOString()}, after the daemon's last ${evidence.pidSource === 'pidfile' ? 'pidfile write' : 'beat'}`,
-        );
-      }
-    }
-    processAlive = alive;
-    if (alive) {
-      ours = sample;
-      state.failedChecks = 0;
-      const startChanged =
-        prev.lastStartTimeMs != null &&
-        ours!.startTimeMs != null &&
-        Math.abs(prev.lastStartTimeMs - ours!.startTimeMs) > START_TIME_SLACK_MS;
-      if (prev.lastPid != null && (prev.lastPid !== pid || startChanged)) {
-        state.restarts = prev.restarts + 1;
-      }
-      state.lastPid = pid;
-      state.lastStartTimeMs = ours!.startTimeMs ?? prev.lastStartTimeMs;
-      state.lastPidSource = evidence.pidSource;
-    } else {
-      state.failedChecks = prev.failedChecks + 1;
-      if (evidence.pidSource === 'match') state.lastPidSource = 'match';
-    }
-  }
-
-  // --- CPU % between two polls of the same process ---------------------------
-  if (input.updateCpu) {
-    state.cpuPct = null;
-    state.cpu = null;
-    if (ours && ours.cpuTimeMs != null) {
-      const p = prev.cpu;
-      if (
-        p &&
-        p.pid === ours.pid &&
-        p.startTimeMs === ours.startTimeMs &&
-        now.monoMs > p.monoMs &&
-        ours.cpuTimeMs >= p.cpuTimeMs
-      ) {
-        state.cpuPct = ((ours.cpuTimeMs - p.cpuTimeMs) / (now.monoMs - p.monoMs)) * 100;
-      }
-      state.cpu = {
-        pid: ours.pid,
-        startTimeMs: ours.startTimeMs,
-        cpuTimeMs: ours.cpuTimeMs,
-        monoMs: now.monoMs,
-      };
-    }
-  } else if (!ours) {
-    state.cpuPct = null;
-  }
-
-  // --- Status ----------------------------------------------------------------
+  const { processAlive, ours } = judgeProcess(input, timing, prev, state, problems);
+  measureCpu(ours, now, input.updateCpu, prev, state);
   const ageMs = beat ? beatAgeMs(beat, now, clockSuspect) : null;
-  const crashed = processAlive === false && state.failedChecks >= timing.retries;
-  let status: DaemonStatus;
-  let reason: string | null;
-  if (crashed) {
-    status = 'down';
-    reason = REASONS.crashed;
-  } else if (beat && ageMs != null) {
-    // A run that ended (`ghost-hb run`, /ping/NAME/EXIT_CODE) names how it
-    // ended: a failed one at once, a clean one once its beats are overdue.
-    const exit = hb!.exit ?? null;
-    if (exit && !exitOk(exit)) {
-      status = 'down';
-      reason = exitReason(exit);
-    } else if (ageMs > (timing.interval + timing.grace) * 1000) {
-      status = 'down';
-      reason = exit ? exitReason(exit) : processAlive === true ? REASONS.hung : REASONS.stale;
-    } else if (hb!.status === 'failing') {
-      status = 'down';
-      reason = REASONS.failing;
-    } else if (ageMs > (timing.interval + timing.tolerance) * 1000) {
-      status = 'late';
-      reason = REASONS.overdue;
-    } else if (hb!.status === 'degraded') {
-      status = 'late';
-      reason = REASONS.degraded;
-    } else {
-      status = 'up';
-      reason = null;
-    }
-  } else if (processAlive === true) {
-    // Pidfile or match only: a live process is all there is to go by.
-    status = 'up';
-    reason = null;
-  } else if (evidence.fault) {
-    status = 'unknown';
-    reason = evidence.fault;
-  } else if (processAlive === false) {
-    // Gone, but fewer consecutive failed checks than `retries` so far.
-    status = 'unknown';
-    reason = `${REASONS.notRunning} (check ${state.failedChecks} of ${timing.retries})`;
-  } else {
-    status = 'unknown';
-    reason = REASONS.neverSeen;
-  }
+  const { status, reason } = decideStatus({
+    timing,
+    crashed: processAlive === false && state.failedChecks >= timing.retries,
+    ageMs,
+    processAlive,
+    processState: ours?.state ?? null,
+    selfStatus: hb?.status ?? null,
+    fault: evidence.fault,
+    writingGarbage: isWritingGarbage(evidence, timing, now),
+    failedChecks: state.failedChecks,
+    lastExit: hb?.exit ?? null,
+  });
+  const snapshot = daemonSnapshot(
+    input,
+    timing,
+    { status, reason, ageMs, processAlive, ours, problems },
+    state,
+  );
+  return { snapshot, state };
+}
 
+interface Judged extends Verdict {
+  ageMs: number | null;
+  processAlive: boolean | null;
+  ours: ProcessSample | null;
+  problems: string[];
+}
+
+/** The snapshot row (the `--json` contract) for one judged daemon; every string escaped for display. */
+function daemonSnapshot(
+  input: JudgeInput,
+  timing: DaemonTiming,
+  j: Judged,
+  state: DaemonState,
+): DaemonSnapshot {
+  const { spec, evidence, now, clockSuspect } = input;
+  const beat = evidence.beat;
+  const hb = beat?.heartbeat ?? null;
+  const ours = j.ours;
   const source: HeartbeatSource = beat
     ? beat.source
     : evidence.pidSource === 'pidfile' || evidence.pidSource === 'match'
       ? evidence.pidSource
       : 'none';
-
-  const snapshot: DaemonSnapshot = {
-    name: escapeForDisplay(spec.name),
-    status,
-    reason: reason === null ? null : escapeForDisplay(reason),
+  return {
+    name: escapeControl(spec.name),
+    status: j.status,
+    reason: j.reason === null ? null : escapeControl(j.reason),
     pid: evidence.pid,
     lastBeatAt: beat ? beat.at : null,
-    ageMs: ageMs === null ? null : Math.round(ageMs),
+    ageMs: j.ageMs === null ? null : Math.round(j.ageMs),
     intervalSec: timing.interval,
-    processAlive,
+    processAlive: j.processAlive,
+    processState:
+      j.processAlive === false ? (input.sample?.state ?? 'gone') : (ours?.state ?? null),
     uptimeSec:
       ours?.startTimeMs != null
         ? Math.max(0, Math.round((now.wallMs - ours.startTimeMs) / 1000))
@@ -395,7 +544,7 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     memRssBytes: ours?.rssBytes ?? null,
     restarts: state.restarts,
     source,
-    problems: problems.map(escapeForDisplay),
+    problems: j.problems.map(escapeControl),
     skewMs:
       hb && beat?.source === 'json' && hb.mtimeMs != null ? Math.round(hb.tsMs - hb.mtimeMs) : null,
     critical: spec.critical,
@@ -406,12 +555,11 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     payload: beat?.payload ?? null,
     selfStatus: hb?.status ?? null,
     message: beat?.message ?? null,
-    command: ours ? escapeForDisplay(ours.cmdline || ours.comm || '') || null : null,
+    command: ours ? escapeControl(ours.cmdline || ours.comm || '') || null : null,
     startedAt: ours?.startTimeMs != null ? new Date(ours.startTimeMs).toISOString() : null,
     seq: hb?.seq ?? null,
     clockSuspect,
   };
-  return { snapshot, state };
 }
 
 export function summarize(daemons: readonly { status: DaemonStatus }[]): StatusSummary {

@@ -56,10 +56,21 @@ export interface HeartbeatDirObservation {
   files: HeartbeatFileObservation[];
 }
 
+/**
+ * Scheduler state of a process: `running` (on a CPU or runnable), `sleeping`
+ * (waiting, the normal state of an idle daemon), `disk-sleep` (uninterruptible
+ * I/O wait), `stopped` (SIGSTOP, a debugger: it cannot beat), `zombie` (exited,
+ * not yet reaped), `idle` (a kernel thread), `gone` (no such process).
+ */
+export type ProcessState =
+  'running' | 'sleeping' | 'disk-sleep' | 'stopped' | 'zombie' | 'idle' | 'gone';
+
 /** One process, sampled from /proc (or systeminformation where /proc is absent). */
 export interface ProcessSample {
   pid: number;
   alive: boolean;
+  /** Scheduler state; null when the collector cannot tell. */
+  state: ProcessState | null;
   /** Process start time in epoch ms (from boot time + starttime ticks). */
   startTimeMs: number | null;
   /** Total CPU time consumed (user + system) in ms, for CPU % between polls. */
@@ -135,6 +146,8 @@ export interface DaemonSpec extends DaemonTiming {
   critical: boolean;
   /** True when listed in config, false when discovered from files. */
   declared: boolean;
+  /** The daemon may be pid 1 of ghost-hb's pid namespace (its init); otherwise pid 1 is not trusted. */
+  allowPid1: boolean;
   /**
    * True when no grace was configured, so grace is 3 x the interval and follows
    * an interval that a JSON heartbeat announces for itself.
@@ -180,6 +193,8 @@ export interface DaemonSnapshot {
   ageMs: number | null;
   intervalSec: number;
   processAlive: boolean | null;
+  /** Scheduler state of the pid's process (`stopped` for SIGSTOP); null without a pid or when unknown. */
+  processState: ProcessState | null;
   uptimeSec: number | null;
   cpuPct: number | null;
   memRssBytes: number | null;
@@ -213,6 +228,21 @@ export interface StatusSummary {
   unknown: number;
 }
 
+/** The collectors behind a snapshot. */
+export type SourceName = 'heartbeats' | 'processes' | 'system' | 'clock';
+
+/**
+ * Collector health. `clock` is absent when the host has no clock-sync source
+ * at all (a configuration, not a failure) and in the one-shot `status` when
+ * no clock check ran.
+ */
+export interface SnapshotSources {
+  heartbeats: boolean;
+  processes: boolean;
+  system: boolean;
+  clock?: boolean;
+}
+
 export interface Snapshot {
   version: 1;
   at: string;
@@ -223,10 +253,23 @@ export interface Snapshot {
   clock: ClockSnapshot;
   daemons: DaemonSnapshot[];
   summary: StatusSummary;
-  /** Collector health: name -> true when it answered on this poll. */
-  sources: Record<string, boolean>;
+  /** Collector health: true when the collector answered on this poll. */
+  sources: SnapshotSources;
   /** Wall time the poll took, in ms. */
   pollMs: number;
+  /** Whether the state directory takes writes (absent before the monitor's first write). */
+  storage?: StorageStatus;
+}
+
+/** The state directory's health as the monitor last found it. */
+export interface StorageStatus {
+  writable: boolean;
+  /** Why not ("ENOSPC: no space left on device, write"); null when writable. */
+  problem: string | null;
+  /** Events waiting in memory to be written. */
+  heldEvents: number;
+  /** Events dropped because too many were waiting. */
+  droppedEvents: number;
 }
 
 // ---------------------------------------------------------------------------

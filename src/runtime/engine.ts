@@ -32,6 +32,7 @@ import type {
   PollResult,
   ProcessSample,
   Snapshot,
+  SnapshotSources,
   SystemSample,
 } from '../core/types.js';
 
@@ -90,7 +91,7 @@ export class Engine {
   private jump: ClockJump | null = null;
   private system: SystemSample = UNKNOWN_SYSTEM;
   private dirError: string | null = null;
-  private sources: Record<string, boolean> = { heartbeats: false, processes: false, system: false };
+  private sources: SnapshotSources = { heartbeats: false, processes: false, system: false };
   private last: Snapshot | null = null;
 
   constructor(config: Config, deps: Partial<EngineDeps> = {}) {
@@ -111,7 +112,7 @@ export class Engine {
   async poll(now: Instant): Promise<Snapshot> {
     const t0 = performance.now();
     this.observeClock(now);
-    const sources: Record<string, boolean> = { heartbeats: true, processes: true, system: true };
+    const sources: SnapshotSources = { heartbeats: true, processes: true, system: true };
 
     let dir: HeartbeatDirObservation;
     try {
@@ -257,6 +258,11 @@ export class Engine {
       };
     }
     return { version: 1, daemons };
+  }
+
+  /** Drop what is remembered about daemons that left for good (restart counts, last pids). */
+  forget(names: readonly string[]): void {
+    for (const name of names) this.states.delete(name);
   }
 
   /** Take back what exportState gave; unknown or malformed entries are skipped. */

@@ -16,9 +16,11 @@ import {
   type EvaluationKind,
   type RuleState,
 } from '../core/anomaly/index.js';
-import { EventRing } from '../core/eventRing.js';
+import { EventRing, type EventBuffer } from '../core/events/index.js';
+import { forgetGoneDaemons, seenFromJson, seenToJson } from '../core/retention.js';
+import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
-import type { HbEvent, Instant, PollResult, Snapshot } from '../core/types.js';
+import type { HbEvent, Instant, PollResult, Snapshot, StorageStatus } from '../core/types.js';
 import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock/collector.js';
 import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
@@ -27,7 +29,14 @@ import { describeProblems, problemCount } from '../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../store/paths.js';
 import { MAX_EVENT_ID } from '../store/records.js';
 import type { PollSource } from './poller.js';
-import { loadState, saveState } from '../store/stateStore.js';
+import { loadState } from '../store/stateStore.js';
+import {
+  MAX_HELD_EVENTS,
+  StateDirWriter,
+  assertStateDirWritable,
+  type StorageChange,
+  type StorageHealth,
+} from '../store/stateDirWriter.js';
 import { UptimeLog, type Availability } from '../store/uptimeLog.js';
 
 /** The parts of the engine the monitor uses (the real Engine, or a fake in tests). */
@@ -36,6 +45,8 @@ export interface MonitorEngine {
   checkLiveness?(now: Instant): Promise<Snapshot | null>;
   exportState?(): unknown;
   restoreState?(state: EngineStateJson): void;
+  /** Forget daemons that left for good. */
+  forget?(names: readonly string[]): void;
 }
 
 /** The part of the clock collector the monitor uses. */
@@ -59,7 +70,31 @@ export interface MonitorOptions {
   command?: string;
 }
 
+/** A condition the anomaly rules hold open (an outage, a clock problem, ...), with the event that opened it. */
+export interface OpenCondition {
+  /** `subject/name`: stable while the condition stays open, across restarts. */
+  key: string;
+  kind: 'level' | 'edge';
+  /** The opening event ('' id when opened silently, while its daemon flaps). */
+  event: HbEvent;
+}
+
+/**
+ * Something told of every evaluation (the notifier). Hooks run inside the
+ * poll, so they must be quick and must not throw; errors are swallowed so a
+ * broken outlet never stops monitoring.
+ */
+export interface EvaluationHook {
+  /** The new events before they are logged: a hook may add fields to their `data` (a silence mark). */
+  annotate?(events: HbEvent[], wallMs: number): void;
+  /** After the poll's events are logged and the state saved. */
+  evaluated?(result: PollResult, open: readonly OpenCondition[], wallMs: number): void;
+  /** The monitor is closing. */
+  close?(): Promise<void> | void;
+}
+
 export class Monitor implements PollSource {
+  private readonly hooks = new Set<EvaluationHook>();
   private rules: RuleState;
   private closed = false;
   private lastSnapshot: Snapshot | null = null;
@@ -82,7 +117,16 @@ export class Monitor implements PollSource {
     private readonly command: string,
   ) {
     this.rules = rules;
+    this.store = new StateDirWriter(stateDir, eventLog, uptime, audit);
+    this.declared = new Set(config.daemons.filter((d) => d.declared).map((d) => d.name));
   }
+
+  /** Wall ms (minute resolution) each daemon was last in a snapshot, for forgetting those gone. */
+  private seen = new Map<string, number>();
+  private readonly declared: ReadonlySet<string>;
+
+  /** Every write to the state directory after open goes through here (and never throws into a poll). */
+  private readonly store: StateDirWriter;
 
   /**
    * Open the state directory, reload the persisted state and the newest events,
@@ -92,6 +136,7 @@ export class Monitor implements PollSource {
   static async open(config: Config, opts: MonitorOptions = {}): Promise<Monitor> {
     const wallNow = opts.wallNow ?? Date.now;
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
+    assertStateDirWritable(stateDir);
     const eventLog = new EventLog(stateDir, { ...config.events, now: wallNow });
     const audit = new AuditLog(stateDir, wallNow, config.events.rotateBytes, config.events.keep);
     const uptime = new UptimeLog(stateDir, wallNow());
@@ -104,11 +149,13 @@ export class Monitor implements PollSource {
 
     const loaded = loadState(stateDir, wallNow());
     let rules = initialRuleState(firstId);
+    let seen = new Map<string, number>();
     if (loaded.kind === 'loaded') {
       rules = reviveRuleState(loaded.state.rules) ?? rules;
       // An id past the valid range (a hand-edited file) would stop ids being unique: continue from the log.
       if (rules.nextId > MAX_EVENT_ID) rules.nextId = firstId;
       rules.nextId = Math.max(rules.nextId, firstId);
+      seen = seenFromJson(loaded.state.seen);
       if (loaded.state.engine && engine.restoreState) {
         engine.restoreState(loaded.state.engine as EngineStateJson);
       }
@@ -126,6 +173,7 @@ export class Monitor implements PollSource {
       wallNow,
       opts.command ?? 'monitor',
     );
+    monitor.seen = seen;
     if (loaded.kind === 'corrupt') {
       const event: HbEvent = {
         id: String(monitor.rules.nextId++),
@@ -193,12 +241,9 @@ export class Monitor implements PollSource {
       id: String(this.rules.nextId++),
       at: new Date(now).toISOString(),
     }) as HbEvent;
-    try {
-      this.eventLog.append([event]);
-      this.eventLog.flush();
-    } catch {
-      // A full disk must not lose the event for the screen and the stream.
-    }
+    // A full disk must not lose the event for the screen and the stream: it is held and written later.
+    this.store.hold([event]);
+    this.store.appendNow(now);
     this.ring.push(event);
     this.raisedEvents.push(event);
     return event;
@@ -207,6 +252,11 @@ export class Monitor implements PollSource {
   /** The newest events (at most `events.max`), oldest first, repeat counts applied. */
   recentEvents(): HbEvent[] {
     return this.ring.toArray();
+  }
+
+  /** The in-memory ring itself, read-only: the one event buffer of the process. */
+  get events(): EventBuffer {
+    return this.ring;
   }
 
   /** The snapshot of the last poll or liveness check, clock fields filled. */
@@ -219,15 +269,43 @@ export class Monitor implements PollSource {
     return this.uptime.summary(daemon, this.wallNow());
   }
 
+  /** Tell `hook` of every evaluation from now on; returns the function that removes it. */
+  addHook(hook: EvaluationHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /** The conditions open now (the rule state's, flattened). */
+  openConditions(): OpenCondition[] {
+    const out: OpenCondition[] = [];
+    for (const [subject, byName] of Object.entries(this.rules.conditions)) {
+      for (const [name, c] of Object.entries(byName)) {
+        out.push({ key: `${subject}/${name}`, kind: c.kind, event: c.event });
+      }
+    }
+    return out;
+  }
+
   /** Flush and close the logs and record the stop. Safe to call twice. */
   async close(reason = 'closed'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.uptime.markStop(this.wallNow());
-    this.uptime.close();
-    this.eventLog.close();
-    this.audit.recordStop({ reason, command: this.command });
-    this.audit.close();
+    for (const hook of this.hooks) {
+      try {
+        await hook.close?.();
+      } catch {
+        // An outlet failing to close must not keep the logs open.
+      }
+    }
+    // Best effort on a full or vanished state directory: closing never throws.
+    this.store.closeAll(this.wallNow(), () =>
+      this.audit.recordStop({ reason, command: this.command }),
+    );
+  }
+
+  /** Whether the state directory takes writes, and what is held until it does. */
+  storageHealth(): StorageHealth {
+    return this.store.health();
   }
 
   private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
@@ -235,6 +313,8 @@ export class Monitor implements PollSource {
     const snapshot = this.withClock(engineSnapshot);
     const result = detectAnomalies(this.rules, snapshot, this.config, now, kind);
     this.rules = result.state;
+    const forgot =
+      kind === 'poll' && snapshot.heartbeatDirError === null && this.forgetGone(snapshot, now);
     // Sanitized once here, so the ring, the log, the UI and the API all hold the same safe copy.
     const clean = (e: HbEvent) => sanitizeValue(e) as HbEvent;
     const events = [...this.pendingEvents, ...result.events].map(clean);
@@ -242,24 +322,98 @@ export class Monitor implements PollSource {
     const raised = this.raisedEvents;
     this.pendingEvents = [];
     this.raisedEvents = [];
+    this.runHooks((h) => h.annotate?.(events, now.wallMs));
 
-    this.eventLog.append([...events, ...updates]);
     for (const e of events) this.ring.push(e);
     for (const e of updates) this.ring.update(e);
+    let flipped = false;
     if (snapshot.heartbeatDirError === null) {
-      for (const d of snapshot.daemons) this.uptime.record(d.name, d.status, now.wallMs);
+      for (const d of snapshot.daemons) {
+        if (this.uptime.record(d.name, d.status, now.wallMs)) flipped = true;
+      }
     }
-    saveState(this.stateDir, {
-      version: 1,
-      savedAt: new Date(now.wallMs).toISOString(),
-      rules: this.rules,
-      engine: this.engine.exportState?.() ?? null,
-    });
-    this.eventLog.flush();
-    this.uptime.flush(now.wallMs);
-    this.lastSnapshot = snapshot;
+    // Detection is done; persistence can only add a note about the disk, never take a result away.
+    this.store.hold([...events, ...updates]);
+    const change = this.store.write(
+      {
+        rules: this.rules,
+        engine: this.engine.exportState?.() ?? null,
+        seen: seenToJson(this.seen),
+      },
+      now.wallMs,
+      forgot || flipped || events.length > 0 || updates.length > 0,
+    );
+    const storageEvents = change ? [this.storageEvent(change, now.wallMs)] : [];
+    const withStorage: Snapshot = { ...snapshot, storage: this.storageStatus() };
+    this.lastSnapshot = withStorage;
     // Raised events were logged when raised; they precede this poll's in id order.
-    return { snapshot, events: [...raised, ...events] };
+    const pollResult = { snapshot: withStorage, events: [...raised, ...events, ...storageEvents] };
+    if (this.hooks.size > 0) {
+      const open = this.openConditions();
+      this.runHooks((h) => h.evaluated?.(pollResult, open, now.wallMs));
+    }
+    return pollResult;
+  }
+
+  /** Forget daemons neither declared nor seen for `forgetAfter` (and bound how many absent ones are kept). */
+  private forgetGone(snapshot: Snapshot, now: Instant): boolean {
+    // Minute resolution: last-seen times alone should not make state.json change every poll.
+    const nowMs = Math.floor(now.wallMs / 60_000) * 60_000;
+    const forgotten = forgetGoneDaemons(this.rules, this.seen, {
+      present: snapshot.daemons.map((d) => d.name),
+      declared: this.declared,
+      nowMs,
+      forgetAfterMs: this.config.forgetAfter * 1000,
+    });
+    for (const name of forgotten) this.uptime.forget(name);
+    if (forgotten.length > 0) this.engine.forget?.(forgotten);
+    return forgotten.length > 0;
+  }
+
+  private runHooks(fn: (hook: EvaluationHook) => void): void {
+    for (const hook of this.hooks) {
+      try {
+        fn(hook);
+      } catch {
+        // Detection never depends on an outlet.
+      }
+    }
+  }
+
+  private storageStatus(): StorageStatus {
+    const h = this.store.health();
+    return {
+      writable: h.writable,
+      problem: h.problem,
+      heldEvents: h.heldEvents,
+      droppedEvents: h.droppedEvents,
+    };
+  }
+
+  /** The one event for a change of the state directory's health; held, so it is logged once the disk allows. */
+  private storageEvent(change: StorageChange, wallMs: number): HbEvent {
+    const base = { id: String(this.rules.nextId++), at: new Date(wallMs).toISOString() };
+    const event: HbEvent =
+      change.kind === 'failed'
+        ? {
+            ...base,
+            severity: 'error',
+            rule: 'state-dir-unwritable',
+            message: `state directory unwritable: ${change.problem} (${this.stateDir}); monitoring carries on, events are held and written when it can be`,
+            data: { code: change.code, stateDir: this.stateDir },
+          }
+        : {
+            ...base,
+            severity: 'info',
+            rule: 'state-dir-writable',
+            message: `state directory writable again after ${formatDuration(change.downMs / 1000)}; ${change.written} held event${change.written === 1 ? '' : 's'} written${change.dropped ? `, ${change.dropped} dropped (more than ${MAX_HELD_EVENTS} held)` : ''}`,
+            data: { written: change.written, dropped: change.dropped, downMs: change.downMs },
+          };
+    const clean = sanitizeValue(event) as HbEvent;
+    this.ring.push(clean);
+    this.store.hold([clean]);
+    this.store.appendNow(wallMs);
+    return clean;
   }
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */

@@ -1,20 +1,21 @@
 // ghost-hb's own routes: health, metrics, the dashboard page, the JSON API
 // and the live event stream. Each reads the shared feed state; none polls.
+import type { EventBuffer } from '../core/events/index.js';
 import type { HbEvent } from '../core/types.js';
 import { dashboardHtml, DASHBOARD_CSP } from './dashboard.js';
 import { SESSION_COOKIE } from './auth.js';
 import type { FeedState } from './feedState.js';
 import type { HbMetrics } from './metrics.js';
-import { filterEvents, parseEventQuery, QueryError, type EventQuery } from './query.js';
+import { parseEventQuery, QueryError, type ApiEventQuery } from './query.js';
 import { send, sendError } from './respond.js';
 import type { Route, RouteRequest } from './routes.js';
 import type { EventStream } from './sse.js';
 
 /** The event log, when there is one; otherwise /api/events answers from memory. */
 export interface EventStore {
-  query(q: EventQuery): Promise<HbEvent[]>;
-  /** Newest events held in memory, oldest first (seeds Last-Event-ID resume). */
-  recent?(): HbEvent[];
+  query(q: ApiEventQuery): Promise<HbEvent[]>;
+  /** The monitor's in-memory ring, read for stream resume instead of a copy of it. */
+  buffer?: EventBuffer;
 }
 
 export interface ApiRouteDeps {
@@ -76,14 +77,14 @@ export function apiRoutes(deps: ApiRouteDeps): Route[] {
       methods: ['GET'],
       auth: 'token',
       async handle({ res, url }) {
-        let q: EventQuery;
+        let q: ApiEventQuery;
         try {
           q = parseEventQuery(url.searchParams, Date.now(), ['token']);
         } catch (err) {
           if (err instanceof QueryError) return sendError(res, 400, err.message);
           throw err;
         }
-        const found = events ? await events.query(q) : filterEvents(feed.recentEvents(), q);
+        const found = events ? await events.query(q) : feed.query(q);
         send(res, 200, JSON.stringify({ events: found }));
       },
     },

@@ -6,12 +6,12 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { HbEvent } from '../core/types.js';
 import type { AuditEntry } from '../store/audit.js';
-import type { EventQuery as LogQuery } from '../store/eventLog.js';
+import type { EventBuffer, EventQuery } from '../core/events/index.js';
 import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
 import { DashboardPusher, type DropReport } from './push.js';
-import { filterEvents, type EventQuery } from './query.js';
+import type { ApiEventQuery } from './query.js';
 import {
   startServer,
   type EventStore,
@@ -22,14 +22,15 @@ import {
 
 /** The parts of runtime/monitor.ts's Monitor the API uses. */
 export interface MonitorLike {
-  recentEvents(): HbEvent[];
+  /** The monitor's event ring (the API reads it rather than keeping a copy). */
+  readonly events: EventBuffer;
   /**
    * Log an event from outside the rules with a proper id; it reaches the
    * event stream, the screen and the push with the next poll's result.
    */
   raise(event: Omit<HbEvent, 'id' | 'at'>): HbEvent;
   readonly eventLog: {
-    query(q: LogQuery): HbEvent[];
+    query(q: EventQuery): HbEvent[];
   };
   readonly audit: {
     recordMany(entries: readonly AuditEntry[]): void;
@@ -60,24 +61,18 @@ export interface AttachedApi {
  * /api/events from the monitor's in-memory ring when that is known to hold
  * every match, else from the event log on disk.
  */
-export function monitorEventStore(monitor: MonitorLike, ringCapacity: number): EventStore {
+export function monitorEventStore(monitor: MonitorLike): EventStore {
+  const ring = monitor.events;
   return {
-    recent: () => monitor.recentEvents(),
-    async query(q: EventQuery) {
-      const ring = monitor.recentEvents();
-      const fromRing = filterEvents(ring, q);
+    buffer: ring,
+    async query(q: ApiEventQuery) {
+      const fromRing = ring.query(q);
+      const oldest = ring.size > 0 ? Date.parse(ring.toArray()[0]!.at) : NaN;
       const complete =
-        ring.length < ringCapacity ||
+        ring.size < ring.capacity ||
         fromRing.length >= q.limit ||
-        (q.sinceMs !== null && ring.length > 0 && Date.parse(ring[0]!.at) <= q.sinceMs);
-      if (complete) return fromRing;
-      return monitor.eventLog.query({
-        since: q.sinceMs,
-        severity: q.severity,
-        daemon: q.daemon,
-        rule: q.rule,
-        limit: q.limit,
-      });
+        (q.sinceMs != null && oldest <= q.sinceMs);
+      return complete ? fromRing : monitor.eventLog.query(q);
     },
   };
 }
@@ -111,7 +106,7 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
     listen: opts.listen ?? config.api.listen,
     token,
     metricsPublic: config.api.metricsPublic,
-    events: monitorEventStore(monitor, config.events.max),
+    events: monitorEventStore(monitor),
     audit: auditBuffer.push,
     ...(opts.limits ? { limits: opts.limits } : {}),
   });

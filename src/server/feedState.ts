@@ -2,12 +2,14 @@
 // once per poll however many clients ask), the recent events for stream
 // resume and the in-memory /api/events, the metrics, and when the last full
 // poll ran (for /healthz). It subscribes to the feed once; every listener and
-// every route reads from here.
+// every route reads from here. Beside a monitor it reads the monitor's own
+// event ring (one buffer per process); alone it keeps a ring of what the feed
+// delivered.
 import { performance } from 'node:perf_hooks';
+import { EventRing, type EventBuffer, type EventQuery } from '../core/events/index.js';
 import type { HbEvent, PollResult } from '../core/types.js';
 import type { PollerListener, PollerUpdate } from '../runtime/poller.js';
 import type { HbMetrics } from './metrics.js';
-import { EventRing } from './sse.js';
 
 /** What the server reads: the Poller (or anything with the same two members). */
 export interface PollFeed {
@@ -23,10 +25,13 @@ export interface FeedStateOptions {
   metrics: HbMetrics;
   /** Seconds between full polls: /healthz turns 503 after 3 of them without one. */
   pollIntervalSec: number;
-  /** Events kept for Last-Event-ID resume. */
+  /** Events kept for Last-Event-ID resume, when there is no `buffer`. */
   ringSize: number;
-  /** Events from before this process's feed (the log's newest), oldest first. */
-  seed?: readonly HbEvent[];
+  /**
+   * The monitor's event ring, filled by the monitor with every event the feed
+   * delivers (and those from before this process, read from the log).
+   */
+  buffer?: EventBuffer;
   /** A monotonic clock in milliseconds (performance.now by default). */
   now?: () => number;
 }
@@ -46,7 +51,9 @@ export class FeedState {
   private latestJson: string | null = null;
   private lastPollMono: number | null = null;
   private lastPollWall: number | null = null;
-  private readonly ring: EventRing;
+  private readonly buffer: EventBuffer;
+  /** Set when this state keeps its own ring (no monitor's to read). */
+  private readonly ownRing: EventRing | null;
   private readonly listeners = new Set<(change: FeedChange) => void>();
   private readonly now: () => number;
   private readonly unsubscribe: () => void;
@@ -56,12 +63,13 @@ export class FeedState {
     private readonly opts: FeedStateOptions,
   ) {
     this.now = opts.now ?? (() => performance.now());
-    this.ring = new EventRing(opts.ringSize);
+    this.ownRing = opts.buffer ? null : new EventRing(opts.ringSize);
+    this.buffer = opts.buffer ?? this.ownRing!;
     const { metrics } = opts;
-    metrics.trackFlapping(this.ring.add(opts.seed ?? []));
+    metrics.trackFlapping(this.buffer.toArray());
     this.latest = feed.latest;
     if (this.latest) {
-      metrics.trackFlapping(this.ring.add(this.latest.events));
+      if (this.ownRing) metrics.trackFlapping(this.ownRing.add(this.latest.events));
       metrics.updateSnapshot(this.latest.snapshot);
       this.lastPollMono = this.now();
       this.lastPollWall = Date.parse(this.latest.snapshot.at);
@@ -74,14 +82,19 @@ export class FeedState {
     return this.latest ? (this.latestJson ??= JSON.stringify(this.latest.snapshot)) : null;
   }
 
-  /** Events held in memory, oldest first. */
-  recentEvents(): HbEvent[] {
-    return this.ring.all();
+  /** The events held in memory. */
+  get events(): EventBuffer {
+    return this.buffer;
   }
 
   /** Events after `id`; null when `id` is unknown (too old, or from an earlier run). */
   eventsAfter(id: string): HbEvent[] | null {
-    return this.ring.after(id);
+    return this.buffer.after(id);
+  }
+
+  /** Matching events held in memory, oldest first (the newest `q.limit`). */
+  query(q: EventQuery): HbEvent[] {
+    return this.buffer.query(q);
   }
 
   health(): Health {
@@ -117,7 +130,9 @@ export class FeedState {
     }
     this.latest = u.result;
     this.latestJson = null;
-    const fresh = this.ring.add(u.result.events);
+    // A feed's result carries only events it has not delivered before; our
+    // own ring still drops repeats, so a replayed result is not re-sent.
+    const fresh = this.ownRing ? this.ownRing.add(u.result.events) : u.result.events;
     if (fresh.length > 0) {
       metrics.countEvents(fresh);
       this.emit({ type: 'events', events: fresh });

@@ -20,7 +20,7 @@ export {
 } from './auth.js';
 export { HbMetrics } from './metrics.js';
 export { DashboardPusher, backoffDelay, type DropReport, type PushOptions } from './push.js';
-export { parseEventQuery, filterEvents, type EventQuery } from './query.js';
+export { parseEventQuery, type ApiEventQuery } from './query.js';
 export {
   attachApi,
   monitorEventStore,

@@ -186,7 +186,7 @@ export async function startServer(opts: ServerOptions): Promise<GhostServer> {
     metrics,
     pollIntervalSec: opts.pollIntervalSec,
     ringSize: limits.ringSize,
-    seed: opts.events?.recent?.() ?? [],
+    ...(opts.events?.buffer ? { buffer: opts.events.buffer } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
   const stream = new EventStream(feed, {

@@ -19,46 +19,6 @@ export function sseFrame(event: string, data: string, id?: string): string {
   return `${idLine}event: ${event}\ndata: ${data}\n\n`;
 }
 
-/** The newest events in arrival order, for Last-Event-ID resume. */
-export class EventRing {
-  private readonly items: HbEvent[] = [];
-  private readonly ids = new Set<string>();
-
-  constructor(private readonly max: number) {}
-
-  /** Add events not seen before; returns the new ones. */
-  add(events: readonly HbEvent[]): HbEvent[] {
-    const fresh: HbEvent[] = [];
-    for (const e of events) {
-      if (this.ids.has(e.id)) continue;
-      this.items.push(e);
-      this.ids.add(e.id);
-      fresh.push(e);
-    }
-    while (this.items.length > this.max) this.ids.delete(this.items.shift()!.id);
-    return fresh;
-  }
-
-  /** Every event held, oldest first. */
-  all(): HbEvent[] {
-    return [...this.items];
-  }
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  /** Events after `id`; null when `id` is not in the ring. */
-  after(id: string): HbEvent[] | null {
-    const i = this.items.findIndex((e) => e.id === id);
-    return i < 0 ? null : this.items.slice(i + 1);
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
-}
-
 export interface SseHubOptions {
   keepaliveMs: number;
   maxClients: number;

@@ -13,7 +13,7 @@ import { noProblems, readRecords, type ReadProblems } from './lines.js';
 import { STATE_FILES } from './paths.js';
 import { auditRecord } from './records.js';
 
-export type AuditKind = 'start' | 'stop' | 'config-error' | 'api' | 'state-corrupt';
+export type AuditKind = 'start' | 'stop' | 'config-error' | 'api' | 'state-corrupt' | 'silence';
 
 export interface AuditEntry {
   kind: AuditKind;
@@ -126,5 +126,10 @@ export class AuditLog {
 
   close(): void {
     this.writer.close();
+  }
+
+  /** Start writing to the path again (recreating it) when the open file was removed or replaced. */
+  reopenIfDetached(): void {
+    if (this.writer.detached()) this.writer.reset();
   }
 }

@@ -5,9 +5,9 @@
 // files older than the retention are deleted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { matchesFilter, type EventFilter } from '../core/eventRing.js';
+import { matchesFilter, type EventQuery } from '../core/events/index.js';
 import { sanitizeValue } from '../core/sanitize.js';
-import type { HbEvent, Severity } from '../core/types.js';
+import type { HbEvent } from '../core/types.js';
 import { JsonlWriter, shiftRotations } from './jsonl.js';
 import {
   LineSplitter,
@@ -35,16 +35,6 @@ export interface EventLogOptions {
   fileName?: string;
 }
 
-export interface EventQuery {
-  /** Epoch ms, or an ISO date. */
-  since?: number | string | null;
-  severity?: Severity | null;
-  daemon?: string | null;
-  rule?: string | null;
-  /** The newest `limit` matches. */
-  limit?: number | null;
-}
-
 export interface FollowOptions {
   /** How often the file is checked for new lines (ms). Default 500. */
   intervalMs?: number;
@@ -54,21 +44,6 @@ export interface FollowOptions {
 
 /** How often retention is applied outside of rotations. */
 const RETENTION_CHECK_MS = 60 * 60 * 1000;
-
-function toFilter(q: EventQuery): EventFilter {
-  const since =
-    q.since === undefined || q.since === null
-      ? null
-      : typeof q.since === 'number'
-        ? q.since
-        : Date.parse(q.since);
-  return {
-    sinceMs: since !== null && Number.isFinite(since) ? since : null,
-    severity: q.severity ?? null,
-    daemon: q.daemon ?? null,
-    rule: q.rule ?? null,
-  };
-}
 
 /** Keep the last version of each id, in order of first appearance. */
 export function mergeById(events: readonly HbEvent[]): HbEvent[] {
@@ -142,6 +117,16 @@ export class EventLog {
 
   close(): void {
     this.writer.close();
+  }
+
+  /** True when the file the log writes to was removed or replaced underneath it. */
+  detached(): boolean {
+    return this.writer.detached();
+  }
+
+  /** Start writing to the path again (recreating it) when the open file was removed or replaced. */
+  reopenIfDetached(): void {
+    if (this.writer.detached()) this.writer.reset();
   }
 
   /** Shift rotations up by one, dropping what falls past `keep`, and start a fresh current file. */
@@ -282,11 +267,11 @@ function readQueryReport(
 class EventCollector {
   private readonly byId = new Map<string, HbEvent>();
   private droppedUpTo = -1;
-  private readonly filter: EventFilter;
+  private readonly filter: EventQuery;
   private readonly limit: number | null;
 
   constructor(q: EventQuery) {
-    this.filter = toFilter(q);
+    this.filter = q;
     const limit = q.limit ?? null;
     this.limit = limit !== null && limit >= 0 ? limit : null;
   }
@@ -313,7 +298,7 @@ class EventCollector {
 
 /** Rotated files last written before `since` hold nothing at or after it. */
 function filesFor(files: readonly string[], q: EventQuery): string[] {
-  const { sinceMs } = toFilter(q);
+  const { sinceMs } = q;
   if (sinceMs === null || sinceMs === undefined) return [...files];
   return files.filter((f, i) => {
     if (i === files.length - 1) return true;
@@ -354,7 +339,6 @@ export function followFile(
   onEvent: (e: HbEvent) => void,
   opts: FollowOptions = {},
 ): () => void {
-  const f = toFilter(q);
   let ino: number | null = null;
   let pos = 0;
   const stat = () => {
@@ -372,7 +356,7 @@ export function followFile(
   const onLine = (line: string) => {
     const r = parseRecord(eventRecord, line);
     // Not a valid event: skipped, like the reader does.
-    if (r.ok && matchesFilter(r.value, f)) onEvent(r.value);
+    if (r.ok && matchesFilter(r.value, q)) onEvent(r.value);
   };
   let splitter = new LineSplitter(onLine, () => {});
   const readNew = () => {

@@ -23,4 +23,7 @@ export const STATE_FILES = {
   state: 'state.json',
   ui: 'ui-state.json',
   crash: 'crash.log',
+  outbox: 'notify-outbox.jsonl',
+  notifyState: 'notify-state.json',
+  silences: 'silences.json',
 } as const;

@@ -108,13 +108,19 @@ export class UptimeLog {
     this.append({ at: new Date(ms).toISOString(), monitor: 'stop' });
   }
 
-  /** Record a daemon's status; only changes are written. */
-  record(daemon: string, status: DaemonStatus, ms: number): void {
+  /** Forget a daemon that left for good: its flips leave memory now and the file at the next compaction. */
+  forget(daemon: string): void {
+    this.flips.delete(escapeControl(daemon));
+  }
+
+  /** Record a daemon's status; only changes are written. True when it changed. */
+  record(daemon: string, status: DaemonStatus, ms: number): boolean {
     const name = escapeControl(daemon);
     const list = this.flips.get(name);
     const last = list?.[list.length - 1];
-    if (last && last.status === status) return;
+    if (last && last.status === status) return false;
     this.append({ at: new Date(ms).toISOString(), daemon: name, status });
+    return true;
   }
 
   /**
@@ -141,6 +147,18 @@ export class UptimeLog {
   close(): void {
     this.flush();
     this.writer.close();
+  }
+
+  /**
+   * When the file was removed or replaced underneath (the state directory
+   * deleted while running), write what is known again from memory and carry on there.
+   */
+  reopenIfDetached(now: number): void {
+    if (!this.writer.detached()) return;
+    // Rewritten from memory first (flips not yet written included), so a failure leaves it detached to retry.
+    this.compact(now);
+    this.pending = '';
+    this.writer.reset();
   }
 
   /** Share of [now - windowMs, now] the daemon was up or late, among time it was up, late or down. */

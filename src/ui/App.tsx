@@ -16,7 +16,7 @@ import {
   type ViewState,
 } from './model/view.js';
 import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
-import type { HbEvent } from '../core/types.js';
+import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
 import { MonitorScreen, type MonitorScreenProps } from './components/MonitorScreen.js';
 
@@ -106,7 +106,7 @@ export function App(props: AppProps): React.ReactElement {
   const stale =
     live.error !== null
       ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
-      : failingSources(feed.snapshot?.sources);
+      : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources));
 
   return (
     <MonitorScreen
@@ -125,9 +125,17 @@ export function App(props: AppProps): React.ReactElement {
   );
 }
 
-function failingSources(sources: Record<string, boolean> | undefined): string | null {
+/** The state directory refuses writes: monitoring goes on, but say what is held. */
+function storageProblem(storage: StorageStatus | undefined): string | null {
+  if (!storage || storage.writable) return null;
+  return `STATE DIR UNWRITABLE: ${storage.problem ?? 'unknown error'} (${storage.heldEvents} events held)`;
+}
+
+function failingSources(sources: SnapshotSources | undefined): string | null {
   if (!sources) return null;
-  const bad = Object.keys(sources).filter((k) => !sources[k]);
+  const bad = Object.entries(sources)
+    .filter(([, ok]) => ok === false)
+    .map(([name]) => name);
   return bad.length ? `no answer from ${bad.join(', ')}` : null;
 }
 

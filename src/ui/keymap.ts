@@ -45,6 +45,13 @@ export const KEYMAP: readonly KeyBinding[] = [
     command: 'filter.backspace',
     help: 'delete a character',
   },
+  { keys: ['ctrl+w'], modes: ['filter'], command: 'filter.deleteWord', help: 'delete a word' },
+  {
+    keys: ['ctrl+u'],
+    modes: ['filter'],
+    command: 'filter.deleteAll',
+    help: 'delete the whole filter',
+  },
   {
     keys: ['f'],
     modes: ['table'],
@@ -65,6 +72,32 @@ export const KEYMAP: readonly KeyBinding[] = [
     command: 'sort.reverse',
     help: 'reverse the sort',
     footer: 'rev',
+  },
+  {
+    keys: ['U'],
+    modes: ['table'],
+    command: 'sort.by.status',
+    help: 'sort by status (again: reverse)',
+  },
+  { keys: ['N'], modes: ['table'], command: 'sort.by.name', help: 'sort by name (again: reverse)' },
+  {
+    keys: ['A'],
+    modes: ['table'],
+    command: 'sort.by.age',
+    help: 'sort by beat age (again: reverse)',
+  },
+  { keys: ['P'], modes: ['table'], command: 'sort.by.cpu', help: 'sort by CPU (again: reverse)' },
+  {
+    keys: ['M'],
+    modes: ['table'],
+    command: 'sort.by.mem',
+    help: 'sort by memory (again: reverse)',
+  },
+  {
+    keys: ['R'],
+    modes: ['table'],
+    command: 'sort.by.restarts',
+    help: 'sort by restarts (again: reverse)',
   },
   {
     keys: ['up', 'k'],
@@ -112,6 +145,12 @@ export const KEYMAP: readonly KeyBinding[] = [
     footer: 'events',
   },
   {
+    keys: ['tab'],
+    modes: ['table'],
+    command: 'events.focus',
+    help: 'move focus to the event pane',
+  },
+  {
     keys: ['e', 'esc', 'tab'],
     modes: ['events'],
     command: 'events.blur',
@@ -122,8 +161,14 @@ export const KEYMAP: readonly KeyBinding[] = [
     keys: ['c'],
     modes: ['events'],
     command: 'events.clear',
-    help: "clear the event pane's view",
+    help: "clear the event pane's view (hides; u shows them again)",
     footer: 'clear',
+  },
+  {
+    keys: ['u'],
+    modes: ['events'],
+    command: 'events.unclear',
+    help: 'show the cleared events again',
   },
   {
     keys: ['p'],
@@ -183,6 +228,25 @@ export function keyName(input: string, key: KeyFlags): string {
   return input;
 }
 
+/**
+ * Several key presses that arrived in one read (a paste, tmux send-keys, a
+ * fast typist over ssh), one name each: "g\r" is g then Enter, three DELs are
+ * three Backspaces. Escape sequences arrive split already (Ink's input parser).
+ */
+export function splitKeys(chunk: string): string[] {
+  const keys: string[] = [];
+  for (const ch of chunk) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\r' || ch === '\n') keys.push('enter');
+    else if (c === 0x7f || c === 0x08) keys.push('backspace');
+    else if (ch === '\t') keys.push('tab');
+    else if (c === 0x1b) keys.push('esc');
+    else if (c >= 1 && c <= 26) keys.push(`ctrl+${String.fromCharCode(c + 96)}`);
+    else if (c >= 0x20 && !(c >= 0x80 && c < 0xa0)) keys.push(ch);
+  }
+  return keys;
+}
+
 export function lookupKey(mode: Mode, name: string): KeyBinding | undefined {
   return KEYMAP.find((b) => b.modes.includes(mode) && b.keys.includes(name));
 }
@@ -199,6 +263,8 @@ const KEY_LABEL: Record<string, string> = {
   tab: 'Tab',
   backspace: 'Backspace',
   'ctrl+c': 'Ctrl-C',
+  'ctrl+w': 'Ctrl-W',
+  'ctrl+u': 'Ctrl-U',
 };
 
 export function keyLabel(k: string): string {

@@ -76,8 +76,8 @@ describeE2e('ghost-hb monitor in tmux', () => {
 
   it('switches to the compact layout at 60x15', async () => {
     tmux.resize(60, 15);
-    const pane = await tmux.waitFor((p) => !p.includes('EVENTS') && paneRows(p).length >= 3);
-    expect(pane.split('\n')[0]).toMatch(/\d+ up/);
+    const pane = await tmux.waitFor((p) => /polled/.test(p) && paneRows(p).length >= 3);
+    expect(pane.split('\n')[0]).toMatch(/✔\d+ .*polled .*\? help/);
     for (const line of pane.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
     tmux.resize(80, 24);
     await tmux.waitFor((p) => p.includes('EVENTS'));

@@ -9,6 +9,7 @@ import type {
   HeartbeatFileObservation,
   Instant,
   ProcessSample,
+  ProcessState,
   SystemSample,
 } from '../../src/core/types.js';
 
@@ -92,6 +93,7 @@ export interface FakeProcess {
   cpuTimeMs?: number;
   rssBytes?: number;
   cmdline?: string;
+  state?: ProcessState;
 }
 
 export class FakeProcesses implements ProcessCollector {
@@ -106,7 +108,8 @@ export class FakeProcesses implements ProcessCollector {
       const p = this.procs.get(pid);
       out.set(pid, {
         pid,
-        alive: p !== undefined,
+        alive: p !== undefined && p.state !== 'zombie',
+        state: p ? (p.state ?? 'sleeping') : 'gone',
         startTimeMs: p?.startTimeMs ?? null,
         cpuTimeMs: p ? (p.cpuTimeMs ?? 0) : null,
         rssBytes: p ? (p.rssBytes ?? 1024 * 1024) : null,

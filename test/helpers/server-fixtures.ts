@@ -51,7 +51,7 @@ export function snapshot(daemons: DaemonSnapshot[], extra: Partial<Snapshot> = {
       lastJumpAt: null,
       lastJumpMs: null,
     },
-    sources: { heartbeatDir: true, proc: true, clock: true },
+    sources: { heartbeats: true, processes: true, system: true, clock: true },
     pollMs: 2,
     ...extra,
   });

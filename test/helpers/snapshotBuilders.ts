@@ -14,6 +14,7 @@ export function buildDaemon(name: string, over: Partial<DaemonSnapshot> = {}): D
     ageMs: 0,
     intervalSec: 5,
     processAlive: true,
+    processState: 'sleeping',
     uptimeSec: 100,
     cpuPct: 1,
     memRssBytes: 10_000_000,
@@ -60,7 +61,7 @@ export function buildSnapshot(
     },
     daemons,
     summary: summarize(daemons),
-    sources: {},
+    sources: { heartbeats: true, processes: true, system: true },
     pollMs: 1,
     ...over,
   };

@@ -32,7 +32,7 @@ export function snapshot(daemons: DaemonSnapshot[], over: Partial<Snapshot> = {}
       memUsedBytes: 3 * 1024 ** 3,
       memTotalBytes: 8 * 1024 ** 3,
     },
-    sources: { proc: true },
+    sources: { heartbeats: true, processes: true, system: true },
     pollMs: 3,
     ...over,
   });

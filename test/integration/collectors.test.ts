@@ -50,6 +50,9 @@ describe('SiProcessCollector (where /proc is absent)', () => {
     const s = (await new SiProcessCollector().sample([process.pid])).get(process.pid)!;
     expect(s.alive).toBe(true);
     expect(s.rssBytes).toBeGreaterThan(0);
+    // No cumulative CPU time on this path: CPU % is "not available", never a made-up 0.
+    expect(s.cpuTimeMs).toBeNull();
+    expect(s.state).toMatch(/^(running|sleeping)$/);
     const alive = await new SiProcessCollector().alive([process.pid, 4_000_000]);
     expect(alive.get(process.pid)?.alive).toBe(true);
     expect(alive.get(4_000_000)?.alive).toBe(false);

@@ -7,6 +7,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventRing } from '../../src/core/events/index.js';
+import type { HbEvent } from '../../src/core/types.js';
 import { startServer, type AccessRecord, type GhostServer } from '../../src/server/server.js';
 import { ApiConfigError, resolveApiToken, tokenMatches } from '../../src/server/auth.js';
 import { FakeFeed, daemon, event, snapshot } from '../helpers/server-fixtures.js';
@@ -234,7 +236,7 @@ describe('HTTP API endpoints', () => {
       'ghosthb_clock_offset_seconds 0.0015',
       'ghosthb_clock_synced 1',
       'ghosthb_events_total{severity="critical",rule="down"} 1',
-      'ghosthb_source_up{source="proc"} 1',
+      'ghosthb_source_up{source="processes"} 1',
       '# TYPE ghosthb_poll_duration_seconds histogram',
     ]) {
       expect(text).toContain(line);
@@ -443,5 +445,44 @@ describe('HTTP API over one keep-alive connection', () => {
     }
     expect(codes).toEqual({ 200: 1500 });
     expect(sockets.size).toBe(1);
+  });
+});
+
+describe('beside a monitor', () => {
+  it("reads the monitor's event ring for resume and the stream, keeping no copy", async () => {
+    const ring = new EventRing(10);
+    const [a, b, c] = [event(), event({ severity: 'warn' }), event({ severity: 'info' })];
+    ring.push(a);
+    ring.push(b);
+    const feed = new FakeFeed();
+    const server = await startServer({
+      feed,
+      pollIntervalSec: 5,
+      listen: '127.0.0.1:0',
+      token: null,
+      events: { buffer: ring, query: async (q) => ring.query(q) },
+    });
+    try {
+      // b was in the monitor's ring before the server started: resume finds it there.
+      const sse = await openSse(`${server.url}/api/events/stream`, { 'Last-Event-ID': a.id });
+      await sse.waitFor((m) => m.event === 'anomaly' && m.id === b.id);
+      // The monitor pushes c into its ring, then delivers it: streamed once.
+      ring.push(c);
+      feed.emit({ snapshot: snapshot([daemon('relayCore')]), events: [c] });
+      await sse.waitFor((m) => m.event === 'snapshot');
+      expect(sse.messages.filter((m) => m.event === 'anomaly').map((m) => m.id)).toEqual([
+        b.id,
+        c.id,
+      ]);
+      sse.close();
+      // A repeat count raised in the monitor's ring shows at once.
+      ring.update({ ...b, data: { count: 5 } });
+      const body = (await (await fetch(`${server.url}/api/events`)).json()) as {
+        events: HbEvent[];
+      };
+      expect(body.events.find((e) => e.id === b.id)?.data).toEqual({ count: 5 });
+    } finally {
+      await server.close();
+    }
   });
 });

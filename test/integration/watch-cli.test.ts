@@ -205,6 +205,9 @@ describe('ghost-hb events', () => {
         .map((l) => JSON.parse(l).id);
     expect(ids(events('--json'))).toEqual(['1', '2', '3']);
     expect(ids(events('--json', '--since', '1h'))).toEqual(['2', '3']);
+    // The same grammar as the API's: decimals, a space, epoch milliseconds.
+    expect(ids(events('--json', '--since', '1.5 h'))).toEqual(['2', '3']);
+    expect(ids(events('--json', '--since', String(Date.now() - 2 * 3600_000)))).toEqual(['2', '3']);
     expect(ids(events('--json', '--severity', 'error'))).toEqual(['2']);
     expect(ids(events('--json', '--daemon', 'db'))).toEqual(['3']);
     const text = events('--since', '1h');

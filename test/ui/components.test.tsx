@@ -148,7 +148,7 @@ describe('DaemonTable', () => {
         cursor={0}
         top={0}
         rows={daemons.length}
-        totalDaemons={daemons.length}
+        emptyReason={null}
         focused
         color={false}
         {...extra}
@@ -200,8 +200,9 @@ describe('DaemonTable', () => {
     expect(f.split('\n').filter((l) => l.startsWith('>'))).toHaveLength(1);
     expect(f).toContain('>✔ up   daemon-00012');
   });
-  it('says when nothing matches', () => {
-    expect(table(80, { daemons: [], totalDaemons: 8 })).toContain('no daemon matches (8 hidden)');
+  it('says why it is empty', () => {
+    const reason = 'no daemon matches /zzz, 8 hidden; Esc clears';
+    expect(table(80, { daemons: [], emptyReason: reason })).toContain(reason);
   });
   it('shows availability and the sparkline from the history', () => {
     let h = recordPoll(EMPTY_HISTORY, snapshot([daemon('relayCore')]));

@@ -5,6 +5,7 @@ import {
   percentStateChange,
   reviveRuleState,
 } from '../../src/core/anomaly/index.js';
+import { nextFlapHistory } from '../../src/core/anomaly/daemon.js';
 import type { EvaluationKind } from '../../src/core/anomaly/index.js';
 import type { DaemonSnapshot, Snapshot } from '../../src/core/types.js';
 import {
@@ -69,9 +70,24 @@ describe('status transition rules', () => {
       expected: ['error:crashed:relay', 'info:recovered:relay'],
     },
     {
-      name: 'late -> up -> late again: two late warns (it cleared in between)',
+      name: 'late -> up -> late again: two late warns, the first visibly ended',
       steps: [up, late, up, late],
-      expected: ['warn:late:relay', 'warn:late:relay'],
+      expected: ['warn:late:relay', 'info:recovered:relay', 'warn:late:relay'],
+    },
+    {
+      name: 'late -> up is a recovery',
+      steps: [up, late, late, up, up],
+      expected: ['warn:late:relay', 'info:recovered:relay'],
+    },
+    {
+      name: 'degraded -> ok is a recovery',
+      steps: [up, { d: { status: 'late', reason: 'degraded' } }, up],
+      expected: ['warn:late:relay', 'info:recovered:relay'],
+    },
+    {
+      name: 'late -> down is the outage, not a recovery',
+      steps: [up, late, down(), up],
+      expected: ['warn:late:relay', 'error:down:relay', 'info:recovered:relay'],
     },
     {
       name: 'self-reported degraded is late with its reason',
@@ -86,6 +102,13 @@ describe('status transition rules', () => {
   ];
   it.each(cases)('$name', ({ steps, expected }) => {
     expect(brief(play(steps).merged())).toEqual(expected);
+  });
+
+  it('a recovery from late says how long and from what', () => {
+    const r = play([up, { d: { status: 'late', reason: 'degraded' } }, { dt: 7000, ...up }]);
+    const rec = r.events.find((e) => e.rule === 'recovered')!;
+    expect(rec.message).toBe('relay recovered after 7s degraded');
+    expect(rec.data).toMatchObject({ from: 'late', reason: 'degraded', lateMs: 7000 });
   });
 
   it('recovery carries the outage length', () => {
@@ -210,6 +233,52 @@ describe('flapping (Nagios weighted percent state change)', () => {
   });
 });
 
+describe('flap checks on a steady cadence (one per poll interval)', () => {
+  // pollInterval defaults to 5 s. A daemon up 10 s, silent 10 s, seen by a
+  // poll every 5 s plus early polls every 250 ms whenever a neighbour beats.
+  function cycle(r: RuleRunner, seconds: number): void {
+    for (let ms = 0; ms < seconds * 1000; ms += 250) {
+      const phase = Math.floor(ms / 10_000) % 2;
+      r.advance(250).run(
+        snapshot([daemon('relay', phase ? { status: 'down', reason: 'stale' } : { status: 'up' })]),
+      );
+    }
+  }
+
+  it('early polls do not shorten the window: a 20 s up/down cycle is flapping', () => {
+    const r = new RuleRunner(testConfig());
+    cycle(r, 120);
+    expect(brief(r.merged()).filter((x) => x.includes('flapping'))).toEqual([
+      'warn:flapping:relay',
+    ]);
+  });
+
+  it('the same daemon seen only by timed polls is judged the same', () => {
+    const r = new RuleRunner(testConfig());
+    for (let s = 0; s < 120; s += 5) {
+      const phase = Math.floor(s / 10) % 2;
+      r.advance(5000).run(
+        snapshot([daemon('relay', phase ? { status: 'down', reason: 'stale' } : { status: 'up' })]),
+      );
+    }
+    expect(brief(r.merged()).filter((x) => x.includes('flapping'))).toEqual([
+      'warn:flapping:relay',
+    ]);
+  });
+
+  it('evaluations within one slot revise its letter; skipped slots repeat the last', () => {
+    expect(nextFlapHistory('uu', 1, 10, 10, 'd', 21)).toEqual({ history: 'ud', steadyChecks: 0 });
+    expect(nextFlapHistory('uu', 1, 10, 10, 'u', 21)).toEqual({ history: 'uu', steadyChecks: 1 });
+    expect(nextFlapHistory('ud', 0, 10, 13, 'u', 21)).toEqual({
+      history: 'udddu',
+      steadyChecks: 0,
+    });
+    expect(nextFlapHistory('u', 0, 10, 12, 'u', 21)).toEqual({ history: 'uuu', steadyChecks: 2 });
+    expect(nextFlapHistory('', 0, null, 7, 'u', 3)).toEqual({ history: 'u', steadyChecks: 0 });
+    expect(nextFlapHistory('udu', 0, 1, 99, 'u', 3).history).toBe('uuu');
+  });
+});
+
 describe('jitter', () => {
   function beats(gaps: number[]): Step[] {
     let t = BASE_WALL;
@@ -289,7 +358,7 @@ describe('jitter', () => {
           d: { lastBeatAt: new Date(BASE_WALL + 10 * 2000 + 5000).toISOString(), ageMs: 0 },
         },
       ],
-      expected: ['warn:late:relay'],
+      expected: ['warn:late:relay', 'info:recovered:relay'],
     },
     {
       name: 'a wobble within the tolerance on a metronome-regular beat is not jitter',
@@ -612,9 +681,9 @@ describe('host rules', () => {
 
   it('a failing source warns once and clears with info', () => {
     const r = play([
-      { s: { sources: { system: false } } },
-      { s: { sources: { system: false } } },
-      { s: { sources: { system: true } } },
+      { s: { sources: { heartbeats: true, processes: true, system: false } } },
+      { s: { sources: { heartbeats: true, processes: true, system: false } } },
+      { s: { sources: { heartbeats: true, processes: true, system: true } } },
     ]);
     expect(brief(r.events)).toEqual(['warn:source-failing', 'info:source-failing']);
   });

@@ -2,6 +2,7 @@
 // the ring holds every match, from the log otherwise; API access records
 // batched into the audit log, a flood summarised.
 import { describe, expect, it } from '@jest/globals';
+import { EventRing } from '../../src/core/events/index.js';
 import type { HbEvent } from '../../src/core/types.js';
 import type { AuditEntry } from '../../src/store/audit.js';
 import { defaultConfig } from '../../src/config/schema.js';
@@ -15,10 +16,16 @@ import { AccessAuditBuffer } from '../../src/server/auditSink.js';
 import { parseEventQuery } from '../../src/server/query.js';
 import { event, FakeFeed, snapshot } from '../helpers/server-fixtures.js';
 
-function fakeMonitor(ring: HbEvent[], log: HbEvent[]) {
+function ringOf(events: readonly HbEvent[], capacity: number): EventRing {
+  const ring = new EventRing(capacity);
+  for (const e of events) ring.push(e);
+  return ring;
+}
+
+function fakeMonitor(ring: EventRing, log: HbEvent[]) {
   const calls: unknown[] = [];
   const m: MonitorLike = {
-    recentEvents: () => ring,
+    events: ring,
     raise: (e) => ({ ...e, id: '1', at: new Date().toISOString() }),
     eventLog: {
       query: (q) => {
@@ -39,19 +46,18 @@ describe('monitorEventStore', () => {
   );
 
   it('answers from the ring while it is not full (it then holds the whole log)', async () => {
-    const { m, calls } = fakeMonitor(log.slice(), log);
-    expect(await monitorEventStore(m, 100).query(q('limit=3'))).toEqual(log.slice(-3));
+    const { m, calls } = fakeMonitor(ringOf(log, 100), log);
+    expect(await monitorEventStore(m).query(q('limit=3'))).toEqual(log.slice(-3));
     expect(calls).toEqual([]);
   });
 
   it('answers from the ring when it has enough matches, from the log when not', async () => {
-    const ring = log.slice(-4);
-    const { m, calls } = fakeMonitor(ring, log);
-    const store = monitorEventStore(m, 4);
+    const { m, calls } = fakeMonitor(ringOf(log, 4), log);
+    const store = monitorEventStore(m);
     expect(await store.query(q('limit=2'))).toEqual(log.slice(-2));
     expect(calls).toEqual([]);
     expect(await store.query(q('limit=8'))).toEqual(log.slice(-8));
-    expect(calls).toEqual([{ since: null, severity: null, daemon: null, rule: null, limit: 8 }]);
+    expect(calls).toEqual([{ sinceMs: null, severity: null, daemon: null, rule: null, limit: 8 }]);
     // A `since` inside the ring's time span is complete from the ring.
     expect(await store.query(q('since=150s'))).toEqual(log.slice(-2));
     expect(calls).toHaveLength(1);
@@ -63,7 +69,7 @@ describe('dashboard push drops', () => {
     const raised: Array<Omit<HbEvent, 'id' | 'at'>> = [];
     const appended: HbEvent[][] = [];
     const monitor: MonitorLike & { eventLog: { append(e: HbEvent[]): void } } = {
-      recentEvents: () => [],
+      events: new EventRing(10),
       raise: (e) => {
         raised.push(e);
         return { ...e, id: String(raised.length), at: new Date().toISOString() };

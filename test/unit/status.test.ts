@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { Engine } from '../../src/runtime/engine.js';
+import { decideStatus, type StatusFacts } from '../../src/core/status.js';
 import type { DaemonSnapshot } from '../../src/core/types.js';
 import { config, FakeClock, FakeDir, FakeProcesses, FakeSystem, T0 } from '../helpers/fakes.js';
 
@@ -233,6 +234,59 @@ const cases: Case[] = [
   },
 ];
 
+describe('decideStatus: the status table', () => {
+  const timing = { interval: 5, tolerance: 1, grace: 15, retries: 2 };
+  const base: StatusFacts = {
+    timing,
+    crashed: false,
+    ageMs: 1000,
+    processAlive: true,
+    processState: 'sleeping',
+    selfStatus: 'ok',
+    fault: null,
+    writingGarbage: false,
+    failedChecks: 0,
+  };
+  const rows: Array<[string, Partial<StatusFacts>, string]> = [
+    ['fresh beat', {}, 'up'],
+    ['crashed wins over a fresh beat', { crashed: true }, 'down/crashed'],
+    ['overdue', { ageMs: 6001 }, 'late/overdue'],
+    ['past grace, process alive', { ageMs: 20_001 }, 'down/hung'],
+    ['past grace, no pid', { ageMs: 20_001, processAlive: null }, 'down/stale'],
+    ['says failing', { selfStatus: 'failing' }, 'down/failing'],
+    ['says degraded', { selfStatus: 'degraded' }, 'late/degraded'],
+    ['stopped but on time', { processState: 'stopped' }, 'up'],
+    ['stopped and overdue', { processState: 'stopped', ageMs: 6001 }, 'down/hung'],
+    [
+      'writing garbage past grace',
+      { ageMs: 20_001, fault: 'bad JSON', writingGarbage: true },
+      'down/malformed: bad JSON',
+    ],
+    [
+      'writing garbage, overdue',
+      { ageMs: 6001, fault: 'bad JSON', writingGarbage: true },
+      'late/malformed: bad JSON',
+    ],
+    ['an old bad file past grace', { ageMs: 20_001, fault: 'bad JSON' }, 'down/hung'],
+    ['no beat, live process', { ageMs: null }, 'up'],
+    [
+      'no beat, a fault',
+      { ageMs: null, processAlive: null, fault: 'bad JSON' },
+      'unknown/bad JSON',
+    ],
+    [
+      'no beat, process gone once',
+      { ageMs: null, processAlive: false, failedChecks: 1 },
+      'unknown/not running (check 1 of 2)',
+    ],
+    ['nothing at all', { ageMs: null, processAlive: null }, 'unknown/never seen'],
+  ];
+  it.each(rows)('%s', (_name, over, expected) => {
+    const v = decideStatus({ ...base, ...over });
+    expect(v.reason === null ? v.status : `${v.status}/${v.reason}`).toBe(expected);
+  });
+});
+
 describe('status rules (fake clock, fake collectors)', () => {
   it.each(cases)('$name', async (c) => {
     const dir = new FakeDir();
@@ -284,6 +338,52 @@ describe('status over several polls', () => {
     expect((await engine.poll(clock.now())).daemons[0]).toMatchObject({
       status: 'down',
       reason: 'hung',
+    });
+  });
+
+  it('a live daemon writing a truncated heartbeat every beat is malformed, not hung', async () => {
+    const engine = make();
+    procs.procs.set(PID, { startTimeMs: STARTED });
+    dir.json('d', beat(0), T0);
+    expect((await engine.poll(clock.now())).daemons[0]!.status).toBe('up');
+    let d: DaemonSnapshot | undefined;
+    for (let s = 1; s <= 25; s++) {
+      clock.advance(1000);
+      dir.json('d', '{"ts": "2026-', T0 + s * 1000);
+      d = (await engine.poll(clock.now())).daemons[0]!;
+    }
+    expect(d).toMatchObject({
+      status: 'down',
+      reason: 'malformed: heartbeat is truncated JSON (a writer caught mid-write?)',
+      processAlive: true,
+    });
+  });
+
+  it('a stopped process is shown stopped and is hung once its beat is overdue', async () => {
+    const engine = make();
+    procs.procs.set(PID, { startTimeMs: STARTED, state: 'stopped' });
+    dir.json('d', beat(0), T0);
+    const fresh = (await engine.poll(clock.now())).daemons[0]!;
+    expect(fresh).toMatchObject({ status: 'up', processAlive: true, processState: 'stopped' });
+    expect(fresh.problems.join('\n')).toMatch(/stopped/);
+    clock.advance(7000);
+    expect((await engine.poll(clock.now())).daemons[0]).toMatchObject({
+      status: 'down',
+      reason: 'hung',
+      processState: 'stopped',
+    });
+  });
+
+  it('a heartbeat naming pid 1 is not trusted unless the daemon allows it', async () => {
+    procs.procs.set(1, { startTimeMs: STARTED - 1000, cmdline: '/sbin/init' });
+    dir.json('d', { ts: new Date(T0 - 30_000).toISOString(), pid: 1 }, T0 - 30_000);
+    const d = (await make().poll(clock.now())).daemons[0]!;
+    expect(d).toMatchObject({ status: 'down', reason: 'stale', pid: null, command: null });
+    expect(d.problems.join('\n')).toMatch(/pid 1/);
+    const allowed = make({ daemons: [{ name: 'd', allowPid1: true }] });
+    expect((await allowed.poll(clock.now())).daemons[0]).toMatchObject({
+      reason: 'hung',
+      pid: 1,
     });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   compileFilter,
+  effectiveFilter,
   initialViewState,
   reduceView,
   settleSelection,
@@ -13,7 +14,8 @@ import {
 import { screenLayout, tableLayout } from '../../src/ui/model/layout.js';
 import { recordPoll, EMPTY_HISTORY, beatGaps } from '../../src/ui/model/history.js';
 import { truncate, fit, textWidth } from '../../src/ui/model/cells.js';
-import { deriveScreen } from '../../src/ui/model/screen.js';
+import { deriveScreen, emptyTableReason } from '../../src/ui/model/screen.js';
+import type { Snapshot } from '../../src/core/types.js';
 import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
 
 const names = (ds: { name: string }[]) => ds.map((d) => d.name);
@@ -240,5 +242,47 @@ describe('deriveScreen', () => {
     const m = deriveScreen(data, initialViewState({ statusFilter: 'down' }), 80, 24);
     expect(m.rows).toHaveLength(2000);
     expect(m.screen.tableRows).toBeLessThan(20);
+  });
+});
+
+describe('emptyTableReason', () => {
+  const snap = (n: number) =>
+    ({
+      heartbeatDir: '/srv/_heartbeat',
+      daemons: Array.from({ length: n }, (_, i) => ({ name: `d${i}` })),
+    }) as unknown as Snapshot;
+  const state = (filter: string, extra: Partial<ViewState> = {}) => ({
+    ...initialViewState({ filter }),
+    ...extra,
+  });
+  it.each([
+    ['before the first poll', null, state(''), 'waiting for the first poll…'],
+    [
+      'with no daemon at all',
+      snap(0),
+      state(''),
+      'no daemons yet: no heartbeat in /srv/_heartbeat',
+    ],
+    ['for a filter', snap(8), state('zzz'), 'no daemon matches /zzz, 8 hidden; Esc clears'],
+    [
+      'for a status filter',
+      snap(8),
+      state('', { statusFilter: 'down' }),
+      'no daemon matches status down, 8 hidden; s cycles the status filter',
+    ],
+    [
+      'while typing',
+      snap(8),
+      state('', { mode: 'filter', draft: 'zz' }),
+      'no daemon matches /zz, 8 hidden; Esc cancels',
+    ],
+  ])('%s', (_what, snapshot, s, text) => {
+    expect(emptyTableReason(snapshot, s, compileFilter(effectiveFilter(s)))).toBe(text);
+  });
+  it('shows a bad regex and its error', () => {
+    const s = state('re:([');
+    expect(emptyTableReason(snap(8), s, compileFilter('re:(['))).toMatch(
+      /^bad regex \/re:\(\[: .+; Esc clears$/,
+    );
   });
 });

@@ -2,13 +2,13 @@
 // --follow keeps printing new events as a running monitor appends them.
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { isSeverity } from '../../core/eventRing.js';
-import { EventLog, followFile, type EventQuery } from '../../store/eventLog.js';
+import { isSeverity, parseSince, SINCE_HELP, type EventQuery } from '../../core/events/index.js';
+import { EventLog, followFile } from '../../store/eventLog.js';
 import { describeProblems, problemCount } from '../../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { SEVERITIES, type HbEvent } from '../../core/types.js';
 import { EXIT, type Command } from '../command.js';
-import { formatEventLine, parseSince } from '../eventText.js';
+import { formatEventLine } from '../eventText.js';
 import { untilStopSignal } from '../signals.js';
 
 export const eventsCommand: Command = {
@@ -19,7 +19,8 @@ export const eventsCommand: Command = {
     $ ghost-hb events [--since 1h] [--severity warn] [--daemon NAME] [--limit N] [--json] [--follow]
 
   Options
-    --since        only events since this long ago (90s, 15m, 1h, 7d) or an ISO date
+    --since        only events since: a duration ago (90s, 15m, 1.5h, 2d, 1w),
+                   epoch milliseconds, or an ISO-8601 time (2026-01-31T08:00Z)
     --severity     only events at or above: ${SEVERITIES.join(', ')}
     --daemon       only events about this daemon
     --rule         only events of this rule
@@ -50,9 +51,7 @@ export const eventsCommand: Command = {
     if (ctx.flags.since !== undefined) {
       since = parseSince(String(ctx.flags.since), Date.now());
       if (since === null) {
-        ctx.stderr.write(
-          'ghost-hb: --since must be a duration (90s, 15m, 1h, 7d) or an ISO date\n',
-        );
+        ctx.stderr.write(`ghost-hb: --since must be ${SINCE_HELP}\n`);
         return EXIT.UNKNOWN;
       }
     }
@@ -71,7 +70,7 @@ export const eventsCommand: Command = {
     }
     stateDir = path.resolve(ctx.cwd, stateDir);
     const query: EventQuery = {
-      since,
+      sinceMs: since,
       severity: severity ?? null,
       daemon: (ctx.flags.daemon as string | undefined) ?? null,
       rule: (ctx.flags.rule as string | undefined) ?? null,

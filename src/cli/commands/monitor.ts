@@ -13,6 +13,8 @@ import { collectSnapshot } from '../../runtime/engine.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { loadPrefs, prefsSaver, uiStateFile } from '../../ui/prefsStore.js';
 import { Root } from '../../ui/Root.js';
+import { FrameTerminal } from '../../ui/output/frameTerminal.js';
+import { holdConsole } from '../../ui/output/consoleGuard.js';
 import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
 import {
   loadConfigAudited,
@@ -125,7 +127,9 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
     } catch {
       // Already unmounted (a render error unmounts Ink itself).
     }
+    terminal.dispose();
     o.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
+    for (const line of heldConsole.release()) o.stderr.write(`${line}\n`);
   };
 
   const onSignal = (signal: NodeJS.Signals) =>
@@ -150,6 +154,9 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
   process.on('unhandledRejection', onCrash);
 
   o.stdout.write(ENTER_ALT_SCREEN);
+  // Ink renders frames as strings; the terminal layer writes only what changed.
+  const terminal = new FrameTerminal(o.stdout);
+  const heldConsole = holdConsole();
   const instance = render(
     React.createElement(Root, {
       poller,
@@ -163,13 +170,15 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
       onQuit: () => finish('quit', EXIT.OK),
     }),
     {
-      stdout: o.stdout,
+      stdout: terminal.inkStdout,
       stdin: o.stdin,
       stderr: o.stderr,
       // Ctrl-C is a key like q (the keymap binds it), so the terminal is restored the same way.
       exitOnCtrlC: false,
-      patchConsole: true,
-      maxFps: 20,
+      // Ink's debug mode hands each whole frame to the terminal layer, unthrottled and
+      // without its own erasing; the console is held by holdConsole instead.
+      debug: true,
+      patchConsole: false,
     },
   );
   instance.waitUntilExit().catch(onCrash);

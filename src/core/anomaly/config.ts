@@ -1,7 +1,8 @@
 // The slice of the configuration the anomaly rules read.
 import type { Config } from '../../config/schema.js';
 
-export type AnomalyConfig = Pick<Config, 'alerts' | 'clock'>;
+/** `pollInterval` sets the cadence flap checks are counted on. */
+export type AnomalyConfig = Pick<Config, 'alerts' | 'clock' | 'pollInterval'>;
 
 /**
  * What produced the snapshot: a full poll (fresh process samples) or a

@@ -4,9 +4,8 @@
 // condition is open, repeats only raise that event's count (an update with the
 // same id) until the condition clears. Everything here is plain JSON data so
 // the monitor can persist it and reload it after a restart.
+import { isSeverity, SEVERITY_RANK } from '../events/severity.js';
 import type { DaemonStatus, HbEvent, Instant, Severity } from '../types.js';
-
-export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, error: 2, critical: 3 };
 
 /** How a condition clears: `level` when its predicate turns false, `edge` after a quiet window. */
 export type ConditionKind = 'level' | 'edge';
@@ -33,6 +32,8 @@ export interface DaemonRuleState {
   restartTimes: number[];
   /** Status of the last `flapWindow` checks, oldest first, one letter each (u, l, d, ?). */
   history: string;
+  /** Cadence slot (monotonic ms / poll interval) of the last flap check; null after a restart. */
+  flapSlot: number | null;
   flapping: boolean;
   /** Last beat time seen (epoch ms) and its seq, for beat-gap statistics. */
   lastBeatMs: number | null;
@@ -94,6 +95,7 @@ export function initialDaemonRuleState(): DaemonRuleState {
     restarts: 0,
     restartTimes: [],
     history: '',
+    flapSlot: null,
     flapping: false,
     lastBeatMs: null,
     lastSeq: null,
@@ -136,6 +138,8 @@ export function reviveRuleState(raw: unknown): RuleState | null {
     // The first beat seen by this run follows a gap that spans the monitor's
     // own downtime: it is not jitter, so there is no previous beat to measure from.
     revived.lastBeatMs = null;
+    // Cadence slots count monotonic time, which restarts with the process.
+    revived.flapSlot = null;
     revived.lastSeq = null;
     // Running sums are derived data: recomputed rather than trusted from disk.
     revived.gapSum = revived.gaps.reduce((a, g) => a + g, 0);
@@ -167,7 +171,7 @@ function reviveConditions(raw: object): RuleState['conditions'] {
         !cond.event ||
         typeof cond.event.id !== 'string' ||
         typeof cond.event.rule !== 'string' ||
-        !(cond.event.severity in SEVERITY_RANK)
+        !isSeverity(cond.event.severity)
       ) {
         continue;
       }

@@ -52,8 +52,8 @@ export interface DaemonTableProps {
   cursor: number;
   top: number;
   rows: number;
-  /** Daemons before filtering, for the "no match" line. */
-  totalDaemons: number;
+  /** What an empty table says instead (why it is empty, how to undo it). */
+  emptyReason: string | null;
   focused: boolean;
   color: boolean;
 }
@@ -79,18 +79,14 @@ function DaemonTableImpl(props: DaemonTableProps): React.ReactElement {
   const above = top;
   const below = daemons.length - end;
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" flexShrink={0}>
       <Text bold wrap="truncate-end">
         {color ? '' : ' '}
         {headerCells(layout)}
       </Text>
       {lines}
       {daemons.length === 0 ? (
-        <Text {...tint(color, 'gray')}>
-          {props.totalDaemons === 0
-            ? '  no daemons yet'
-            : `  no daemon matches (${props.totalDaemons} hidden)`}
-        </Text>
+        <Text wrap="truncate-end">{`  ${props.emptyReason ?? 'no daemons'}`}</Text>
       ) : null}
       {above + below > 0 ? (
         <Text {...tint(color, 'gray')} wrap="truncate-end">

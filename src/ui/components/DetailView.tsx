@@ -56,7 +56,8 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
   const proc = [
     {
       pid: d.pid ?? '-',
-      alive: d.processAlive == null ? '-' : d.processAlive ? 'yes' : 'no',
+      // The scheduler state says more than alive yes/no: a stopped process is alive and hung.
+      state: d.processState ?? (d.processAlive == null ? '-' : d.processAlive ? 'alive' : 'gone'),
       started: d.startedAt ? localClock(d.startedAt) : '-',
       uptime: formatAge(d.uptimeSec == null ? null : d.uptimeSec * 1000),
       cpu: shortPct(d.cpuPct),

@@ -32,48 +32,65 @@ const ORDER = ['up', 'late', 'down', 'unknown'] as const;
 export function Counts({
   summary,
   color,
+  short = false,
 }: {
   summary: StatusSummary | null;
   color: boolean;
+  /** Glyph and count only ("✔5 ▲0 ✖1 ?0"), for small terminals. */
+  short?: boolean;
 }): React.ReactElement {
   return (
     <>
       {ORDER.map((s, i) => (
         <Text key={s} {...tint(color, STATUS_COLOR[s])}>
-          {i ? '  ' : ''}
-          {STATUS_GLYPHS[s]} {summary ? summary[s] : 0} {s}
+          {short
+            ? `${i ? ' ' : ''}${STATUS_GLYPHS[s]}${summary ? summary[s] : 0}`
+            : `${i ? '  ' : ''}${STATUS_GLYPHS[s]} ${summary ? summary[s] : 0} ${s}`}
         </Text>
       ))}
     </>
   );
 }
 
+/**
+ * The state markers, first on the title line so no hostname can push them off:
+ * STALE (data may be old), PAUSED (frame frozen), FILTER (rows hidden).
+ */
 export function Markers(props: {
+  stale: boolean;
   paused: boolean;
   filter: string;
   filterError: string | null;
   statusFilter: StatusFilter;
   color: boolean;
 }): React.ReactElement {
-  const { paused, filter, filterError, statusFilter, color } = props;
+  const { stale, paused, filter, filterError, statusFilter, color } = props;
   return (
     <>
+      {stale ? (
+        <Text {...tint(color, 'red')} bold inverse={color}>
+          {color ? ' STALE ' : 'STALE '}
+        </Text>
+      ) : null}
       {paused ? (
         <Text inverse={color} bold>
-          {' PAUSED '}
+          {color ? ' PAUSED ' : 'PAUSED '}
         </Text>
       ) : null}
       {filter || statusFilter !== 'all' ? (
         <Text {...tint(color, 'cyan')} bold>
-          {paused ? ' ' : ''}FILTER
+          {color && (stale || paused) ? ' ' : ''}FILTER
           {filter ? ` "${safeText(filter)}"` : ''}
           {statusFilter !== 'all' ? ` [${statusFilter}]` : ''}
-          {filterError ? ' (bad regex)' : ''}
+          {filterError ? ' (bad regex)' : ''}{' '}
         </Text>
       ) : null}
     </>
   );
 }
+
+/** Hostnames can be 64 characters; the title keeps room for the figures after it. */
+const HOST_MAX = 24;
 
 function HeaderImpl(props: HeaderProps): React.ReactElement {
   const { snapshot, color } = props;
@@ -88,19 +105,22 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
     props.lastPollAt == null
       ? 'waiting for first poll'
       : `last poll ${localClock(props.lastPollAt)}${props.lastPollMs != null ? ` (${Math.round(props.lastPollMs)}ms)` : ''}`;
-  const line1 = ` ${safeText(sys?.hostname ?? '…')}  up ${uptime}  load ${load}  mem ${mem}  sort ${props.sort}${props.reverse ? '↑' : '↓'} `;
+  const host = safeText(sys?.hostname ?? '…');
+  const shortHost = host.length > HOST_MAX ? `${host.slice(0, HOST_MAX - 1)}…` : host;
+  const line1 = ` ${shortHost}  up ${uptime}  load ${load}  mem ${mem}  sort ${props.sort}${props.reverse ? '↑' : '↓'}`;
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" flexShrink={0}>
       <Text wrap="truncate-end">
-        <Text bold>ghost-hb</Text>
-        {line1}
         <Markers
+          stale={props.stale !== null}
           paused={props.paused}
           filter={props.filter}
           filterError={props.filterError}
           statusFilter={props.statusFilter}
           color={color}
         />
+        <Text bold>ghost-hb</Text>
+        {line1}
       </Text>
       <Text wrap="truncate-end">
         <Counts summary={snapshot?.summary ?? null} color={color} />

@@ -3,14 +3,13 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { ScreenData, ScreenModel } from '../model/screen.js';
-import { safeText } from '../model/cells.js';
+import { localClock, safeText } from '../model/cells.js';
 import { Counts, Header, Markers } from './Header.js';
 import { DaemonTable } from './DaemonTable.js';
 import { EventPane } from './EventPane.js';
 import { Footer } from './Footer.js';
 import { DetailView } from './DetailView.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { tint } from '../theme.js';
 
 export interface MonitorScreenProps {
   data: ScreenData;
@@ -33,7 +32,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (view.mode === 'help') {
     return (
-      <Box flexDirection="column" width={width} height={height}>
+      <Box flexDirection="column" width={width} height={height} overflow="hidden">
         <HelpOverlay
           width={width}
           height={height - 1}
@@ -52,7 +51,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
       cursor={view.cursor}
       top={view.top}
       rows={screen.tableRows}
-      totalDaemons={snapshot?.daemons.length ?? 0}
+      emptyReason={model.emptyReason}
       focused={view.mode !== 'events'}
       color={color}
     />
@@ -60,17 +59,18 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (screen.compact) {
     return (
-      <Box flexDirection="column" width={width} height={height}>
+      <Box flexDirection="column" width={width} height={height} overflow="hidden">
         <Text wrap="truncate-end">
-          <Counts summary={snapshot?.summary ?? null} color={color} />{' '}
           <Markers
+            stale={props.stale !== null}
             paused={view.paused}
             filter={view.draft ?? view.filter}
             filterError={model.matcher.error}
             statusFilter={view.statusFilter}
             color={color}
           />
-          {props.stale ? <Text {...tint(color, 'red')}> STALE</Text> : null}
+          <Counts summary={snapshot?.summary ?? null} color={color} short />
+          {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
           {view.mode === 'filter' ? ` /${safeText(view.draft ?? '')}_` : ''}
         </Text>
         {view.mode === 'detail' ? (
@@ -85,6 +85,17 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
         ) : (
           table
         )}
+        {view.mode !== 'detail' && screen.eventLines > 0 ? (
+          <EventPane
+            shown={model.events.shown}
+            above={model.events.above}
+            below={model.events.below}
+            lines={screen.eventLines}
+            focused={view.mode === 'events'}
+            following={view.eventAnchor === null}
+            color={color}
+          />
+        ) : null}
       </Box>
     );
   }
@@ -114,9 +125,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
     const name = view.detailName ?? '';
     const events = data.events.filter((e) => e.event.daemon === name).map((e) => e.event);
     return (
-      <Box flexDirection="column" width={width} height={height}>
+      <Box flexDirection="column" width={width} height={height} overflow="hidden">
         {header}
-        <Box flexDirection="column" flexGrow={1}>
+        <Box flexDirection="column" flexGrow={1} overflow="hidden">
           <DetailView
             daemon={snapshot?.daemons.find((d) => d.name === name) ?? null}
             name={name}
@@ -133,10 +144,10 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   }
 
   return (
-    <Box flexDirection="column" width={width} height={height}>
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
       {header}
       {table}
-      <Box flexDirection="column" flexGrow={1}>
+      <Box flexDirection="column" flexGrow={1} overflow="hidden">
         <EventPane
           shown={model.events.shown}
           above={model.events.above}

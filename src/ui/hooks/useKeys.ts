@@ -2,7 +2,7 @@
 // that is not bound is text for the filter.
 import { useInput } from 'ink';
 import type { Mode, ViewCommand } from '../model/view.js';
-import { keyName, lookupKey } from '../keymap.js';
+import { keyName, lookupKey, splitKeys } from '../keymap.js';
 
 export interface KeyHandlers {
   onCommand(command: ViewCommand): void;
@@ -16,15 +16,23 @@ export interface KeyHandlers {
 export function useKeys(mode: () => Mode, handlers: KeyHandlers, isActive = true): void {
   useInput(
     (input, key) => {
-      const name = keyName(input, key);
-      // Several characters in one chunk (a paste, tmux send-keys, a fast typist
-      // over ssh) are several key presses: "/relay" starts a filter, then types.
-      const presses = name === input && input.length > 1 ? [...input] : [name];
+      // Ink names a key only when the read held exactly one; several in one read
+      // (a paste, tmux send-keys, a fast typist over ssh) come as their raw text.
+      const named = keyName(input, key);
+      const presses = named === input && input.length > 1 ? splitKeys(input) : [named];
+      // Alt+letter is not text.
+      const textAllowed = presses.length > 1 || !key.meta;
       for (const press of presses) {
         const current = mode();
         const binding = lookupKey(current, press);
         if (binding) handlers.onCommand(binding.command);
-        else if (current === 'filter' && !key.ctrl && !key.meta && isPrintable(press)) {
+        // Unbound printable characters are filter text; unbound named keys (Home, ctrl+x) are not.
+        else if (
+          textAllowed &&
+          current === 'filter' &&
+          [...press].length === 1 &&
+          isPrintable(press)
+        ) {
           handlers.onText(press);
         }
       }

@@ -159,11 +159,14 @@ export function screenLayout(width: number, height: number, daemonCount: number)
     // Status line + column header + rows (+ "n more").
     const room = Math.max(1, height - 2);
     const rows = daemonCount > room ? Math.max(1, room - 1) : room;
-    return { compact: true, tableRows: rows, eventLines: 0 };
+    // Rows the table does not need show the newest events (under a title line).
+    const spare = room - Math.max(1, Math.min(daemonCount, rows) + (daemonCount > rows ? 1 : 0));
+    return { compact: true, tableRows: rows, eventLines: spare >= 2 ? spare - 1 : 0 };
   }
   const room = height - FULL_CHROME;
   const maxTable = Math.max(3, room - MIN_EVENT_LINES);
   const tableRows = daemonCount <= maxTable ? daemonCount : Math.max(1, maxTable - 1);
-  const used = tableRows + (daemonCount > tableRows ? 1 : 0);
+  // An empty table still takes a line: it says why it is empty.
+  const used = Math.max(1, tableRows + (daemonCount > tableRows ? 1 : 0));
   return { compact: false, tableRows, eventLines: Math.max(0, room - used) };
 }

@@ -11,6 +11,7 @@ import {
   settleSelection,
   visibleDaemons,
   visibleEvents,
+  paneEventsKept,
   type PaneEvent,
   type TextMatcher,
   type ViewContext,
@@ -34,6 +35,30 @@ export interface ScreenModel {
   /** Every pane event that passes the filter and the clear mark (for scrolling). */
   paneEvents: PaneEvent[];
   ctx: ViewContext;
+  /** Why the table shows no daemon (null when it shows some). */
+  emptyReason: string | null;
+}
+
+/** The line an empty table shows instead of rows: what hides them and how to undo it. */
+export function emptyTableReason(
+  snapshot: Snapshot | null,
+  state: Pick<ViewState, 'draft' | 'filter' | 'statusFilter' | 'mode'>,
+  matcher: TextMatcher,
+): string {
+  if (!snapshot) return 'waiting for the first poll…';
+  const total = snapshot.daemons.length;
+  if (total === 0) return `no daemons yet: no heartbeat in ${safeText(snapshot.heartbeatDir)}`;
+  const filter = effectiveFilter(state);
+  const undo = state.mode === 'filter' ? 'Esc cancels' : 'Esc clears';
+  if (matcher.error) return `bad regex /${safeText(filter)}: ${safeText(matcher.error)}; ${undo}`;
+  const what = [
+    filter ? `/${safeText(filter)}` : '',
+    state.statusFilter !== 'all' ? `status ${state.statusFilter}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const how = filter ? undo : 's cycles the status filter';
+  return `no daemon matches ${what}, ${total} hidden; ${how}`;
 }
 
 /** Longest displayed name, from the rows that will be drawn (not all of them). */
@@ -62,13 +87,7 @@ export function deriveScreen(
   const rows = visibleDaemons(all, state, matcher);
   const names = rows.map((d) => d.name);
   const screen = screenLayout(width, height, rows.length);
-  const paneEvents = data.events.filter(
-    (e) =>
-      e.seq > state.eventsClearedThrough &&
-      (!matcher.active ||
-        (e.event.daemon !== undefined && matcher.test(e.event.daemon)) ||
-        matcher.test(e.event.message)),
-  );
+  const paneEvents = paneEventsKept(data.events, state.eventsClearedThrough, matcher);
   const ctx: ViewContext = {
     rows: names,
     pageSize: screen.tableRows,
@@ -78,5 +97,6 @@ export function deriveScreen(
   const view = settleSelection(state, ctx);
   const table = tableLayout(width - markerWidth, longestName(rows, view.top, screen.tableRows));
   const events = visibleEvents(paneEvents, view, matcher, screen.eventLines);
-  return { matcher, rows, names, screen, table, view, events, paneEvents, ctx };
+  const emptyReason = rows.length ? null : emptyTableReason(data.snapshot, state, matcher);
+  return { matcher, rows, names, screen, table, view, events, paneEvents, ctx, emptyReason };
 }

@@ -2,6 +2,7 @@
 // sort, selection, scroll, mode) and the pure functions that turn a snapshot
 // and that choice into the rows and events to draw. No I/O, no clock.
 import type { DaemonSnapshot, DaemonStatus, HbEvent } from '../../core/types.js';
+import { matchesFilter, type EventFilter } from '../../core/events/index.js';
 
 export const STATUS_FILTERS = ['all', 'problems', 'up', 'late', 'down'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
@@ -166,9 +167,14 @@ export interface PaneEvent {
   event: HbEvent;
 }
 
-export function eventMatches(e: HbEvent, matcher: TextMatcher): boolean {
-  if (!matcher.active) return true;
-  return (e.daemon !== undefined && matcher.test(e.daemon)) || matcher.test(e.message);
+/** The pane's events after the clear mark whose daemon or message passes the filter. */
+export function paneEventsKept(
+  events: readonly PaneEvent[],
+  clearedThrough: number,
+  matcher: TextMatcher,
+): PaneEvent[] {
+  const filter: EventFilter = { text: matcher.active ? matcher : null };
+  return events.filter((e) => e.seq > clearedThrough && matchesFilter(e.event, filter));
 }
 
 /**
@@ -181,10 +187,7 @@ export function visibleEvents(
   matcher: TextMatcher,
   lines: number,
 ): { shown: PaneEvent[]; above: number; below: number } {
-  const kept: PaneEvent[] = [];
-  for (const e of events) {
-    if (e.seq > state.eventsClearedThrough && eventMatches(e.event, matcher)) kept.push(e);
-  }
+  const kept = paneEventsKept(events, state.eventsClearedThrough, matcher);
   let end = kept.length;
   if (state.eventAnchor !== null) {
     const i = kept.findIndex((e) => e.seq >= state.eventAnchor!);
@@ -203,9 +206,12 @@ export type ViewCommand =
   | 'filter.keep'
   | 'filter.clear'
   | 'filter.backspace'
+  | 'filter.deleteWord'
+  | 'filter.deleteAll'
   | 'status.cycle'
   | 'sort.cycle'
   | 'sort.reverse'
+  | `sort.by.${SortKey}`
   | 'move.up'
   | 'move.down'
   | 'page.up'
@@ -217,6 +223,7 @@ export type ViewCommand =
   | 'events.focus'
   | 'events.blur'
   | 'events.clear'
+  | 'events.unclear'
   | 'pause.toggle'
   | 'help.toggle'
   | 'poll.now'
@@ -302,12 +309,27 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
       return { ...s, mode: 'table', filter: '', draft: null };
     case 'filter.backspace':
       return s.draft ? { ...s, draft: [...s.draft].slice(0, -1).join('') } : s;
+    case 'filter.deleteWord':
+      // As in a shell: the spaces before the cursor, then the word before them.
+      return s.draft ? { ...s, draft: s.draft.replace(/\S*\s*$/u, '') } : s;
+    case 'filter.deleteAll':
+      return s.draft ? { ...s, draft: '' } : s;
     case 'status.cycle':
       return { ...s, statusFilter: cycle(STATUS_FILTERS, s.statusFilter) };
     case 'sort.cycle':
       return { ...s, sort: cycle(SORT_KEYS, s.sort) };
     case 'sort.reverse':
       return { ...s, reverse: !s.reverse };
+    case 'sort.by.status':
+    case 'sort.by.name':
+    case 'sort.by.age':
+    case 'sort.by.cpu':
+    case 'sort.by.mem':
+    case 'sort.by.restarts': {
+      // The key of the current sort again reverses it, as in htop.
+      const sort = action.command.slice('sort.by.'.length) as SortKey;
+      return sort === s.sort ? { ...s, reverse: !s.reverse } : { ...s, sort, reverse: false };
+    }
     case 'move.up':
       return events ? scrollEvents(s, ctx, -1) : moveTo(s, ctx, s.cursor - 1);
     case 'move.down':
@@ -334,6 +356,9 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
       const last = ctx.events[ctx.events.length - 1];
       return last ? { ...s, eventsClearedThrough: last.seq, eventAnchor: null } : s;
     }
+    case 'events.unclear':
+      // Clearing only hides: the events are still in the feed.
+      return { ...s, eventsClearedThrough: 0, eventAnchor: null };
     case 'pause.toggle':
       return { ...s, paused: !s.paused };
     case 'help.toggle':

@@ -1,0 +1,171 @@
+// `ghost-hb silence`: stop notifications about a daemon, a rule or everything
+// for a while. Silenced events are still logged and shown (marked), only not
+// sent. Silences live in the state directory (silences.json); a running
+// monitor picks changes up on its next poll. Every change is audited.
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { DAEMON_NAME_PATTERN } from '../../config/schema.js';
+import { AuditLog } from '../../store/audit.js';
+import { resolveStateDir } from '../../store/paths.js';
+import {
+  describeMatcher,
+  SilenceStore,
+  type Silence,
+  type SilenceMatcher,
+} from '../../store/silences.js';
+import { EXIT, type Command, type CommandContext } from '../command.js';
+import { parseDuration } from '../../core/events/index.js';
+
+const MAX_SILENCE_MS = 366 * 86_400_000;
+
+async function stateDirOf(ctx: CommandContext): Promise<string> {
+  const flag = ctx.flags.stateDir as string | undefined;
+  if (flag) return path.resolve(ctx.cwd, flag);
+  const config = await loadConfig({
+    file: (ctx.flags.config as string | undefined) ?? null,
+    cwd: ctx.cwd,
+  });
+  return resolveStateDir(config, ctx.env);
+}
+
+function user(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'unknown');
+  }
+}
+
+export function silenceLine(s: Silence, nowMs: number): string {
+  const left = Math.max(0, Date.parse(s.endsAt) - nowMs);
+  const mins = Math.round(left / 60_000);
+  const remaining = mins >= 120 ? `${Math.round(mins / 60)}h` : `${mins}m`;
+  return `${s.id}  ${describeMatcher(s.matcher).padEnd(28)}  until ${s.endsAt} (${remaining} left)  by ${s.createdBy}${s.reason ? `  "${s.reason}"` : ''}`;
+}
+
+function matcherFrom(ctx: CommandContext, name: string | undefined): SilenceMatcher | string {
+  const rule = ctx.flags.rule as string | undefined;
+  const all = ctx.flags.all === true;
+  const given = [name !== undefined, rule !== undefined, all].filter(Boolean).length;
+  if (given !== 1) return 'give exactly one of: a daemon NAME, --rule RULE, --all';
+  if (name !== undefined) {
+    return DAEMON_NAME_PATTERN.test(name) ? { daemon: name } : `"${name}" is not a daemon name`;
+  }
+  if (rule !== undefined)
+    return /^[a-z0-9-]{1,64}$/.test(rule) ? { rule } : `"${rule}" is not a rule name`;
+  return { all: true };
+}
+
+async function add(ctx: CommandContext): Promise<number> {
+  const matcher = matcherFrom(ctx, ctx.args[1]);
+  if (typeof matcher === 'string') {
+    ctx.stderr.write(`ghost-hb: silence add: ${matcher}\n`);
+    return EXIT.UNKNOWN;
+  }
+  const forText = ctx.flags.for as string | undefined;
+  const durationMs = forText === undefined ? null : parseDuration(forText);
+  if (durationMs === null || durationMs <= 0 || durationMs > MAX_SILENCE_MS) {
+    ctx.stderr.write(
+      'ghost-hb: silence add: --for must be a duration up to a year (30m, 2h, 1d)\n',
+    );
+    return EXIT.UNKNOWN;
+  }
+  const dir = await stateDirOf(ctx);
+  const reason = (ctx.flags.reason as string | undefined) ?? null;
+  const s = new SilenceStore(dir).add({ matcher, durationMs, reason, createdBy: user() });
+  const audit = new AuditLog(dir);
+  audit.record({
+    kind: 'silence',
+    action: 'add',
+    id: s.id,
+    matcher: s.matcher,
+    endsAt: s.endsAt,
+    reason,
+    by: s.createdBy,
+  });
+  audit.close();
+  ctx.stdout.write(
+    `${ctx.flags.json ? JSON.stringify(s) : `silenced ${describeMatcher(s.matcher)} until ${s.endsAt} (id ${s.id})`}\n`,
+  );
+  return EXIT.OK;
+}
+
+async function list(ctx: CommandContext): Promise<number> {
+  const active = new SilenceStore(await stateDirOf(ctx)).active();
+  if (ctx.flags.json) ctx.stdout.write(`${JSON.stringify(active)}\n`);
+  else if (active.length === 0) ctx.stdout.write('no silences in force\n');
+  else for (const s of active) ctx.stdout.write(`${silenceLine(s, Date.now())}\n`);
+  return EXIT.OK;
+}
+
+async function remove(ctx: CommandContext): Promise<number> {
+  const id = ctx.args[1];
+  if (!id) {
+    ctx.stderr.write(
+      'ghost-hb: silence remove: give the silence ID (see `ghost-hb silence list`)\n',
+    );
+    return EXIT.UNKNOWN;
+  }
+  const dir = await stateDirOf(ctx);
+  const removed = new SilenceStore(dir).remove(id);
+  if (!removed) {
+    ctx.stderr.write(
+      `ghost-hb: silence remove: no silence in force with id ${JSON.stringify(id)}\n`,
+    );
+    return EXIT.UNKNOWN;
+  }
+  const audit = new AuditLog(dir);
+  audit.record({
+    kind: 'silence',
+    action: 'remove',
+    id: removed.id,
+    matcher: removed.matcher,
+    by: user(),
+  });
+  audit.close();
+  ctx.stdout.write(`removed silence ${removed.id} (${describeMatcher(removed.matcher)})\n`);
+  return EXIT.OK;
+}
+
+export const silenceCommand: Command = {
+  name: 'silence',
+  summary: 'stop notifications about a daemon, a rule or everything for a while',
+  help: `
+  Usage
+    $ ghost-hb silence add (NAME | --rule RULE | --all) --for 2h [--reason TEXT]
+    $ ghost-hb silence list [--json]
+    $ ghost-hb silence remove ID
+
+  A silenced event is still logged and shown (marked), but no notification is
+  sent. Silences end by themselves; every change is recorded in the audit log.
+
+  Options
+    --for          how long: 30m, 2h, 1d (at most a year)
+    --rule         silence one rule (crashed, hung, down, late, clock-jump, ...)
+    --all          silence everything
+    --reason       why, shown in the list and the audit log
+    --json         machine-readable output
+    --config, -c   config file (its stateDir says where silences are kept)
+    --state-dir    the state directory to use instead
+`,
+  flags: {
+    config: { type: 'string', shortFlag: 'c' },
+    stateDir: { type: 'string' },
+    for: { type: 'string' },
+    rule: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    reason: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(ctx) {
+    const sub = ctx.args[0];
+    if (sub === 'add') return add(ctx);
+    if (sub === 'list' || sub === 'ls' || sub === undefined) return list(ctx);
+    if (sub === 'remove' || sub === 'rm') return remove(ctx);
+    ctx.stderr.write(
+      `ghost-hb: silence: unknown action ${JSON.stringify(sub)}; use add, list or remove\n`,
+    );
+    return EXIT.UNKNOWN;
+  },
+};

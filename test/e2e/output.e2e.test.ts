@@ -1,0 +1,110 @@
+// What the monitor writes to its terminal, captured with tmux pipe-pane: one
+// full clear for the first frame and none after, only changed cells per poll,
+// nothing at all while paused, and a repaint (the one other clear) on resize.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BeatingFleet } from '../helpers/beatingFleet.js';
+import { Tmux, paneRows } from '../helpers/tmux.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(repo, 'bin', 'ghost-hb.js');
+const DAEMONS = ['relayCore', 'watchdog', 'executor', 'healer'];
+const CLEAR = '\u001b[2J';
+
+const ready = Tmux.available() && fs.existsSync(path.join(repo, 'dist', 'cli', 'main.js'));
+const describeE2e = ready ? describe : describe.skip;
+
+/** The "last poll HH:MM:SS" of the frame, or null. */
+const lastPoll = (pane: string) => /last poll (\d\d:\d\d:\d\d)/.exec(pane)?.[1] ?? null;
+
+describeE2e('the terminal output of the monitor', () => {
+  let fleet: BeatingFleet;
+  const tmux = new Tmux();
+  let raw: string;
+  const written = () => (fs.existsSync(raw) ? fs.readFileSync(raw, 'latin1') : '');
+  const clears = (s: string) => s.split(CLEAR).length - 1;
+
+  beforeAll(async () => {
+    fleet = await BeatingFleet.start('ghost-hb-e2e-out-', DAEMONS, 1);
+    raw = path.join(fleet.root, 'pane.raw');
+    tmux.start(fleet.root, 120, 40, { PS1: '$ ', TERM: 'xterm-256color' });
+    tmux.run('pipe-pane', '-o', '-t', tmux.session, `cat >> ${raw}`);
+    tmux.type(`node ${bin}`);
+    tmux.keys('Enter');
+    await tmux.waitFor(
+      (p) => DAEMONS.every((n) => paneRows(p).some((r) => r.name === n && /up/.test(r.line))),
+      60_000,
+    );
+  }, 90_000);
+
+  afterAll(() => {
+    tmux.kill();
+    fleet?.close();
+  });
+
+  it('clears once, then writes only changes, frame after frame', async () => {
+    const start = written().length;
+    const seen = new Set<string>();
+    // Five polls, each a new frame (the last-poll time changes).
+    await tmux.waitFor((p) => {
+      const t = lastPoll(p);
+      if (t) seen.add(t);
+      return seen.size >= 6;
+    }, 60_000);
+    const all = written();
+    expect(clears(all)).toBe(1);
+    // A full 120x40 frame is several KB; five polls of changed ages and times are far less.
+    const perPoll = (all.length - start) / 5;
+    expect(perPoll).toBeLessThan(1500);
+    // Every frame is synchronized.
+    const after = all.slice(start);
+    expect(after.split('\u001b[?2026h').length).toBe(after.split('\u001b[?2026l').length);
+  }, 90_000);
+
+  it('writes nothing while paused, though polls go on', async () => {
+    tmux.type('p');
+    const paused = await tmux.waitFor((p) => p.includes('PAUSED'), 30_000);
+    const frozenAt = lastPoll(paused);
+    // The frame with the marker has reached the log.
+    const deadline = Date.now() + 30_000;
+    while (!written().includes('PAUSED')) {
+      if (Date.now() > deadline) throw new Error('the PAUSED frame never reached the pipe');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const before = written().length;
+    // Wait for three heartbeats of one daemon: polls happen meanwhile (1 s interval).
+    const hb = path.join(fleet.heartbeatDir, 'relayCore.json');
+    const seqs = new Set<string>();
+    const until = Date.now() + 60_000;
+    while (seqs.size < 4) {
+      if (Date.now() > until) throw new Error('relayCore stopped beating');
+      try {
+        seqs.add(String(JSON.parse(fs.readFileSync(hb, 'utf8')).seq));
+      } catch {
+        // Mid-rename: read again.
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(written().length).toBe(before);
+    tmux.type('p');
+    // Unpaused, the frame shows polls made while it was frozen.
+    await tmux.waitFor((p) => !p.includes('PAUSED') && lastPoll(p) !== frozenAt, 30_000);
+  }, 120_000);
+
+  it('repaints whole after a resize, and stays intact', async () => {
+    const before = clears(written());
+    tmux.resize(100, 30);
+    const pane = await tmux.waitFor(
+      (p) => p.includes('EVENTS') && paneRows(p).length === DAEMONS.length,
+      30_000,
+    );
+    for (const line of pane.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    expect(clears(written())).toBeGreaterThan(before);
+  }, 60_000);
+
+  it('restores the terminal on q', async () => {
+    tmux.type('q');
+    await tmux.waitFor(() => !tmux.alternateScreenOn(), 30_000);
+  }, 60_000);
+});

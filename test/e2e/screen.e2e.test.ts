@@ -1,0 +1,80 @@
+// The built monitor in tmux: keys that arrive in one read, the empty-filter
+// frame, and small terminals.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BeatingFleet } from '../helpers/beatingFleet.js';
+import { Tmux, paneRows } from '../helpers/tmux.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(repo, 'bin', 'ghost-hb.js');
+const DAEMONS = ['relayCore', 'watchdog', 'executor'];
+
+const ready = Tmux.available() && fs.existsSync(path.join(repo, 'dist', 'cli', 'main.js'));
+const describeE2e = ready ? describe : describe.skip;
+
+describeE2e('the monitor screen in tmux', () => {
+  let fleet: BeatingFleet;
+  const tmux = new Tmux();
+  const lines = (p: string) => p.split('\n');
+
+  beforeAll(async () => {
+    fleet = await BeatingFleet.start('ghost-hb-e2e-screen-', DAEMONS, 2);
+    tmux.start(fleet.root, 80, 24, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
+    tmux.type(`node ${bin}`);
+    tmux.keys('Enter');
+    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 60_000);
+  }, 90_000);
+
+  afterAll(() => {
+    tmux.kill();
+    fleet?.close();
+  });
+
+  it('keeps the title and says why the table is empty', async () => {
+    tmux.type('/zzz');
+    tmux.keys('Enter');
+    const pane = await tmux.waitFor((p) => p.includes('hidden; Esc clears'), 30_000);
+    expect(lines(pane)[0]).toMatch(/^FILTER "zzz" ghost-hb /);
+    expect(pane).toContain(`no daemon matches /zzz, ${DAEMONS.length} hidden; Esc clears`);
+    // The column header and the event pane are intact.
+    expect(lines(pane)[3]).toMatch(/^ STATUS NAME/);
+    expect(pane).toMatch(/^ EVENTS/m);
+    tmux.keys('Escape');
+    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
+  }, 60_000);
+
+  it('shows a bad regex cleanly', async () => {
+    tmux.type('/re:([');
+    const pane = await tmux.waitFor((p) => p.includes('bad regex /re:(['), 30_000);
+    expect(lines(pane)[0]).toMatch(/^FILTER "re:\(\[" \(bad regex\) ghost-hb /);
+    tmux.keys('Escape');
+    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
+  }, 60_000);
+
+  it('takes three Backspaces sent in one write', async () => {
+    tmux.type('/watchxyz');
+    await tmux.waitFor((p) => p.includes('FILTER "watchxyz"'), 30_000);
+    tmux.keys('BSpace', 'BSpace', 'BSpace');
+    const pane = await tmux.waitFor((p) => p.includes('FILTER "watch"'), 30_000);
+    expect(paneRows(pane).map((r) => r.name)).toEqual(['watchdog']);
+    // Text and Enter in one write: the Enter keeps the filter (typing ends).
+    tmux.keys('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace', 'e', 'x', 'e', 'c', 'Enter');
+    await tmux.waitFor(
+      (p) => p.includes('FILTER "exec"') && !p.includes('/exec') && paneRows(p).length === 1,
+      30_000,
+    );
+    tmux.keys('Escape');
+    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
+  }, 60_000);
+
+  it('opens the first row on g and Enter in one write', async () => {
+    tmux.keys('N'); // sort by name: executor first
+    await tmux.waitFor((p) => /sort name/.test(p), 30_000);
+    tmux.keys('G', 'g', 'Enter');
+    const pane = await tmux.waitFor((p) => /heartbeat\s/.test(p), 30_000);
+    expect(pane).toMatch(/^\s*executor /m);
+    tmux.keys('Escape');
+    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
+  }, 60_000);
+});
