@@ -127,7 +127,7 @@ describe('ghost-hb run', () => {
       '--',
       'sh',
       '-c',
-      'kill -STOP $$; sleep 60',
+      'until [ -e job.json ]; do sleep 0.05; done; kill -STOP $$; sleep 60',
     ]);
     await waitFor(
       () => {
