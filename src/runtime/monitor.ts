@@ -9,6 +9,7 @@
 // the result returned. The order means that once poll() has resolved, a
 // `kill -9` loses nothing it logged.
 import type { Config } from '../config/schema.js';
+import { anomalySettings } from '../config/settings.js';
 import {
   detectAnomalies,
   initialRuleState,
@@ -311,7 +312,7 @@ export class Monitor implements PollSource {
   private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
     if (this.closed) throw new Error('monitor is closed');
     const snapshot = this.withClock(engineSnapshot);
-    const result = detectAnomalies(this.rules, snapshot, this.config, now, kind);
+    const result = detectAnomalies(this.rules, snapshot, anomalySettings(this.config), now, kind);
     this.rules = result.state;
     const forgot =
       kind === 'poll' && snapshot.heartbeatDirError === null && this.forgetGone(snapshot, now);
