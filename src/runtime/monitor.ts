@@ -9,6 +9,7 @@
 // the result returned. The order means that once poll() has resolved, a
 // `kill -9` loses nothing it logged.
 import type { Config } from '../config/schema.js';
+import { anomalySettings } from '../config/settings.js';
 import {
   detectAnomalies,
   initialRuleState,
@@ -17,6 +18,7 @@ import {
   type RuleState,
 } from '../core/anomaly/index.js';
 import { EventRing, type EventBuffer } from '../core/events/index.js';
+import { forgetGoneDaemons, seenFromJson, seenToJson } from '../core/retention.js';
 import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import { countedStatus, nextExpectation, type Expectation } from '../core/availability.js';
@@ -45,6 +47,8 @@ export interface MonitorEngine {
   checkLiveness?(now: Instant): Promise<Snapshot | null>;
   exportState?(): unknown;
   restoreState?(state: EngineStateJson): void;
+  /** Forget daemons that left for good. */
+  forget?(names: readonly string[]): void;
 }
 
 /** The part of the clock collector the monitor uses. */
@@ -54,6 +58,7 @@ export interface MonitorClock {
 }
 
 export interface MonitorOptions {
+  config: Config;
   /** Overrides config.stateDir / $XDG_STATE_HOME. */
   stateDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -66,6 +71,21 @@ export interface MonitorOptions {
   wallNow?: () => number;
   /** What is running the monitor, for the audit log ('watch', 'ui', 'serve'). */
   command?: string;
+}
+
+/** What the constructor is handed once open() has built or reloaded every part. */
+interface MonitorParts {
+  config: Config;
+  stateDir: string;
+  eventLog: EventLog;
+  audit: AuditLog;
+  uptime: UptimeLog;
+  engine: MonitorEngine;
+  clock: MonitorClock;
+  ring: EventRing;
+  rules: RuleState;
+  wallNow: () => number;
+  command: string;
 }
 
 /** A condition the anomaly rules hold open (an outage, a clock problem, ...), with the event that opened it. */
@@ -103,22 +123,36 @@ export class Monitor implements PollSource {
   /** Per daemon: since when this run expects it, and whether it has worked (for availability). */
   private expected = new Map<string, Expectation>();
 
-  private constructor(
-    readonly config: Config,
-    readonly stateDir: string,
-    readonly eventLog: EventLog,
-    readonly audit: AuditLog,
-    readonly uptime: UptimeLog,
-    private readonly engine: MonitorEngine,
-    private readonly clock: MonitorClock,
-    private readonly ring: EventRing,
-    rules: RuleState,
-    private readonly wallNow: () => number,
-    private readonly command: string,
-  ) {
-    this.rules = rules;
-    this.store = new StateDirWriter(stateDir, eventLog, uptime, audit);
+  readonly config: Config;
+  readonly stateDir: string;
+  readonly eventLog: EventLog;
+  readonly audit: AuditLog;
+  readonly uptime: UptimeLog;
+  private readonly engine: MonitorEngine;
+  private readonly clock: MonitorClock;
+  private readonly ring: EventRing;
+  private readonly wallNow: () => number;
+  private readonly command: string;
+
+  private constructor(parts: MonitorParts) {
+    this.config = parts.config;
+    this.stateDir = parts.stateDir;
+    this.eventLog = parts.eventLog;
+    this.audit = parts.audit;
+    this.uptime = parts.uptime;
+    this.engine = parts.engine;
+    this.clock = parts.clock;
+    this.ring = parts.ring;
+    this.rules = parts.rules;
+    this.wallNow = parts.wallNow;
+    this.command = parts.command;
+    this.store = new StateDirWriter(parts.stateDir, parts.eventLog, parts.uptime, parts.audit);
+    this.declared = new Set(parts.config.daemons.filter((d) => d.declared).map((d) => d.name));
   }
+
+  /** Wall ms (minute resolution) each daemon was last in a snapshot, for forgetting those gone. */
+  private seen = new Map<string, number>();
+  private readonly declared: ReadonlySet<string>;
 
   /** Every write to the state directory after open goes through here (and never throws into a poll). */
   private readonly store: StateDirWriter;
@@ -128,7 +162,8 @@ export class Monitor implements PollSource {
    * record the start in the audit log. A corrupt state file is moved aside and
    * reported as a warn event on the first poll.
    */
-  static async open(config: Config, opts: MonitorOptions = {}): Promise<Monitor> {
+  static async open(opts: MonitorOptions): Promise<Monitor> {
+    const { config } = opts;
     const wallNow = opts.wallNow ?? Date.now;
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
     assertStateDirWritable(stateDir);
@@ -144,16 +179,18 @@ export class Monitor implements PollSource {
 
     const loaded = loadState(stateDir, wallNow());
     let rules = initialRuleState(firstId);
+    let seen = new Map<string, number>();
     if (loaded.kind === 'loaded') {
       rules = reviveRuleState(loaded.state.rules) ?? rules;
       // An id past the valid range (a hand-edited file) would stop ids being unique: continue from the log.
       if (rules.nextId > MAX_EVENT_ID) rules.nextId = firstId;
       rules.nextId = Math.max(rules.nextId, firstId);
+      seen = seenFromJson(loaded.state.seen);
       if (loaded.state.engine && engine.restoreState) {
         engine.restoreState(loaded.state.engine as EngineStateJson);
       }
     }
-    const monitor = new Monitor(
+    const monitor = new Monitor({
       config,
       stateDir,
       eventLog,
@@ -164,8 +201,9 @@ export class Monitor implements PollSource {
       ring,
       rules,
       wallNow,
-      opts.command ?? 'monitor',
-    );
+      command: opts.command ?? 'monitor',
+    });
+    monitor.seen = seen;
     if (loaded.kind === 'corrupt') {
       const event: HbEvent = {
         id: String(monitor.rules.nextId++),
@@ -303,8 +341,10 @@ export class Monitor implements PollSource {
   private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
     if (this.closed) throw new Error('monitor is closed');
     const snapshot = this.withClock(engineSnapshot);
-    const result = detectAnomalies(this.rules, snapshot, this.config, now, kind);
+    const result = detectAnomalies(this.rules, snapshot, anomalySettings(this.config), now, kind);
     this.rules = result.state;
+    const forgot =
+      kind === 'poll' && snapshot.heartbeatDirError === null && this.forgetGone(snapshot, now);
     // Sanitized once here, so the ring, the log, the UI and the API all hold the same safe copy.
     const clean = (e: HbEvent) => sanitizeValue(e) as HbEvent;
     const events = [...this.pendingEvents, ...result.events].map(clean);
@@ -316,12 +356,17 @@ export class Monitor implements PollSource {
 
     for (const e of events) this.ring.push(e);
     for (const e of updates) this.ring.update(e);
-    if (snapshot.heartbeatDirError === null) this.recordUptime(snapshot, now.wallMs);
+    const flipped = snapshot.heartbeatDirError === null && this.recordUptime(snapshot, now.wallMs);
     // Detection is done; persistence can only add a note about the disk, never take a result away.
     this.store.hold([...events, ...updates]);
     const change = this.store.write(
-      { rules: this.rules, engine: this.engine.exportState?.() ?? null },
+      {
+        rules: this.rules,
+        engine: this.engine.exportState?.() ?? null,
+        seen: seenToJson(this.seen),
+      },
       now.wallMs,
+      forgot || flipped || events.length > 0 || updates.length > 0,
     );
     const storageEvents = change ? [this.storageEvent(change, now.wallMs)] : [];
     const withStorage: Snapshot = { ...snapshot, storage: this.storageStatus() };
@@ -333,6 +378,21 @@ export class Monitor implements PollSource {
       this.runHooks((h) => h.evaluated?.(pollResult, open, now.wallMs));
     }
     return pollResult;
+  }
+
+  /** Forget daemons neither declared nor seen for `forgetAfter` (and bound how many absent ones are kept). */
+  private forgetGone(snapshot: Snapshot, now: Instant): boolean {
+    // Minute resolution: last-seen times alone should not make state.json change every poll.
+    const nowMs = Math.floor(now.wallMs / 60_000) * 60_000;
+    const forgotten = forgetGoneDaemons(this.rules, this.seen, {
+      present: snapshot.daemons.map((d) => d.name),
+      declared: this.declared,
+      nowMs,
+      forgetAfterMs: this.config.forgetAfter * 1000,
+    });
+    for (const name of forgotten) this.uptime.forget(name);
+    if (forgotten.length > 0) this.engine.forget?.(forgotten);
+    return forgotten.length > 0;
   }
 
   private runHooks(fn: (hook: EvaluationHook) => void): void {
@@ -381,16 +441,19 @@ export class Monitor implements PollSource {
     return clean;
   }
 
-  /** Status flips to the uptime log, as availability counts them (core/availability.ts). */
-  private recordUptime(snapshot: Snapshot, wallMs: number): void {
+  /** Status flips to the uptime log, as availability counts them (core/availability.ts); true when one was written. */
+  private recordUptime(snapshot: Snapshot, wallMs: number): boolean {
     const next = new Map<string, Expectation>();
+    let flipped = false;
     for (const d of snapshot.daemons) {
       const e = nextExpectation(this.expected.get(d.name) ?? null, d.status, wallMs);
       next.set(d.name, e);
       const allowanceMs = (d.intervalSec + d.graceSec) * 1000;
-      this.uptime.record(d.name, countedStatus(d.status, e, wallMs, allowanceMs), wallMs);
+      const counted = countedStatus(d.status, e, wallMs, allowanceMs);
+      if (this.uptime.record(d.name, counted, wallMs)) flipped = true;
     }
     this.expected = next;
+    return flipped;
   }
 
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */

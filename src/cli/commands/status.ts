@@ -2,7 +2,7 @@
 // a Nagios-style exit code.
 import { loadConfig } from '../../config/load.js';
 import { ClockCollector, withClockAttempt } from '../../collectors/clock/collector.js';
-import { collectSnapshot } from '../../runtime/engine.js';
+import { collectSnapshot } from '../../runtime/collectSnapshot.js';
 import { commonFlags, EXIT, type Command } from '../command.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
 
