@@ -17,12 +17,8 @@ export {
 } from './config/schema.js';
 
 // One snapshot, or a long-running engine that tracks restarts and CPU.
-export {
-  Engine,
-  collectSnapshot,
-  type CollectSnapshotOptions,
-  type EngineStateJson,
-} from './runtime/engine.js';
+export { Engine, type EngineStateJson } from './runtime/engine.js';
+export { collectSnapshot, type CollectSnapshotOptions } from './runtime/collectSnapshot.js';
 
 // From inside a daemon: its heartbeat.
 export { writeHeartbeat, BeatError, type BeatOptions } from './beat.js';
@@ -32,6 +28,7 @@ export { Monitor, type MonitorOptions } from './runtime/monitor.js';
 export {
   Poller,
   systemInstant,
+  systemInstant as nowInstant,
   type PollSource,
   type PollerOptions,
   type PollerUpdate,
