@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { ClockCollector, withClockAttempt } from '../../collectors/clock/collector.js';
 import type { Snapshot } from '../../core/types.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
@@ -42,6 +44,15 @@ async function fromAgent(stateDir: string, heartbeatDir: string): Promise<Snapsh
   }
 }
 
+/** One poll of our own, with the clock sources asked alongside (bounded by their timeouts), as `watch` asks them. */
+async function pollHere(config: Config, cwd: string): Promise<Snapshot> {
+  const [polled, clock] = await Promise.all([
+    collectSnapshot({ config, cwd }),
+    new ClockCollector(config.clock).check(),
+  ]);
+  return withClockAttempt(polled, clock);
+}
+
 export const statusCommand: Command = {
   name: 'status',
   summary: 'one poll of the heartbeat directory, as a table or JSON',
@@ -74,8 +85,7 @@ export const statusCommand: Command = {
     });
     const stateDir = (ctx.flags.stateDir as string | undefined) ?? resolveStateDir(config, ctx.env);
     const snapshot =
-      (await fromAgent(stateDir, config.heartbeatDir)) ??
-      (await collectSnapshot({ config, cwd: ctx.cwd }));
+      (await fromAgent(stateDir, config.heartbeatDir)) ?? (await pollHere(config, ctx.cwd));
     if (ctx.flags.json) {
       ctx.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
     } else {
