@@ -10,6 +10,7 @@ import type { EventBuffer, EventQuery } from '../core/events/index.js';
 import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
+import { pingRoutes } from './pingRoutes.js';
 import { DashboardPusher, type DropReport } from './push.js';
 import { SilenceStore } from '../store/silences.js';
 import { silenceRoutes } from './silenceRoutes.js';
@@ -33,6 +34,8 @@ export interface MonitorLike {
   raise(event: Omit<HbEvent, 'id' | 'at'>): HbEvent;
   readonly eventLog: {
     query(q: EventQuery): HbEvent[];
+    /** The same, reading in chunks that yield to the event loop (polls go on meanwhile). */
+    queryAsync?(q: EventQuery): Promise<HbEvent[]>;
   };
   readonly audit: {
     recordMany(entries: readonly AuditEntry[]): void;
@@ -67,6 +70,7 @@ export interface AttachedApi {
  */
 export function monitorEventStore(monitor: MonitorLike): EventStore {
   const ring = monitor.events;
+  let logScans: Promise<unknown> = Promise.resolve();
   return {
     buffer: ring,
     async query(q: ApiEventQuery) {
@@ -76,7 +80,14 @@ export function monitorEventStore(monitor: MonitorLike): EventStore {
         ring.size < ring.capacity ||
         fromRing.length >= q.limit ||
         (q.sinceMs != null && oldest <= q.sinceMs);
-      return complete ? fromRing : monitor.eventLog.query(q);
+      if (complete) return fromRing;
+      const log = monitor.eventLog;
+      if (!log.queryAsync) return log.query(q);
+      // One scan of the log at a time: concurrent clients queue rather than
+      // multiply the reading, so no number of them can slow the polls.
+      const run = logScans.then(() => log.queryAsync!(q));
+      logScans = run.catch(() => undefined);
+      return run;
     },
   };
 }
@@ -113,14 +124,18 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
     events: monitorEventStore(monitor),
     audit: auditBuffer.push,
     ...(opts.limits ? { limits: opts.limits } : {}),
-    ...(monitor.stateDir
-      ? {
-          routes: silenceRoutes({
-            store: new SilenceStore(monitor.stateDir),
-            audit: monitor.audit,
-          }),
-        }
-      : {}),
+    routes: [
+      ...(monitor.stateDir
+        ? silenceRoutes({ store: new SilenceStore(monitor.stateDir), audit: monitor.audit })
+        : []),
+      ...pingRoutes({
+        heartbeatDir: config.heartbeatDir,
+        declared: new Set(config.daemons.filter((d) => d.declared).map((d) => d.name)),
+        discover: config.discover,
+        apiToken: token,
+        pingToken: config.api.pingToken ?? env.GHOST_HB_PING_TOKEN?.trim() ?? null,
+      }),
+    ],
   });
 
   let pusher: DashboardPusher | null = null;
