@@ -12,6 +12,7 @@ import { AuditLog } from '../store/audit.js';
 import { Monitor } from '../runtime/monitor.js';
 import { resolveStateDir, STATE_FILES } from '../store/paths.js';
 import { explainHeld, LockHeldError, StateDirLock } from '../store/lock.js';
+import { assertStateDirWritable } from '../store/stateDirWriter.js';
 import { Poller } from '../runtime/poller.js';
 import type { PollerListener } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
@@ -94,6 +95,8 @@ export class MonitorRuntime {
    */
   static async open(config: Config, opts: RuntimeOptions): Promise<MonitorRuntime> {
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
+    // An unwritable directory is a one-line StateDirError before the lock tries to write there.
+    assertStateDirWritable(stateDir);
     const lock = StateDirLock.acquire(stateDir, {
       command: opts.command,
       socket: opts.agentSocket ? STATE_FILES.socket : null,
