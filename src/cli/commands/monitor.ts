@@ -166,6 +166,11 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
       initialPrefs: prefs,
       initialEvents: monitor.recentEvents(),
       availability: (name: string) => monitor.availability(name),
+      context: [
+        `config: ${config.configFile ?? 'none found (defaults)'}`,
+        `heartbeats: ${config.heartbeatDir}`,
+        `state: ${stateDir}`,
+      ],
       onPrefs: (p) => void saver.save(p),
       onQuit: () => finish('quit', EXIT.OK),
     }),
