@@ -143,6 +143,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   daemons: z.array(z.union([daemonName, daemonObject])).default([...DEFAULT_DAEMONS]),
   discover: z.boolean().default(true),
+  /** Seconds after which a daemon neither declared nor seen any more is forgotten. */
+  forgetAfter: seconds.default(7 * 24 * 3600),
   stateDir: z.string().min(1).nullable().default(null),
   clock: z
     .strictObject({

@@ -260,6 +260,11 @@ export class Engine {
     return { version: 1, daemons };
   }
 
+  /** Drop what is remembered about daemons that left for good (restart counts, last pids). */
+  forget(names: readonly string[]): void {
+    for (const name of names) this.states.delete(name);
+  }
+
   /** Take back what exportState gave; unknown or malformed entries are skipped. */
   restoreState(saved: EngineStateJson): void {
     if (!saved || saved.version !== 1 || typeof saved.daemons !== 'object') return;

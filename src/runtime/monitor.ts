@@ -9,6 +9,7 @@
 // the result returned. The order means that once poll() has resolved, a
 // `kill -9` loses nothing it logged.
 import type { Config } from '../config/schema.js';
+import { anomalySettings } from '../config/settings.js';
 import {
   detectAnomalies,
   initialRuleState,
@@ -17,6 +18,7 @@ import {
   type RuleState,
 } from '../core/anomaly/index.js';
 import { EventRing, type EventBuffer } from '../core/events/index.js';
+import { forgetGoneDaemons, seenFromJson, seenToJson } from '../core/retention.js';
 import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import type { HbEvent, Instant, PollResult, Snapshot, StorageStatus } from '../core/types.js';
@@ -44,6 +46,8 @@ export interface MonitorEngine {
   checkLiveness?(now: Instant): Promise<Snapshot | null>;
   exportState?(): unknown;
   restoreState?(state: EngineStateJson): void;
+  /** Forget daemons that left for good. */
+  forget?(names: readonly string[]): void;
 }
 
 /** The part of the clock collector the monitor uses. */
@@ -115,7 +119,12 @@ export class Monitor implements PollSource {
   ) {
     this.rules = rules;
     this.store = new StateDirWriter(stateDir, eventLog, uptime, audit);
+    this.declared = new Set(config.daemons.filter((d) => d.declared).map((d) => d.name));
   }
+
+  /** Wall ms (minute resolution) each daemon was last in a snapshot, for forgetting those gone. */
+  private seen = new Map<string, number>();
+  private readonly declared: ReadonlySet<string>;
 
   /** Every write to the state directory after open goes through here (and never throws into a poll). */
   private readonly store: StateDirWriter;
@@ -141,11 +150,13 @@ export class Monitor implements PollSource {
 
     const loaded = loadState(stateDir, wallNow());
     let rules = initialRuleState(firstId);
+    let seen = new Map<string, number>();
     if (loaded.kind === 'loaded') {
       rules = reviveRuleState(loaded.state.rules) ?? rules;
       // An id past the valid range (a hand-edited file) would stop ids being unique: continue from the log.
       if (rules.nextId > MAX_EVENT_ID) rules.nextId = firstId;
       rules.nextId = Math.max(rules.nextId, firstId);
+      seen = seenFromJson(loaded.state.seen);
       if (loaded.state.engine && engine.restoreState) {
         engine.restoreState(loaded.state.engine as EngineStateJson);
       }
@@ -163,6 +174,7 @@ export class Monitor implements PollSource {
       wallNow,
       opts.command ?? 'monitor',
     );
+    monitor.seen = seen;
     if (loaded.kind === 'corrupt') {
       const event: HbEvent = {
         id: String(monitor.rules.nextId++),
@@ -300,8 +312,10 @@ export class Monitor implements PollSource {
   private evaluate(engineSnapshot: Snapshot, now: Instant, kind: EvaluationKind): PollResult {
     if (this.closed) throw new Error('monitor is closed');
     const snapshot = this.withClock(engineSnapshot);
-    const result = detectAnomalies(this.rules, snapshot, this.config, now, kind);
+    const result = detectAnomalies(this.rules, snapshot, anomalySettings(this.config), now, kind);
     this.rules = result.state;
+    const forgot =
+      kind === 'poll' && snapshot.heartbeatDirError === null && this.forgetGone(snapshot, now);
     // Sanitized once here, so the ring, the log, the UI and the API all hold the same safe copy.
     const clean = (e: HbEvent) => sanitizeValue(e) as HbEvent;
     const events = [...this.pendingEvents, ...result.events].map(clean);
@@ -313,14 +327,22 @@ export class Monitor implements PollSource {
 
     for (const e of events) this.ring.push(e);
     for (const e of updates) this.ring.update(e);
+    let flipped = false;
     if (snapshot.heartbeatDirError === null) {
-      for (const d of snapshot.daemons) this.uptime.record(d.name, d.status, now.wallMs);
+      for (const d of snapshot.daemons) {
+        if (this.uptime.record(d.name, d.status, now.wallMs)) flipped = true;
+      }
     }
     // Detection is done; persistence can only add a note about the disk, never take a result away.
     this.store.hold([...events, ...updates]);
     const change = this.store.write(
-      { rules: this.rules, engine: this.engine.exportState?.() ?? null },
+      {
+        rules: this.rules,
+        engine: this.engine.exportState?.() ?? null,
+        seen: seenToJson(this.seen),
+      },
       now.wallMs,
+      forgot || flipped || events.length > 0 || updates.length > 0,
     );
     const storageEvents = change ? [this.storageEvent(change, now.wallMs)] : [];
     const withStorage: Snapshot = { ...snapshot, storage: this.storageStatus() };
@@ -332,6 +354,21 @@ export class Monitor implements PollSource {
       this.runHooks((h) => h.evaluated?.(pollResult, open, now.wallMs));
     }
     return pollResult;
+  }
+
+  /** Forget daemons neither declared nor seen for `forgetAfter` (and bound how many absent ones are kept). */
+  private forgetGone(snapshot: Snapshot, now: Instant): boolean {
+    // Minute resolution: last-seen times alone should not make state.json change every poll.
+    const nowMs = Math.floor(now.wallMs / 60_000) * 60_000;
+    const forgotten = forgetGoneDaemons(this.rules, this.seen, {
+      present: snapshot.daemons.map((d) => d.name),
+      declared: this.declared,
+      nowMs,
+      forgetAfterMs: this.config.forgetAfter * 1000,
+    });
+    for (const name of forgotten) this.uptime.forget(name);
+    if (forgotten.length > 0) this.engine.forget?.(forgotten);
+    return forgotten.length > 0;
   }
 
   private runHooks(fn: (hook: EvaluationHook) => void): void {

@@ -11,6 +11,8 @@ import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
 import { DashboardPusher, type DropReport } from './push.js';
+import { SilenceStore } from '../store/silences.js';
+import { silenceRoutes } from './silenceRoutes.js';
 import type { ApiEventQuery } from './query.js';
 import {
   startServer,
@@ -36,6 +38,8 @@ export interface MonitorLike {
     recordMany(entries: readonly AuditEntry[]): void;
     record(entry: AuditEntry): unknown;
   };
+  /** The state directory, when the monitor has one: /api/silences manages its silences. */
+  readonly stateDir?: string;
 }
 
 export interface AttachOptions {
@@ -109,6 +113,14 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
     events: monitorEventStore(monitor),
     audit: auditBuffer.push,
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(monitor.stateDir
+      ? {
+          routes: silenceRoutes({
+            store: new SilenceStore(monitor.stateDir),
+            audit: monitor.audit,
+          }),
+        }
+      : {}),
   });
 
   let pusher: DashboardPusher | null = null;

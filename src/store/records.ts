@@ -50,4 +50,5 @@ export const stateRecord = z.object({
   savedAt: z.string().max(64),
   rules: z.unknown(),
   engine: z.unknown(),
+  seen: z.unknown().optional(),
 });

@@ -46,6 +46,33 @@ export function silenceMatches(
   return false;
 }
 
+/** Longest silence accepted: a year (a forgotten "forever" is how alerts go missing). */
+export const MAX_SILENCE_MS = 366 * 86_400_000;
+
+/** The matcher for exactly one of a daemon name, a rule name or "all"; a string says what is wrong. */
+export function silenceMatcher(input: {
+  daemon?: unknown;
+  rule?: unknown;
+  all?: unknown;
+}): SilenceMatcher | string {
+  const given = [input.daemon !== undefined, input.rule !== undefined, input.all === true].filter(
+    Boolean,
+  ).length;
+  if (given !== 1) return 'give exactly one of: a daemon name, a rule, or all';
+  if (input.daemon !== undefined) {
+    return typeof input.daemon === 'string' &&
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(input.daemon)
+      ? { daemon: input.daemon }
+      : 'not a daemon name';
+  }
+  if (input.rule !== undefined) {
+    return typeof input.rule === 'string' && /^[a-z0-9-]{1,64}$/.test(input.rule)
+      ? { rule: input.rule }
+      : 'not a rule name';
+  }
+  return { all: true };
+}
+
 /** "daemon relayCore", "rule clock-jump", "everything". */
 export function describeMatcher(m: SilenceMatcher): string {
   if (m.all) return 'everything';

@@ -15,6 +15,9 @@ import { StateDirError } from './stateDirError.js';
 
 export { StateDirError };
 
+/** Without an event or a status change, state.json is saved at most this often. */
+export const STATE_SAVE_INTERVAL_MS = 60_000;
+
 /** Held events beyond this are dropped, oldest first (and counted). */
 export const MAX_HELD_EVENTS = 10_000;
 
@@ -46,6 +49,7 @@ export class StateDirWriter {
   private writtenInOutage = 0;
   private problem: { text: string; code: string | null; sinceMs: number } | null = null;
   private lastSavedState: string | null = null;
+  private lastSaveMs = -Infinity;
   private unsavedState: { body: string; state: StateBody } | null = null;
 
   constructor(
@@ -82,9 +86,11 @@ export class StateDirWriter {
    * One poll's persistence: held events appended, the state saved when it
    * changed, the logs made durable. Never throws; returns a change of health.
    */
-  write(state: StateBody | null, nowMs: number): StorageChange | null {
-    if (state) {
-      // Written only when it changed: an idle monitor does not rewrite and fsync it every poll.
+  write(state: StateBody | null, nowMs: number, urgent = true): StorageChange | null {
+    // Written when it changed, and then at once only when `urgent` (an event, a
+    // status change); counters that move every poll (beat gaps, steady checks)
+    // are saved at most every STATE_SAVE_INTERVAL_MS, so an idle monitor is quiet.
+    if (state && (urgent || nowMs - this.lastSaveMs >= STATE_SAVE_INTERVAL_MS)) {
       const body = JSON.stringify(state);
       if (body !== this.lastSavedState) this.unsavedState = { body, state };
     }
@@ -96,6 +102,7 @@ export class StateDirWriter {
         saveState(this.dir, { version: 1, savedAt: new Date(nowMs).toISOString(), ...unsaved });
         this.lastSavedState = body;
         this.unsavedState = null;
+        this.lastSaveMs = nowMs;
       }
       this.eventLog.flush();
       this.uptime.flush(nowMs);

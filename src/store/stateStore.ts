@@ -13,6 +13,8 @@ export interface PersistedState {
   savedAt: string;
   rules: unknown;
   engine: unknown;
+  /** Daemon name -> wall ms last seen (for forgetting daemons that left). */
+  seen?: unknown;
 }
 
 export type LoadStateResult =

@@ -108,13 +108,19 @@ export class UptimeLog {
     this.append({ at: new Date(ms).toISOString(), monitor: 'stop' });
   }
 
-  /** Record a daemon's status; only changes are written. */
-  record(daemon: string, status: DaemonStatus, ms: number): void {
+  /** Forget a daemon that left for good: its flips leave memory now and the file at the next compaction. */
+  forget(daemon: string): void {
+    this.flips.delete(escapeControl(daemon));
+  }
+
+  /** Record a daemon's status; only changes are written. True when it changed. */
+  record(daemon: string, status: DaemonStatus, ms: number): boolean {
     const name = escapeControl(daemon);
     const list = this.flips.get(name);
     const last = list?.[list.length - 1];
-    if (last && last.status === status) return;
+    if (last && last.status === status) return false;
     this.append({ at: new Date(ms).toISOString(), daemon: name, status });
+    return true;
   }
 
   /**

@@ -5,19 +5,18 @@
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { DAEMON_NAME_PATTERN } from '../../config/schema.js';
 import { AuditLog } from '../../store/audit.js';
 import { resolveStateDir } from '../../store/paths.js';
 import {
   describeMatcher,
+  MAX_SILENCE_MS,
+  silenceMatcher,
   SilenceStore,
   type Silence,
   type SilenceMatcher,
 } from '../../store/silences.js';
 import { EXIT, type Command, type CommandContext } from '../command.js';
 import { parseDuration } from '../../core/events/index.js';
-
-const MAX_SILENCE_MS = 366 * 86_400_000;
 
 async function stateDirOf(ctx: CommandContext): Promise<string> {
   const flag = ctx.flags.stateDir as string | undefined;
@@ -45,16 +44,11 @@ export function silenceLine(s: Silence, nowMs: number): string {
 }
 
 function matcherFrom(ctx: CommandContext, name: string | undefined): SilenceMatcher | string {
-  const rule = ctx.flags.rule as string | undefined;
-  const all = ctx.flags.all === true;
-  const given = [name !== undefined, rule !== undefined, all].filter(Boolean).length;
-  if (given !== 1) return 'give exactly one of: a daemon NAME, --rule RULE, --all';
-  if (name !== undefined) {
-    return DAEMON_NAME_PATTERN.test(name) ? { daemon: name } : `"${name}" is not a daemon name`;
-  }
-  if (rule !== undefined)
-    return /^[a-z0-9-]{1,64}$/.test(rule) ? { rule } : `"${rule}" is not a rule name`;
-  return { all: true };
+  return silenceMatcher({
+    daemon: name,
+    rule: ctx.flags.rule as string | undefined,
+    all: ctx.flags.all === true,
+  });
 }
 
 async function add(ctx: CommandContext): Promise<number> {

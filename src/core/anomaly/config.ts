@@ -1,8 +1,38 @@
-// The slice of the configuration the anomaly rules read.
-import type { Config } from '../../config/schema.js';
+// The settings the anomaly rules read: plain numbers, produced by config/
+// (anomalySettings in config/settings.ts) from `.heartbeatrc`. Core imports
+// nothing from the stages after it, so this is declared here, not derived
+// from the config schema.
 
-/** `pollInterval` sets the cadence flap checks are counted on. */
-export type AnomalyConfig = Pick<Config, 'alerts' | 'clock' | 'pollInterval'>;
+/** Thresholds of the rules (`alerts` in `.heartbeatrc`; units in the key names or the README). */
+export interface AlertSettings {
+  offsetWarnMs: number;
+  offsetErrorMs: number;
+  restartCount: number;
+  restartWindowMin: number;
+  flapWindow: number;
+  flapHighPct: number;
+  flapLowPct: number;
+  jitterSigma: number;
+  cpuPct: number;
+  cpuPolls: number;
+  memRssBytes: number | null;
+  memGrowthPolls: number;
+  memGrowthMinPct: number;
+  memGrowthMinBytes: number;
+  memGrowthWarmupSec: number;
+  minUptimeSec: number;
+  coalesceMin: number;
+}
+
+export interface AnomalyConfig {
+  /** Seconds between polls: the cadence flap checks are counted on. */
+  pollInterval: number;
+  alerts: AlertSettings;
+  clock: {
+    /** Heartbeat ts vs mtime/now skew (seconds) beyond which a daemon is skewed. */
+    skewThreshold: number;
+  };
+}
 
 /**
  * What produced the snapshot: a full poll (fresh process samples) or a
