@@ -2,14 +2,10 @@
 // processes behind the daemons and asks the pure core for each daemon's status.
 // Between polls, checkLiveness re-checks only the pids already known, so a
 // crash shows within a second without re-reading the directory.
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { systemInstant as nowInstant } from './poller.js';
-import { setTimeout as delay } from 'node:timers/promises';
 import { FsHeartbeatCollector, type HeartbeatCollector } from '../collectors/heartbeatDir.js';
 import { defaultProcessCollector, type ProcessCollector } from '../collectors/processes.js';
 import { HostSystemCollector, type SystemCollector } from '../collectors/system.js';
-import { loadConfig } from '../config/load.js';
 import { resolveDaemonSpec, type Config } from '../config/schema.js';
 import { parseHeartbeatFile, type ParsedHeartbeatFile } from '../core/heartbeatFile.js';
 import {
@@ -50,9 +46,6 @@ export interface EngineStateJson {
     { lastPid: number | null; lastStartTimeMs: number | null; restarts: number }
   >;
 }
-
-/** The current time as the core wants it (the poller's `systemInstant`, under the engine's name). */
-export { nowInstant };
 
 interface ClockJump {
   atMonoMs: number;
@@ -420,37 +413,4 @@ export function engineSource(engine: Engine): {
       return snapshot && { snapshot, events: [] };
     },
   };
-}
-
-export interface CollectSnapshotOptions {
-  /** A resolved config; when absent it is loaded like the CLI does (cosmiconfig from cwd). */
-  config?: Config;
-  /** Heartbeat directory, overriding the config's. */
-  dir?: string;
-  /** Config file to load instead of searching. */
-  configFile?: string;
-  cwd?: string;
-  /**
-   * CPU % needs two readings: the processes are sampled again after this many
-   * ms (default 150). 0 takes a single poll and reports cpuPct as null.
-   */
-  cpuSampleMs?: number;
-  deps?: Partial<EngineDeps>;
-}
-
-/** One-shot: load config, poll once (twice, briefly apart, for CPU %), return the snapshot. */
-export async function collectSnapshot(opts: CollectSnapshotOptions = {}): Promise<Snapshot> {
-  const cwd = opts.cwd ?? process.cwd();
-  const config = opts.config
-    ? { ...opts.config }
-    : await loadConfig({ file: opts.configFile ?? null, cwd, dir: opts.dir ?? null });
-  if (opts.config && opts.dir) config.heartbeatDir = path.resolve(cwd, opts.dir);
-  const engine = new Engine(config, opts.deps);
-  let snapshot = await engine.poll(nowInstant());
-  const cpuSampleMs = opts.cpuSampleMs ?? 150;
-  if (cpuSampleMs > 0 && snapshot.daemons.some((d) => d.processAlive === true)) {
-    await delay(cpuSampleMs);
-    snapshot = await engine.poll(nowInstant());
-  }
-  return snapshot;
 }
