@@ -74,6 +74,11 @@ const registry: CommandEntry[] = [
     load: async () => (await import('./commands/beat.js')).beatCommand,
   },
   {
+    name: 'run',
+    summary: 'run a command and beat for it while it lives; a final beat says how it ended',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
     name: 'watch',
     summary: 'run headless: poll, detect anomalies, log events (what a service runs)',
     maxArgs: 0,

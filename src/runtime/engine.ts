@@ -282,11 +282,27 @@ export class Engine {
     return this.states.get(name) ?? initialDaemonState();
   }
 
+  /** Move remembered process start times by `ms` (the boot time was derived again after a clock step). */
+  private shiftStartTimes(ms: number): void {
+    const move = (t: number | null) => (t === null ? null : t + ms);
+    for (const [pid, sample] of this.samples) {
+      this.samples.set(pid, { ...sample, startTimeMs: move(sample.startTimeMs) });
+    }
+    for (const state of this.states.values()) {
+      state.lastStartTimeMs = move(state.lastStartTimeMs);
+      if (state.cpu) state.cpu = { ...state.cpu, startTimeMs: move(state.cpu.startTimeMs) };
+    }
+  }
+
   private observeClock(now: Instant): void {
     if (this.lastInstant) {
       const step = wallClockStepMs(this.lastInstant, now);
       if (Math.abs(step) > this.config.clock.jumpThreshold * 1000) {
         this.jump = { atMonoMs: now.monoMs, atWallMs: now.wallMs, stepMs: Math.round(step) };
+        // Process start times must move with the clock, or every daemon started
+        // before a step back would look started after its last beat (recycled).
+        const shift = this.deps.processes.rebase?.() ?? 0;
+        if (shift !== 0) this.shiftStartTimes(shift);
       }
     }
     this.lastInstant = now;
@@ -361,6 +377,7 @@ export class Engine {
       version: 1,
       at: new Date(now.wallMs).toISOString(),
       heartbeatDir: this.config.heartbeatDir,
+      origin: { configFile: this.config.configFile, defaultDaemons: this.config.defaultDaemons },
       heartbeatDirError: this.dirError,
       system: {
         hostname: s.hostname,
