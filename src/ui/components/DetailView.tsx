@@ -80,7 +80,7 @@ interface Block {
 }
 
 function DetailViewImpl(props: DetailViewProps): React.ReactElement {
-  const { daemon: d, history, color } = props;
+  const { daemon: d, history } = props;
   if (!d) {
     return (
       <Box flexDirection="column">
