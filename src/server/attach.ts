@@ -10,6 +10,7 @@ import type { EventBuffer, EventQuery } from '../core/events/index.js';
 import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
+import { pingRoutes } from './pingRoutes.js';
 import { DashboardPusher, type DropReport } from './push.js';
 import { SilenceStore } from '../store/silences.js';
 import { silenceRoutes } from './silenceRoutes.js';
@@ -123,14 +124,18 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
     events: monitorEventStore(monitor),
     audit: auditBuffer.push,
     ...(opts.limits ? { limits: opts.limits } : {}),
-    ...(monitor.stateDir
-      ? {
-          routes: silenceRoutes({
-            store: new SilenceStore(monitor.stateDir),
-            audit: monitor.audit,
-          }),
-        }
-      : {}),
+    routes: [
+      ...(monitor.stateDir
+        ? silenceRoutes({ store: new SilenceStore(monitor.stateDir), audit: monitor.audit })
+        : []),
+      ...pingRoutes({
+        heartbeatDir: config.heartbeatDir,
+        declared: new Set(config.daemons.filter((d) => d.declared).map((d) => d.name)),
+        discover: config.discover,
+        apiToken: token,
+        pingToken: config.api.pingToken ?? env.GHOST_HB_PING_TOKEN?.trim() ?? null,
+      }),
+    ],
   });
 
   let pusher: DashboardPusher | null = null;
