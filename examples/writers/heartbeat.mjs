@@ -1,3 +1,4 @@
+/* global process, console */
 // Write a ghost-hb heartbeat atomically from Node.js without installing
 // ghost-hb (with it installed, `import { writeHeartbeat } from 'ghost-hb'`).
 // Usage: node heartbeat.mjs DIR NAME [INTERVAL_SECONDS]
