@@ -113,6 +113,7 @@ export async function startApiOrExplain(
       poller: rt.poller,
       monitor: rt.monitor,
       listen: opts.listen,
+      notifyStats: rt.notify?.notifier ? () => rt.notify?.notifier?.stats() ?? null : null,
       env: opts.env,
     });
   } catch (err) {
