@@ -41,7 +41,8 @@ if (mode === 'baseline') {
     { heartbeatDir: hb, pollInterval: Number(intervalArg), daemons: names, discover: false },
     { baseDir: tmp, configFile: null },
   );
-  const monitor = await Monitor.open(config, {
+  const monitor = await Monitor.open({
+    config,
     stateDir: path.join(tmp, 'state'),
     command: 'bench',
   });

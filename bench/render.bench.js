@@ -203,7 +203,7 @@ async function keypressBench(n) {
   const stdout = new FakeStdout();
   const inst = render(
     h(App, {
-      poller,
+      feed: poller,
       width: 80,
       height: 24,
       color: true,
@@ -213,6 +213,7 @@ async function keypressBench(n) {
     }),
     { stdin, stdout, stderr: stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
   );
+  poller.start();
   await new Promise((r) => setTimeout(r, 300));
   const times = [];
   for (let i = 0; i < 30; i++) {

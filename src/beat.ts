@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DAEMON_NAME_RULE, isDaemonName } from './core/names.js';
+import type { RunExit } from './core/runs.js';
 import type { SelfReportedStatus } from './core/types.js';
 
 export interface BeatOptions {
   status?: SelfReportedStatus;
-  /** Defaults to the calling process's pid. */
-  pid?: number;
+  /** Defaults to the calling process's pid; null writes none (a run that has ended). */
+  pid?: number | null;
   message?: string;
   /** Seconds until the next beat; overrides the configured interval for this daemon. */
   interval?: number;
@@ -24,6 +25,12 @@ export interface BeatOptions {
    * mistyped directory must fail loudly, not collect beats nobody reads.
    */
   mkdir?: boolean;
+  /** When the current run began (`ghost-hb run`, /ping/NAME/start). */
+  startedAt?: number | Date;
+  /** How the last run ended. */
+  exit?: RunExit;
+  /** Who wrote the beat, when not the daemon itself (`run`, `http`). */
+  source?: string;
 }
 
 export class BeatError extends Error {
@@ -45,8 +52,10 @@ export async function writeHeartbeat(
   if (!STATUSES.includes(status)) {
     throw new BeatError(`bad status ${JSON.stringify(status)}: use ok, degraded or failing`);
   }
-  const pid = opts.pid ?? process.pid;
-  if (!Number.isInteger(pid) || pid <= 0) throw new BeatError(`bad pid ${pid}: a positive integer`);
+  const pid = opts.pid === undefined ? process.pid : opts.pid;
+  if (pid !== null && (!Number.isInteger(pid) || pid <= 0)) {
+    throw new BeatError(`bad pid ${pid}: a positive integer`);
+  }
   if (opts.interval !== undefined && !(opts.interval > 0 && Number.isFinite(opts.interval))) {
     throw new BeatError(`bad interval ${opts.interval}: a positive number of seconds`);
   }
@@ -56,19 +65,19 @@ export async function writeHeartbeat(
   const tsMs = opts.now === undefined ? Date.now() : +opts.now;
   if (!Number.isFinite(tsMs)) throw new BeatError('bad time for the beat');
 
-  const doc: Record<string, unknown> = {
-    name,
-    pid,
-    ts: new Date(tsMs).toISOString(),
-    status,
-  };
+  const doc: Record<string, unknown> = { name };
+  if (pid !== null) doc.pid = pid;
+  doc.ts = new Date(tsMs).toISOString();
+  doc.status = status;
   if (opts.interval !== undefined) doc.interval = opts.interval;
   if (opts.seq !== undefined) doc.seq = opts.seq;
   if (opts.message !== undefined) doc.message = opts.message;
   if (opts.meta !== undefined) doc.meta = opts.meta;
+  if (opts.startedAt !== undefined) doc.startedAt = new Date(+opts.startedAt).toISOString();
+  if (opts.exit !== undefined) doc.exit = opts.exit;
+  if (opts.source !== undefined) doc.source = opts.source;
 
-  if (opts.mkdir) await fs.promises.mkdir(dir, { recursive: true });
-  else await requireDirectory(dir);
+  await prepareHeartbeatDir(dir, opts.mkdir === true);
   const file = path.join(dir, `${name}.json`);
   // A heartbeat file that is a link was planted by someone else: refuse,
   // rather than silently replace it.
@@ -111,7 +120,9 @@ async function replaceAtomically(file: string, data: string): Promise<void> {
   }
 }
 
-async function requireDirectory(dir: string): Promise<void> {
+/** Create `dir` (mkdir) or check it is there; throws BeatError when it is missing or not a directory. */
+export async function prepareHeartbeatDir(dir: string, mkdir: boolean): Promise<void> {
+  if (mkdir) await fs.promises.mkdir(dir, { recursive: true });
   let stat: fs.Stats;
   try {
     stat = await fs.promises.stat(dir);

@@ -10,15 +10,8 @@ export {
   DAEMON_NAME_PATTERN,
   type Config,
 } from './config/schema.js';
-export {
-  Engine,
-  collectSnapshot,
-  engineSource,
-  nowInstant,
-  type CollectSnapshotOptions,
-  type EngineDeps,
-  type EngineStateJson,
-} from './runtime/engine.js';
+export { Engine, engineSource, type EngineDeps, type EngineStateJson } from './runtime/engine.js';
+export { collectSnapshot, type CollectSnapshotOptions } from './runtime/collectSnapshot.js';
 export { writeHeartbeat, BeatError, type BeatOptions } from './beat.js';
 export {
   FsHeartbeatCollector,
@@ -118,6 +111,7 @@ export {
 export {
   Poller,
   systemInstant,
+  systemInstant as nowInstant,
   type PollSource,
   type PollerOptions,
   type PollerUpdate,

@@ -8,14 +8,16 @@ import { EXIT, type Command } from './command.js';
 import { VERSION } from '../version.js';
 
 /** Subcommands that take this path. */
-export const FAST_COMMANDS = ['beat'] as const;
+export const FAST_COMMANDS = ['beat', 'run'] as const;
 
 export function isFastCommand(name: string | undefined): boolean {
   return (FAST_COMMANDS as readonly (string | undefined)[]).includes(name);
 }
 
-async function load(_name: string): Promise<Command> {
-  return (await import('./commands/beat.js')).beatCommand;
+async function load(name: string): Promise<Command> {
+  return name === 'run'
+    ? (await import('./commands/run.js')).runCommand
+    : (await import('./commands/beat.js')).beatCommand;
 }
 
 interface FlagSpec {

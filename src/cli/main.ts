@@ -58,6 +58,7 @@ const registry: CommandEntry[] = [
   },
   { name: 'status', load: async () => (await import('./commands/status.js')).statusCommand },
   { name: 'beat', load: async () => (await import('./commands/beat.js')).beatCommand },
+  { name: 'run', load: async () => (await import('./commands/run.js')).runCommand },
   { name: 'watch', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'serve', load: async () => (await import('./commands/serve.js')).serveCommand },
   { name: 'events', load: async () => (await import('./commands/events.js')).eventsCommand },

@@ -1,15 +1,19 @@
 // What the long-running commands (the interactive monitor, `watch`, `serve`
 // and `demo`) share before they differ: the configuration from the common
-// flags, with a broken one recorded in the audit log; the Monitor (engine,
-// anomaly rules and logs) behind its Poller; and, for `serve` and `--serve`,
-// the HTTP API beside them. The server's modules are imported only when the
-// API is asked for, so the monitor does not pay for them at start-up.
+// flags, with a broken one recorded in the audit log, and the MonitorRuntime:
+// the one owner of start-up and shutdown in every mode. It opens the Monitor
+// (engine, anomaly rules and logs) behind its Poller, adds the HTTP API for
+// `serve` and `--serve`, starts polling, and stops everything once, in
+// order, however the process ends. The server's modules are imported only
+// when the API is asked for, so the monitor does not pay for them at start-up.
 import { loadConfig } from '../config/load.js';
 import { ConfigError, type Config } from '../config/schema.js';
 import { AuditLog } from '../store/audit.js';
 import { Monitor } from '../runtime/monitor.js';
 import { resolveStateDir } from '../store/paths.js';
+import { explainHeld, LockHeldError, StateDirLock } from '../store/lock.js';
 import { Poller } from '../runtime/poller.js';
+import type { PollerListener } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
 import type { AttachedNotify } from '../notify/index.js';
 import type { CommandContext } from './command.js';
@@ -54,36 +58,6 @@ export interface RuntimeOptions {
   watchDelayMs?: number;
 }
 
-export interface MonitorRuntime {
-  monitor: Monitor;
-  poller: Poller;
-  /** Notifications and the self-ping, when configured (closed with the monitor). */
-  notify: AttachedNotify | null;
-}
-
-/** Open the Monitor and create the Poller that drives it (not started yet). */
-export async function openMonitorRuntime(
-  config: Config,
-  opts: RuntimeOptions,
-): Promise<MonitorRuntime> {
-  const monitor = await Monitor.open(config, {
-    ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
-    env: opts.env,
-    command: opts.command,
-  });
-  const poller = new Poller(monitor, {
-    pollIntervalMs: config.pollInterval * 1000,
-    watchDir: config.heartbeatDir,
-    ...(opts.watchDelayMs !== undefined ? { watchDelayMs: opts.watchDelayMs } : {}),
-  });
-  // Loaded only when configured: a monitor without notifications pays nothing for them.
-  const notify =
-    config.notify.channels.length > 0 || config.notify.selfPing !== null
-      ? (await import('../notify/index.js')).attachNotify(config, monitor, poller, opts.env)
-      : null;
-  return { monitor, poller, notify };
-}
-
 export interface ApiStartOptions {
   /** --listen; null uses config api.listen. */
   listen: string | null;
@@ -92,39 +66,146 @@ export interface ApiStartOptions {
 }
 
 /**
- * Start the HTTP API (and the dashboard push) beside a runtime whose Poller
- * exists. On a refused setting (ApiConfigError: no token for a non-loopback
- * address, a token file others can read, an address in use) the message goes
- * to the audit log and stderr, the monitor is closed, and the result is null:
- * the caller exits 3. Any other failure closes the monitor and is rethrown.
+ * The monitor of one state directory with everything that runs beside it.
+ * Commands open it, add what their mode needs, start() it, and stop() it
+ * once; screens and servers only subscribe to its poller.
  */
-export async function startApiOrExplain(
-  config: Config,
-  rt: MonitorRuntime,
-  opts: ApiStartOptions,
-): Promise<AttachedApi | null> {
-  const [{ attachApi }, { ApiConfigError }] = await Promise.all([
-    import('../server/attach.js'),
-    import('../server/auth.js'),
-  ]);
-  try {
-    return await attachApi({
-      config,
-      poller: rt.poller,
-      monitor: rt.monitor,
-      listen: opts.listen,
-      notifyStats: rt.notify?.notifier ? () => rt.notify?.notifier?.stats() ?? null : null,
-      env: opts.env,
-    });
-  } catch (err) {
-    if (err instanceof ApiConfigError) {
-      rt.monitor.audit.recordConfigError({ file: config.configFile, message: err.message });
-      await rt.monitor.close('api-error');
-      opts.stderr.write(`ghost-hb: ${err.message}\n`);
-      return null;
+export class MonitorRuntime {
+  private apiHandle: AttachedApi | null = null;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly monitor: Monitor,
+    readonly poller: Poller,
+    /** Notifications and the self-ping, when configured (closed with the monitor). */
+    readonly notify: AttachedNotify | null,
+    /** This process's hold on the state directory: the one writer there. */
+    readonly lock: StateDirLock,
+  ) {}
+
+  /**
+   * Take the state directory's lock (LockHeldError when a live process holds
+   * it), open the Monitor and create the Poller that drives it (not started yet).
+   */
+  static async open(config: Config, opts: RuntimeOptions): Promise<MonitorRuntime> {
+    const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
+    const lock = StateDirLock.acquire(stateDir, { command: opts.command });
+    let monitor: Monitor;
+    try {
+      monitor = await Monitor.open({ config, stateDir, env: opts.env, command: opts.command });
+    } catch (err) {
+      lock.release();
+      throw err;
     }
-    await rt.monitor.close('api-error');
-    throw err;
+    const poller = new Poller(monitor, {
+      pollIntervalMs: config.pollInterval * 1000,
+      watchDir: config.heartbeatDir,
+      ...(opts.watchDelayMs !== undefined ? { watchDelayMs: opts.watchDelayMs } : {}),
+    });
+    // Loaded only when configured: a monitor without notifications pays nothing for them.
+    const notify =
+      config.notify.channels.length > 0 || config.notify.selfPing !== null
+        ? (await import('../notify/index.js')).attachNotify(config, monitor, poller, opts.env)
+        : null;
+    return new MonitorRuntime(config, monitor, poller, notify, lock);
+  }
+
+  get stateDir(): string {
+    return this.monitor.stateDir;
+  }
+
+  get api(): AttachedApi | null {
+    return this.apiHandle;
+  }
+
+  /**
+   * Serve the HTTP API (and the dashboard push) beside the monitor. On a
+   * refused setting (ApiConfigError: no token for a non-loopback address, a
+   * token file others can read, an address in use) the message goes to the
+   * audit log and stderr, the runtime is stopped, and the result is null: the
+   * caller exits 3. Any other failure stops the runtime and is rethrown.
+   */
+  async serveApi(opts: ApiStartOptions): Promise<AttachedApi | null> {
+    const [{ attachApi }, { ApiConfigError }] = await Promise.all([
+      import('../server/attach.js'),
+      import('../server/auth.js'),
+    ]);
+    try {
+      this.apiHandle = await attachApi({
+        config: this.config,
+        poller: this.poller,
+        monitor: this.monitor,
+        listen: opts.listen,
+        env: opts.env,
+        notifyStats: this.notify?.notifier ? () => this.notify?.notifier?.stats() ?? null : null,
+      });
+      return this.apiHandle;
+    } catch (err) {
+      if (err instanceof ApiConfigError) {
+        this.monitor.audit.recordConfigError({
+          file: this.config.configFile,
+          message: err.message,
+        });
+        await this.stop('api-error');
+        opts.stderr.write(`ghost-hb: ${err.message}\n`);
+        return null;
+      }
+      await this.stop('api-error');
+      throw err;
+    }
+  }
+
+  /** Report failed polls and liveness checks on stderr (the headless modes). */
+  reportErrors(stderr: NodeJS.WritableStream): void {
+    const listener: PollerListener = (u) => {
+      if (u.type === 'error') stderr.write(`ghost-hb: ${u.kind} failed: ${u.error.message}\n`);
+    };
+    this.poller.subscribe(listener);
+  }
+
+  /** Start polling: at once, then on schedule. */
+  start(): void {
+    if (this.stopping) throw new Error('the monitor runtime is stopped');
+    this.poller.start();
+  }
+
+  /**
+   * Stop polling, close the API, then close the monitor's logs (recording
+   * `reason`). Once, whichever way the process ends; later calls wait for the first.
+   */
+  stop(reason: string): Promise<void> {
+    return (this.stopping ??= (async () => {
+      await this.poller.stop();
+      try {
+        await this.apiHandle?.close();
+      } finally {
+        try {
+          await this.monitor.close(reason);
+        } finally {
+          this.lock.release();
+        }
+      }
+    })());
+  }
+}
+
+/**
+ * MonitorRuntime.open for a command: a state directory held by another live
+ * monitor is explained on stderr (who, how to attach, how to stop it) and the
+ * result is null, for the caller to exit 3.
+ */
+export async function openRuntimeOrExplain(
+  config: Config,
+  opts: RuntimeOptions,
+  stderr: NodeJS.WritableStream,
+): Promise<MonitorRuntime | null> {
+  try {
+    return await MonitorRuntime.open(config, opts);
+  } catch (err) {
+    if (!(err instanceof LockHeldError)) throw err;
+    stderr.write(`${explainHeld(err)}\n`);
+    return null;
   }
 }
 

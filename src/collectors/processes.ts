@@ -18,6 +18,8 @@ export interface ProcessCollector {
   findByPattern(patterns: readonly string[]): Promise<Map<string, number[]>>;
   /** Cheap check between polls: is each pid still running, and since when. */
   alive(pids: readonly number[]): Promise<Map<number, Liveness>>;
+  /** After a wall-clock step, put start times on the new timeline; returns the shift in ms. */
+  rebase?(): number;
 }
 
 /** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every mainstream Linux build. */
@@ -125,14 +127,41 @@ export class ProcfsProcessCollector implements ProcessCollector {
     }
   }
 
-  /** Boot time, read once: re-reading /proc/stat's btime after a clock step would move every start time. */
+  /**
+   * Boot time on this process's wall clock: now minus the time since boot
+   * (/proc/uptime, which no clock step moves). Derived once, and again only
+   * through `rebase` after a wall-clock step, so process start times stay on
+   * the same timeline as the beats they are compared with.
+   */
   private boot(): number {
-    if (this.bootTimeMs === null) {
-      const stat = fs.readFileSync(`${this.procDir}/stat`, 'utf8');
-      const m = /^btime\s+(\d+)/m.exec(stat);
-      this.bootTimeMs = m ? Number(m[1]) * 1000 : 0;
-    }
+    this.bootTimeMs ??= this.deriveBoot();
     return this.bootTimeMs;
+  }
+
+  private deriveBoot(): number {
+    try {
+      const uptimeSec = Number(fs.readFileSync(`${this.procDir}/uptime`, 'utf8').split(' ')[0]);
+      if (Number.isFinite(uptimeSec) && uptimeSec > 0) return Date.now() - uptimeSec * 1000;
+    } catch {
+      // Fall back to btime below.
+    }
+    try {
+      const m = /^btime\s+(\d+)/m.exec(fs.readFileSync(`${this.procDir}/stat`, 'utf8'));
+      return m ? Number(m[1]) * 1000 : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * After a wall-clock step: derive the boot time again on the new timeline.
+   * Returns how far start times moved (ms), so remembered ones can follow.
+   */
+  rebase(): number {
+    if (this.bootTimeMs === null) return 0;
+    const before = this.bootTimeMs;
+    this.bootTimeMs = this.deriveBoot();
+    return this.bootTimeMs - before;
   }
 
   /** Page size from our own process: statm counts pages, status counts kB. */

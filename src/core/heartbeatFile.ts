@@ -177,6 +177,8 @@ const KNOWN_FIELDS = new Set([
   'uptime',
   'ping',
   'meta',
+  'startedAt',
+  'exit',
 ]);
 
 // ts and pid are checked by parseTimestamp/parsePid for precise reasons; the
@@ -201,6 +203,16 @@ const heartbeatShape = z.object({
     })
     .nullish(),
   meta: z.record(z.string(), z.unknown()).nullish(),
+  exit: z
+    .object({
+      code: z.number().int().min(0).max(255).nullable(),
+      signal: z
+        .string()
+        .regex(/^SIG[A-Z0-9]{2,10}$/, 'a signal name such as "SIGSEGV"')
+        .nullable(),
+      durationMs: z.number().nonnegative().finite().nullish(),
+    })
+    .nullish(),
 });
 
 /** What one daemon file says, after validation. */
@@ -305,6 +317,13 @@ function parseJson(
     pid = p.pid;
   }
 
+  let startedAtMs: number | null = null;
+  if (record.startedAt != null) {
+    const started = parseTimestamp(record.startedAt, opts);
+    if (!started.ok) return fail(`heartbeat startedAt: ${started.problem.replace(/^ts /, '')}`);
+    startedAtMs = started.ms;
+  }
+
   const shape = heartbeatShape.safeParse(record);
   if (!shape.success) {
     const first = shape.error.issues[0]!;
@@ -333,6 +352,13 @@ function parseJson(
     uptimeSec: h.uptime ?? null,
     ping: h.ping ?? null,
     mtimeMs: obs.mtimeMs,
+    // Only on beats that carry them (a run's), so other beats stay as they were.
+    ...(startedAtMs !== null ? { startedAtMs } : {}),
+    ...(h.exit
+      ? {
+          exit: { code: h.exit.code, signal: h.exit.signal, durationMs: h.exit.durationMs ?? null },
+        }
+      : {}),
     extra,
   };
   return { ...base, heartbeat, pid, payload: record, warnings };

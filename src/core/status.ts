@@ -2,6 +2,7 @@
 // table says and the time (passed in), decide up/late/down/unknown and a reason
 // for one daemon, and return the state to carry to the next poll. Nothing here
 // reads a clock or the filesystem.
+import { exitOk, exitReason, type RunExit } from './runs.js';
 import { escapeControl, sanitizeString } from './sanitize.js';
 import { sanitizePayload, type ParsedHeartbeatFile } from './heartbeatFile.js';
 import type {
@@ -338,6 +339,8 @@ export interface StatusFacts {
   /** True when a faulty heartbeat file was written since the last valid beat, within grace: the daemon is writing, but garbage. */
   writingGarbage: boolean;
   failedChecks: number;
+  /** How the last run ended, when the beat records one (`ghost-hb run`, /ping/NAME/EXIT_CODE). */
+  lastExit?: RunExit | null;
 }
 
 export interface Verdict {
@@ -357,8 +360,12 @@ export function decideStatus(f: StatusFacts): Verdict {
   if (f.crashed) return verdict('down', REASONS.crashed);
   if (f.ageMs !== null) {
     const overdue = f.ageMs > (interval + tolerance) * 1000;
+    // A run that ended names how: a failed one at once, a clean one once overdue.
+    const exit = f.lastExit ?? null;
+    if (exit && !exitOk(exit)) return verdict('down', exitReason(exit));
     if (f.ageMs > (interval + grace) * 1000) {
       if (malformed) return verdict('down', malformed);
+      if (exit) return verdict('down', exitReason(exit));
       return verdict('down', f.processAlive === true ? REASONS.hung : REASONS.stale);
     }
     // A stopped process cannot beat: once its beat is overdue it is hung, not just late.
@@ -482,6 +489,7 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
     fault: evidence.fault,
     writingGarbage: isWritingGarbage(evidence, timing, now),
     failedChecks: state.failedChecks,
+    lastExit: hb?.exit ?? null,
   });
   const snapshot = daemonSnapshot(
     input,

@@ -2,6 +2,8 @@
 // produce observations, the pure core turns them into snapshots and events, and
 // the UI, the headless watcher and the HTTP server only ever read these shapes.
 
+import type { RunExit } from './runs.js';
+
 /** Status of one daemon as shown everywhere (table, JSON, metrics). */
 export type DaemonStatus = 'up' | 'late' | 'down' | 'unknown';
 
@@ -114,6 +116,10 @@ export interface Heartbeat {
   ping: PingResult | null;
   /** The file's mtime, for skew detection. */
   mtimeMs: number | null;
+  /** When the current (or last) run began (`ghost-hb run`, /ping/NAME/start), epoch ms. */
+  startedAtMs?: number | null;
+  /** How the last run ended (`ghost-hb run`'s final beat, /ping/NAME/EXIT_CODE). */
+  exit?: RunExit | null;
   /** Unknown fields and `meta`, kept for display but never trusted. */
   extra: Record<string, unknown>;
 }

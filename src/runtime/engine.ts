@@ -2,14 +2,10 @@
 // processes behind the daemons and asks the pure core for each daemon's status.
 // Between polls, checkLiveness re-checks only the pids already known, so a
 // crash shows within a second without re-reading the directory.
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { systemInstant as nowInstant } from './poller.js';
-import { setTimeout as delay } from 'node:timers/promises';
 import { FsHeartbeatCollector, type HeartbeatCollector } from '../collectors/heartbeatDir.js';
 import { defaultProcessCollector, type ProcessCollector } from '../collectors/processes.js';
 import { HostSystemCollector, type SystemCollector } from '../collectors/system.js';
-import { loadConfig } from '../config/load.js';
 import { resolveDaemonSpec, type Config } from '../config/schema.js';
 import { parseHeartbeatFile, type ParsedHeartbeatFile } from '../core/heartbeatFile.js';
 import {
@@ -50,9 +46,6 @@ export interface EngineStateJson {
     { lastPid: number | null; lastStartTimeMs: number | null; restarts: number }
   >;
 }
-
-/** The current time as the core wants it (the poller's `systemInstant`, under the engine's name). */
-export { nowInstant };
 
 interface ClockJump {
   atMonoMs: number;
@@ -289,11 +282,27 @@ export class Engine {
     return this.states.get(name) ?? initialDaemonState();
   }
 
+  /** Move remembered process start times by `ms` (the boot time was derived again after a clock step). */
+  private shiftStartTimes(ms: number): void {
+    const move = (t: number | null) => (t === null ? null : t + ms);
+    for (const [pid, sample] of this.samples) {
+      this.samples.set(pid, { ...sample, startTimeMs: move(sample.startTimeMs) });
+    }
+    for (const state of this.states.values()) {
+      state.lastStartTimeMs = move(state.lastStartTimeMs);
+      if (state.cpu) state.cpu = { ...state.cpu, startTimeMs: move(state.cpu.startTimeMs) };
+    }
+  }
+
   private observeClock(now: Instant): void {
     if (this.lastInstant) {
       const step = wallClockStepMs(this.lastInstant, now);
       if (Math.abs(step) > this.config.clock.jumpThreshold * 1000) {
         this.jump = { atMonoMs: now.monoMs, atWallMs: now.wallMs, stepMs: Math.round(step) };
+        // Process start times must move with the clock, or every daemon started
+        // before a step back would look started after its last beat (recycled).
+        const shift = this.deps.processes.rebase?.() ?? 0;
+        if (shift !== 0) this.shiftStartTimes(shift);
       }
     }
     this.lastInstant = now;
@@ -420,37 +429,4 @@ export function engineSource(engine: Engine): {
       return snapshot && { snapshot, events: [] };
     },
   };
-}
-
-export interface CollectSnapshotOptions {
-  /** A resolved config; when absent it is loaded like the CLI does (cosmiconfig from cwd). */
-  config?: Config;
-  /** Heartbeat directory, overriding the config's. */
-  dir?: string;
-  /** Config file to load instead of searching. */
-  configFile?: string;
-  cwd?: string;
-  /**
-   * CPU % needs two readings: the processes are sampled again after this many
-   * ms (default 150). 0 takes a single poll and reports cpuPct as null.
-   */
-  cpuSampleMs?: number;
-  deps?: Partial<EngineDeps>;
-}
-
-/** One-shot: load config, poll once (twice, briefly apart, for CPU %), return the snapshot. */
-export async function collectSnapshot(opts: CollectSnapshotOptions = {}): Promise<Snapshot> {
-  const cwd = opts.cwd ?? process.cwd();
-  const config = opts.config
-    ? { ...opts.config }
-    : await loadConfig({ file: opts.configFile ?? null, cwd, dir: opts.dir ?? null });
-  if (opts.config && opts.dir) config.heartbeatDir = path.resolve(cwd, opts.dir);
-  const engine = new Engine(config, opts.deps);
-  let snapshot = await engine.poll(nowInstant());
-  const cpuSampleMs = opts.cpuSampleMs ?? 150;
-  if (cpuSampleMs > 0 && snapshot.daemons.some((d) => d.processAlive === true)) {
-    await delay(cpuSampleMs);
-    snapshot = await engine.poll(nowInstant());
-  }
-  return snapshot;
 }

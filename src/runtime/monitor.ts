@@ -57,6 +57,7 @@ export interface MonitorClock {
 }
 
 export interface MonitorOptions {
+  config: Config;
   /** Overrides config.stateDir / $XDG_STATE_HOME. */
   stateDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -69,6 +70,21 @@ export interface MonitorOptions {
   wallNow?: () => number;
   /** What is running the monitor, for the audit log ('watch', 'ui', 'serve'). */
   command?: string;
+}
+
+/** What the constructor is handed once open() has built or reloaded every part. */
+interface MonitorParts {
+  config: Config;
+  stateDir: string;
+  eventLog: EventLog;
+  audit: AuditLog;
+  uptime: UptimeLog;
+  engine: MonitorEngine;
+  clock: MonitorClock;
+  ring: EventRing;
+  rules: RuleState;
+  wallNow: () => number;
+  command: string;
 }
 
 /** A condition the anomaly rules hold open (an outage, a clock problem, ...), with the event that opened it. */
@@ -104,22 +120,31 @@ export class Monitor implements PollSource {
   /** Events from raise(): already logged and in the ring, delivered with the next PollResult. */
   private raisedEvents: HbEvent[] = [];
 
-  private constructor(
-    readonly config: Config,
-    readonly stateDir: string,
-    readonly eventLog: EventLog,
-    readonly audit: AuditLog,
-    readonly uptime: UptimeLog,
-    private readonly engine: MonitorEngine,
-    private readonly clock: MonitorClock,
-    private readonly ring: EventRing,
-    rules: RuleState,
-    private readonly wallNow: () => number,
-    private readonly command: string,
-  ) {
-    this.rules = rules;
-    this.store = new StateDirWriter(stateDir, eventLog, uptime, audit);
-    this.declared = new Set(config.daemons.filter((d) => d.declared).map((d) => d.name));
+  readonly config: Config;
+  readonly stateDir: string;
+  readonly eventLog: EventLog;
+  readonly audit: AuditLog;
+  readonly uptime: UptimeLog;
+  private readonly engine: MonitorEngine;
+  private readonly clock: MonitorClock;
+  private readonly ring: EventRing;
+  private readonly wallNow: () => number;
+  private readonly command: string;
+
+  private constructor(parts: MonitorParts) {
+    this.config = parts.config;
+    this.stateDir = parts.stateDir;
+    this.eventLog = parts.eventLog;
+    this.audit = parts.audit;
+    this.uptime = parts.uptime;
+    this.engine = parts.engine;
+    this.clock = parts.clock;
+    this.ring = parts.ring;
+    this.rules = parts.rules;
+    this.wallNow = parts.wallNow;
+    this.command = parts.command;
+    this.store = new StateDirWriter(parts.stateDir, parts.eventLog, parts.uptime, parts.audit);
+    this.declared = new Set(parts.config.daemons.filter((d) => d.declared).map((d) => d.name));
   }
 
   /** Wall ms (minute resolution) each daemon was last in a snapshot, for forgetting those gone. */
@@ -134,7 +159,8 @@ export class Monitor implements PollSource {
    * record the start in the audit log. A corrupt state file is moved aside and
    * reported as a warn event on the first poll.
    */
-  static async open(config: Config, opts: MonitorOptions = {}): Promise<Monitor> {
+  static async open(opts: MonitorOptions): Promise<Monitor> {
+    const { config } = opts;
     const wallNow = opts.wallNow ?? Date.now;
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
     assertStateDirWritable(stateDir);
@@ -161,7 +187,7 @@ export class Monitor implements PollSource {
         engine.restoreState(loaded.state.engine as EngineStateJson);
       }
     }
-    const monitor = new Monitor(
+    const monitor = new Monitor({
       config,
       stateDir,
       eventLog,
@@ -172,8 +198,8 @@ export class Monitor implements PollSource {
       ring,
       rules,
       wallNow,
-      opts.command ?? 'monitor',
-    );
+      command: opts.command ?? 'monitor',
+    });
     monitor.seen = seen;
     if (loaded.kind === 'corrupt') {
       const event: HbEvent = {

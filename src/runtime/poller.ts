@@ -24,6 +24,17 @@ export type PollerUpdate =
 
 export type PollerListener = (update: PollerUpdate) => void;
 
+/**
+ * What a screen reads: anything that delivers poll updates (this Poller, an
+ * agent the screen is attached to, a fleet of remote agents). Whoever owns
+ * the source starts and stops it; readers only subscribe.
+ */
+export interface UpdateSource {
+  subscribe(listener: PollerListener): () => void;
+  /** Fresh data as soon as possible (the screen's refresh key). */
+  pollNow?(): Promise<void>;
+}
+
 /** Injectable timer and watcher, so tests drive time instead of sleeping. */
 export interface PollerEnvironment {
   now(): Instant;
@@ -61,7 +72,7 @@ function defaultWatchDir(dir: string, onChange: () => void): () => void {
   }
 }
 
-export class Poller {
+export class Poller implements UpdateSource {
   private readonly listeners = new Set<PollerListener>();
   private readonly env: PollerEnvironment;
   private readonly pollIntervalMs: number;

@@ -23,6 +23,10 @@ export const STATE_FILES = {
   state: 'state.json',
   ui: 'ui-state.json',
   crash: 'crash.log',
+  /** Who holds the directory (src/store/lock.ts). */
+  lock: 'agent.lock',
+  /** The agent's API on a unix socket (src/agent/socket.ts). */
+  socket: 'agent.sock',
   outbox: 'notify-outbox.jsonl',
   notifyState: 'notify-state.json',
   silences: 'silences.json',

@@ -3,7 +3,7 @@
 // collecting; the filter, status filter and sort are handed to `onPrefs`
 // whenever they change so they can be remembered.
 import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { Poller } from '../runtime/poller.js';
+import type { UpdateSource } from '../runtime/poller.js';
 import { deriveScreen } from './model/screen.js';
 import {
   initialViewState,
@@ -21,7 +21,8 @@ import { useKeys } from './hooks/useKeys.js';
 import { MonitorScreen, type MonitorScreenProps } from './components/MonitorScreen.js';
 
 export interface AppProps {
-  poller: Poller;
+  /** Poll updates; the app only subscribes (the caller starts and stops the source). */
+  feed: UpdateSource;
   width: number;
   height: number;
   color: boolean;
@@ -45,9 +46,9 @@ function samePrefs(a: Prefs, b: Prefs): boolean {
 }
 
 export function App(props: AppProps): React.ReactElement {
-  const { poller, width, height, onQuit, onPrefs } = props;
+  const { feed: source, width, height, onQuit, onPrefs } = props;
   const [initialFeed] = useState(() => feedWithEvents(props.initialEvents ?? []));
-  const live = usePoller(poller, initialFeed);
+  const live = usePoller(source, initialFeed);
   const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
   const [frozen, setFrozen] = useState<FeedState | null>(null);
   const feed = state.paused && frozen ? frozen : live;
@@ -90,11 +91,11 @@ export function App(props: AppProps): React.ReactElement {
         onQuit();
         return;
       }
-      if (command === 'poll.now') void poller.pollNow();
+      if (command === 'poll.now') void source.pollNow?.();
       if (command === 'pause.toggle') setFrozen(liveRef.current);
       apply({ type: 'command', command });
     },
-    [poller, onQuit, apply],
+    [source, onQuit, apply],
   );
   const onText = useCallback((text: string) => apply({ type: 'filter.input', text }), [apply]);
   const getMode = useCallback(() => stateRef.current.mode, []);

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FsHeartbeatCollector } from '../../src/collectors/heartbeatDir.js';
 import { resolveConfig } from '../../src/config/schema.js';
-import { Engine, nowInstant } from '../../src/runtime/engine.js';
+import { Engine } from '../../src/runtime/engine.js';
+import { systemInstant as nowInstant } from '../../src/runtime/poller.js';
 import type { Snapshot } from '../../src/core/types.js';
 import { tempDir } from '../helpers/proc.js';
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { resolveConfig, type RawConfig } from '../../src/config/schema.js';
-import { Engine, nowInstant } from '../../src/runtime/engine.js';
+import { Engine } from '../../src/runtime/engine.js';
+import { systemInstant as nowInstant } from '../../src/runtime/poller.js';
 import { ProcfsProcessCollector } from '../../src/collectors/processes.js';
 import type { DaemonSnapshot } from '../../src/core/types.js';
 import {

@@ -46,7 +46,7 @@ run('dashboard page in Chromium', () => {
       { heartbeatDir: hbDir, pollInterval: 2, daemons: NAMES, defaults: { interval: 1 } },
       { baseDir: tmp, configFile: null },
     );
-    monitor = await Monitor.open(config, { stateDir: path.join(tmp, 'state'), command: 'test' });
+    monitor = await Monitor.open({ config, stateDir: path.join(tmp, 'state'), command: 'test' });
     poller = new Poller(monitor, { pollIntervalMs: 2000, livenessIntervalMs: 500, watchDir: null });
     api = await attachApi({
       config,

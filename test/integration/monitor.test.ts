@@ -94,7 +94,11 @@ afterAll(async () => {
 
 describe('Monitor with real processes', () => {
   it('crash, restart, hang and recovery are logged once each, and persisted', async () => {
-    const monitor = await Monitor.open(config(hbDir, ['relay']), { stateDir, clock: noClock });
+    const monitor = await Monitor.open({
+      config: config(hbDir, ['relay']),
+      stateDir,
+      clock: noClock,
+    });
     const seen: HbEvent[] = [];
     let child = startBeater(hbDir, 'relay');
     await pollUntil(monitor, seen, () => monitor.latest?.daemons[0]?.status === 'up');
@@ -132,7 +136,11 @@ describe('Monitor with real processes', () => {
   });
 
   it('a daemon killed and restarted over and over raises one flapping event', async () => {
-    const monitor = await Monitor.open(config(hbDir, ['flappy']), { stateDir, clock: noClock });
+    const monitor = await Monitor.open({
+      config: config(hbDir, ['flappy']),
+      stateDir,
+      clock: noClock,
+    });
     const seen: HbEvent[] = [];
     const status = () => monitor.latest?.daemons[0]?.status;
     for (let cycle = 0; cycle < 9 && !has('flapping', 'flappy')(seen); cycle++) {
@@ -161,7 +169,7 @@ describe('Monitor with real processes', () => {
 
   it('reloads state and recent events after a restart; ids continue; nothing re-announced', async () => {
     const cfg = config(hbDir, ['relay']);
-    const first = await Monitor.open(cfg, { stateDir, clock: noClock });
+    const first = await Monitor.open({ config: cfg, stateDir, clock: noClock });
     const seen: HbEvent[] = [];
     const child = startBeater(hbDir, 'relay');
     await pollUntil(first, seen, () => first.latest?.daemons[0]?.status === 'up');
@@ -169,7 +177,7 @@ describe('Monitor with real processes', () => {
     await pollUntil(first, seen, has('crashed', 'relay'));
     await first.close();
 
-    const second = await Monitor.open(cfg, { stateDir, clock: noClock });
+    const second = await Monitor.open({ config: cfg, stateDir, clock: noClock });
     expect(second.recentEvents().map((e) => e.id)).toEqual(seen.map((e) => e.id));
     const r = await second.poll(systemInstant());
     // Still down: the outage is remembered, not announced again.
@@ -188,7 +196,11 @@ describe('Monitor with real processes', () => {
   it('moves a corrupt state file aside with a warn event and starts afresh', async () => {
     fs.mkdirSync(stateDir, { recursive: true });
     fs.writeFileSync(path.join(stateDir, STATE_FILES.state), '{"version":1,"rules":{"nextI');
-    const monitor = await Monitor.open(config(hbDir, ['relay']), { stateDir, clock: noClock });
+    const monitor = await Monitor.open({
+      config: config(hbDir, ['relay']),
+      stateDir,
+      clock: noClock,
+    });
     const r = await monitor.poll(systemInstant());
     await monitor.close();
     const warn = r.events.find((e) => e.rule === 'state-corrupt');

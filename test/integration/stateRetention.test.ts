@@ -51,7 +51,7 @@ describe('state.json retention', () => {
       },
       { baseDir: root, configFile: null },
     );
-    const monitor = await Monitor.open(config, { clock: noClock, command: 'test' });
+    const monitor = await Monitor.open({ config, clock: noClock, command: 'test' });
     const ts = new Date().toISOString();
     for (const name of NAMES) {
       fs.writeFileSync(path.join(hbDir, `${name}.json`), JSON.stringify({ name, ts }));

@@ -38,7 +38,7 @@ function setup(
   const onPrefs = jest.fn<(p: Prefs) => void>();
   const app = render(
     <App
-      poller={poller}
+      feed={poller}
       width={opts.width ?? 80}
       height={opts.height ?? 24}
       color={false}
@@ -49,6 +49,7 @@ function setup(
       onPrefs={onPrefs}
     />,
   );
+  poller.start();
   return { app, source, poller, onQuit, onPrefs };
 }
 

@@ -37,7 +37,8 @@ async function setup(clockAnswer: ClockAttempt | null = null) {
   const processes = new FakeProcesses();
   NAMES.forEach((_, i) => processes.procs.set(100 + i, { startTimeMs: clock.wallMs - 60_000 }));
   const clockSource = new FixedClockSource(clockAnswer);
-  const monitor = await Monitor.open(config({ daemons: NAMES, alerts: { minUptimeSec: 0 } }), {
+  const monitor = await Monitor.open({
+    config: config({ daemons: NAMES, alerts: { minUptimeSec: 0 } }),
     stateDir,
     collectors: { heartbeats: dir, processes, system: new FakeSystem() },
     clock: clockSource,

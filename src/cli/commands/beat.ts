@@ -88,7 +88,7 @@ function usage(ctx: CommandContext, message: string): number {
 }
 
 /** --dir when given (no config needed, so a broken config cannot stop a beat), else the config's. */
-async function heartbeatDir(ctx: CommandContext): Promise<string> {
+export async function heartbeatDir(ctx: CommandContext): Promise<string> {
   const dirFlag = ctx.flags.dir as string | undefined;
   if (dirFlag) return path.resolve(ctx.cwd, dirFlag);
   const { loadConfig } = await import('../../config/load.js');

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { resolveConfig } from '../../config/schema.js';
 import { DemoFleet } from '../../demo/fleet.js';
 import { DEMO_INTERVAL_SEC } from '../../demo/script.js';
-import { collectSnapshot } from '../../runtime/engine.js';
+import { collectSnapshot } from '../../runtime/collectSnapshot.js';
 import { EXIT, type Command } from '../command.js';
 import { renderStatusText } from '../statusText.js';
-import { runInteractive, serveFlags, serveOption } from './monitor.js';
+import { runScreen, serveFlags, serveOption } from '../screen.js';
 import { wantColor } from './status.js';
 
 export const demoCommand: Command = {
@@ -52,7 +52,7 @@ export const demoCommand: Command = {
       return EXIT.OK;
     }
     ctx.stderr.write(`ghost-hb: demo fleet in ${path.join(fleet.root, '_heartbeat')}\n`);
-    return runInteractive({
+    return runScreen({
       config,
       color: wantColor(ctx.flags.color, ctx.env, true),
       filter: null,

@@ -3,12 +3,7 @@
 // event stream, /metrics, /healthz and the dashboard page (and pushes to a
 // dashboard when configured). SIGTERM and SIGINT stop it cleanly, exit 0.
 import { headlessFlags, EXIT, type Command } from '../command.js';
-import {
-  loadConfigAudited,
-  openMonitorRuntime,
-  servingLine,
-  startApiOrExplain,
-} from '../runtime.js';
+import { loadConfigAudited, openRuntimeOrExplain, servingLine } from '../runtime.js';
 import { untilStopSignal } from '../signals.js';
 
 export const serveCommand: Command = {
@@ -38,30 +33,24 @@ export const serveCommand: Command = {
     const signals = untilStopSignal();
     try {
       const config = await loadConfigAudited(ctx);
-      const runtime = await openMonitorRuntime(config, {
-        command: 'serve',
-        stateDir: ctx.flags.stateDir as string | undefined,
-        env: ctx.env,
-      });
-      const { monitor, poller } = runtime;
-      const api = await startApiOrExplain(config, runtime, {
+      const runtime = await openRuntimeOrExplain(
+        config,
+        { command: 'serve', stateDir: ctx.flags.stateDir as string | undefined, env: ctx.env },
+        ctx.stderr,
+      );
+      if (!runtime) return EXIT.UNKNOWN;
+      const api = await runtime.serveApi({
         listen: (ctx.flags.listen as string | undefined) ?? null,
         env: ctx.env,
         stderr: ctx.stderr,
       });
       if (!api) return EXIT.UNKNOWN;
-      poller.subscribe((u) => {
-        if (u.type === 'error')
-          ctx.stderr.write(`ghost-hb: ${u.kind} failed: ${u.error.message}\n`);
-      });
-      poller.start();
+      runtime.reportErrors(ctx.stderr);
+      runtime.start();
       ctx.stderr.write(
         `${servingLine(api)}; watching ${config.heartbeatDir} every ${config.pollInterval}s\n`,
       );
-      const signal = await signals.stopped;
-      await poller.stop();
-      await api.close();
-      await monitor.close(signal);
+      await runtime.stop(await signals.stopped);
       return EXIT.OK;
     } finally {
       signals.dispose();

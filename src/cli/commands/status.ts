@@ -1,7 +1,7 @@
 // `ghost-hb status`: one poll, printed as a table or as the JSON contract, with
 // a Nagios-style exit code.
 import { loadConfig } from '../../config/load.js';
-import { collectSnapshot } from '../../runtime/engine.js';
+import { collectSnapshot } from '../../runtime/collectSnapshot.js';
 import { commonFlags, EXIT, type Command } from '../command.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
 

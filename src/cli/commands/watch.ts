@@ -3,7 +3,7 @@
 // also prints each event as a JSON line. SIGTERM and SIGINT flush and exit 0.
 import { headlessFlags, EXIT, type Command } from '../command.js';
 import { formatEventLine } from '../eventText.js';
-import { loadConfigAudited, openMonitorRuntime } from '../runtime.js';
+import { loadConfigAudited, openRuntimeOrExplain } from '../runtime.js';
 import { untilStopSignal } from '../signals.js';
 
 export const watchCommand: Command = {
@@ -31,29 +31,26 @@ export const watchCommand: Command = {
     const signals = untilStopSignal();
     try {
       const config = await loadConfigAudited(ctx);
-      const { monitor, poller } = await openMonitorRuntime(config, {
-        command: 'watch',
-        stateDir: ctx.flags.stateDir as string | undefined,
-        env: ctx.env,
-      });
-      poller.subscribe((u) => {
-        if (u.type === 'error') {
-          ctx.stderr.write(`ghost-hb: ${u.kind} failed: ${u.error.message}\n`);
-          return;
-        }
+      const runtime = await openRuntimeOrExplain(
+        config,
+        { command: 'watch', stateDir: ctx.flags.stateDir as string | undefined, env: ctx.env },
+        ctx.stderr,
+      );
+      if (!runtime) return EXIT.UNKNOWN;
+      runtime.reportErrors(ctx.stderr);
+      runtime.poller.subscribe((u) => {
+        if (u.type === 'error') return;
         for (const e of u.result.events) {
           ctx.stdout.write(ctx.flags.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
         }
       });
       if (!ctx.flags.json) {
         ctx.stderr.write(
-          `ghost-hb: watching ${config.heartbeatDir} every ${config.pollInterval}s; events in ${monitor.eventLog.file}\n`,
+          `ghost-hb: watching ${config.heartbeatDir} every ${config.pollInterval}s; events in ${runtime.monitor.eventLog.file}\n`,
         );
       }
-      poller.start();
-      const signal = await signals.stopped;
-      await poller.stop();
-      await monitor.close(signal);
+      runtime.start();
+      await runtime.stop(await signals.stopped);
       return EXIT.OK;
     } finally {
       signals.dispose();

@@ -57,6 +57,9 @@ export function evaluateClock(ev: Evaluation, snapshot: Snapshot, cfg: AnomalyCo
       message: `wall clock jumped ${clock.lastJumpMs === null ? 'by ?' : `${clock.lastJumpMs < 0 ? 'back' : 'forward'} by ${formatSeconds(Math.abs(clock.lastJumpMs))}`}; lateness is judged on monotonic time for one grace period`,
       data: { jumpMs: clock.lastJumpMs, jumpAt: clock.lastJumpAt },
       kind: 'edge',
+      // A step back is news even right after a step forward: its own condition, not a repeat.
+      condition:
+        clock.lastJumpMs !== null && clock.lastJumpMs < 0 ? 'clock-jump-back' : 'clock-jump',
     });
   }
   ev.state.lastJumpAt = clock.lastJumpAt ?? ev.state.lastJumpAt;

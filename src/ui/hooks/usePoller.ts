@@ -1,10 +1,11 @@
-// The React side of the Poller: subscribes to it (it owns the only timer),
-// starts it on mount and stops it on unmount, and folds its updates into
+// The React side of the feed: subscribes to an update source (the Poller,
+// which owns the only timer, or an attached agent) and folds its updates into
 // what the screen needs: the latest snapshot, the event pane's events and
 // the per-daemon history. Liveness checks that change nothing never reach
-// here (the source returns null), so they cost no render.
+// here (the source returns null), so they cost no render. Whoever owns the
+// source starts and stops it (src/cli/runtime.ts); this hook only subscribes.
 import { useEffect, useReducer } from 'react';
-import type { Poller, PollerUpdate } from '../../runtime/poller.js';
+import type { PollerUpdate, UpdateSource } from '../../runtime/poller.js';
 import type { Snapshot } from '../../core/types.js';
 import type { PaneEvent } from '../model/view.js';
 import { EMPTY_HISTORY, recordPoll, type History } from '../model/history.js';
@@ -61,15 +62,8 @@ export function feedReducer(s: FeedState, u: PollerUpdate): FeedState {
   };
 }
 
-export function usePoller(poller: Poller, initial: FeedState = EMPTY_FEED): FeedState {
+export function usePoller(source: UpdateSource, initial: FeedState = EMPTY_FEED): FeedState {
   const [feed, dispatch] = useReducer(feedReducer, initial);
-  useEffect(() => {
-    const off = poller.subscribe(dispatch);
-    poller.start();
-    return () => {
-      off();
-      void poller.stop();
-    };
-  }, [poller]);
+  useEffect(() => source.subscribe(dispatch), [source]);
   return feed;
 }
