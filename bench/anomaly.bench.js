@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { defaultConfig, detectAnomalies, initialRuleState, EventLog } from '../dist/index.js';
+import { defaultConfig } from '../dist/config/schema.js';
+import { detectAnomalies, initialRuleState } from '../dist/core/anomaly/index.js';
+import { EventLog } from '../dist/store/eventLog.js';
 import { measure, median, printTable, ratio } from './lib.js';
 
 const DAEMONS = 10_000;

@@ -15,7 +15,9 @@ const SIZES = [8, 1000, 10000];
 const here = fileURLToPath(import.meta.url);
 
 async function runSize(n) {
-  const { Engine, resolveConfig, nowInstant } = await import('../dist/index.js');
+  const { Engine } = await import('../dist/runtime/engine.js');
+  const { systemInstant: nowInstant } = await import('../dist/runtime/poller.js');
+  const { resolveConfig } = await import('../dist/config/schema.js');
   const sleepers = Array.from({ length: 8 }, () =>
     spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore' }),
   );

@@ -1,113 +1,30 @@
-// Library entry: `import { collectSnapshot } from 'ghost-hb'`.
-export * from './core/types.js';
+// Library entry: `import { collectSnapshot } from 'ghost-hb'`. What a program
+// embedding ghost-hb needs: collect a snapshot, write a heartbeat, load the
+// config, run the monitor behind its poller, serve the API, and the types of
+// what they return. Everything else is internal and may change.
+export type * from './core/types.js';
+export { STATUSES, SEVERITIES } from './core/types.js';
+export type { EventFilter, EventQuery } from './core/events/index.js';
+
+// Configuration.
 export { loadConfig, type LoadConfigOptions } from './config/load.js';
 export {
   resolveConfig,
-  resolveDaemonSpec,
   defaultConfig,
   ConfigError,
   DEFAULT_DAEMONS,
-  DAEMON_NAME_PATTERN,
   type Config,
 } from './config/schema.js';
-export { Engine, engineSource, type EngineDeps, type EngineStateJson } from './runtime/engine.js';
+
+// One snapshot, or a long-running engine that tracks restarts and CPU.
+export { Engine, type EngineStateJson } from './runtime/engine.js';
 export { collectSnapshot, type CollectSnapshotOptions } from './runtime/collectSnapshot.js';
+
+// From inside a daemon: its heartbeat.
 export { writeHeartbeat, BeatError, type BeatOptions } from './beat.js';
-export {
-  FsHeartbeatCollector,
-  type HeartbeatCollector,
-  type HeartbeatDirOptions,
-} from './collectors/heartbeatDir.js';
-export {
-  ProcfsProcessCollector,
-  SiProcessCollector,
-  defaultProcessCollector,
-  type ProcessCollector,
-  type Liveness,
-} from './collectors/processes.js';
-export { HostSystemCollector, type SystemCollector } from './collectors/system.js';
-export {
-  formatAge,
-  formatDuration,
-  formatBytes,
-  formatSeconds,
-  formatPct,
-  escapeForDisplay,
-  hasControlChars,
-} from './core/format.js';
-export {
-  classifyFileName,
-  parseHeartbeatFile,
-  MAX_HEARTBEAT_BYTES,
-  type ParsedHeartbeatFile,
-} from './core/heartbeatFile.js';
-export { REASONS } from './core/status.js';
-export { renderStatusText, statusExitCode } from './cli/statusText.js';
-export { STATUS_GLYPHS } from './core/format.js';
-export { VERSION } from './version.js';
-// Anomaly detection, clock sync, the event log and the monitor (issue 4).
-export {
-  Monitor,
-  type MonitorOptions,
-  type MonitorEngine,
-  type MonitorClock,
-} from './runtime/monitor.js';
-export {
-  EventLog,
-  followFile,
-  logFiles,
-  mergeById,
-  type EventLogOptions,
-  type FollowOptions,
-} from './store/eventLog.js';
-export {
-  AuditLog,
-  fileSha256,
-  type AuditEntry,
-  type AuditKind,
-  type AuditRecord,
-} from './store/audit.js';
-export { UptimeLog, type Availability, type UptimeRecord } from './store/uptimeLog.js';
-export {
-  loadState,
-  saveState,
-  type PersistedState,
-  type LoadStateResult,
-} from './store/stateStore.js';
-export {
-  detectAnomalies,
-  initialRuleState,
-  reviveRuleState,
-  percentStateChange,
-  type AnomalyConfig,
-  type AnomalyResult,
-  type RuleState,
-} from './core/anomaly/index.js';
-export {
-  EventRing,
-  matchesFilter,
-  queryEvents,
-  parseSince,
-  severityRank,
-  isSeverity,
-  DEFAULT_RING_SIZE,
-  type EventBuffer,
-  type EventFilter,
-  type EventQuery,
-} from './core/events/index.js';
-export {
-  parseChronyTracking,
-  parseTimedatectlShow,
-  parseTimesyncStatus,
-  parseDurationMs,
-  type ClockSample,
-} from './collectors/clock/parsers.js';
-export {
-  ClockCollector,
-  querySntp,
-  parseServer,
-  type ClockAttempt,
-} from './collectors/clock/collector.js';
+
+// The monitor (rules, event log, uptime) behind the poller (the only timer).
+export { Monitor, type MonitorOptions } from './runtime/monitor.js';
 export {
   Poller,
   systemInstant,
@@ -115,22 +32,26 @@ export {
   type PollSource,
   type PollerOptions,
   type PollerUpdate,
+  type PollerListener,
 } from './runtime/poller.js';
+export type { Availability } from './store/uptimeLog.js';
+
+// The HTTP API beside a monitor, or on any poll feed.
 export {
-  startServer,
   attachApi,
-  monitorEventStore,
-  HbMetrics,
-  DashboardPusher,
+  startServer,
   resolveApiToken,
-  tokenMatches,
   ApiConfigError,
+  DEFAULT_LIMITS,
+  type AttachOptions,
+  type AttachedApi,
   type GhostServer,
   type ServerOptions,
+  type ServerLimits,
   type PollFeed,
   type EventStore,
   type AccessRecord,
-  type AttachOptions,
-  type AttachedApi,
-  type PushOptions,
+  type AuthOutcome,
 } from './server/index.js';
+
+export { VERSION } from './version.js';

@@ -1,4 +1,5 @@
-// The HTTP side of ghost-hb: API server, metrics, dashboard push.
+// The HTTP side of ghost-hb as the library exposes it: start the API server
+// on a poll feed, or attach it (and the dashboard push) to a running monitor.
 export {
   startServer,
   DEFAULT_LIMITS,
@@ -10,22 +11,5 @@ export {
   type AccessRecord,
   type AuthOutcome,
 } from './server.js';
-export {
-  resolveApiToken,
-  tokenMatches,
-  isLoopback,
-  parseListen,
-  assertListenAllowed,
-  ApiConfigError,
-} from './auth.js';
-export { HbMetrics } from './metrics.js';
-export { DashboardPusher, backoffDelay, type DropReport, type PushOptions } from './push.js';
-export { parseEventQuery, type ApiEventQuery } from './query.js';
-export {
-  attachApi,
-  monitorEventStore,
-  type AttachOptions,
-  type AttachedApi,
-  type MonitorLike,
-} from './attach.js';
-export { AccessAuditBuffer } from './auditSink.js';
+export { resolveApiToken, ApiConfigError } from './auth.js';
+export { attachApi, type AttachOptions, type AttachedApi } from './attach.js';
