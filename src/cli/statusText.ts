@@ -3,6 +3,8 @@
 // escaped again here in case a snapshot was built elsewhere.
 import { Chalk, type ChalkInstance } from 'chalk';
 import {
+  compareByStatus,
+  describeClock,
   escapeForDisplay,
   formatAge,
   formatBytes,
@@ -46,8 +48,11 @@ export function renderStatusText(snapshot: Snapshot, opts: StatusTextOptions): s
   lines.push(
     `${chalk.bold(escapeForDisplay(sys.hostname))}  up ${formatDuration(sys.uptimeSec)}  load ${
       sys.load1 == null ? MISSING : sys.load1.toFixed(2)
-    }  mem ${mem}  ${escapeForDisplay(snapshot.heartbeatDir)}`,
+    }  mem ${mem}`,
   );
+  lines.push(`heartbeats ${escapeForDisplay(snapshot.heartbeatDir)}`);
+  lines.push(`config ${escapeForDisplay(originText(snapshot.origin))}`);
+  lines.push(`clock  ${escapeForDisplay(describeClock(snapshot.clock))}`);
   if (snapshot.heartbeatDirError) {
     lines.push(
       chalk.red(
@@ -69,7 +74,8 @@ export function renderStatusText(snapshot: Snapshot, opts: StatusTextOptions): s
     'RST',
     'SOURCE',
   ];
-  const rows = snapshot.daemons.map((d) => [
+  const daemons = [...snapshot.daemons].sort(compareByStatus);
+  const rows = daemons.map((d) => [
     `${STATUS_GLYPHS[d.status]} ${d.status}`,
     escapeForDisplay(d.name),
     d.reason === null ? '' : escapeForDisplay(d.reason),
@@ -90,14 +96,14 @@ export function renderStatusText(snapshot: Snapshot, opts: StatusTextOptions): s
       .join('  ')
       .trimEnd();
   lines.push(chalk.bold(pad(header)));
-  snapshot.daemons.forEach((d, i) => {
+  daemons.forEach((d, i) => {
     const cells = rows[i]!;
     const padded = pad(cells);
     const statusCell = cells[0]!.padEnd(widths[0]!);
     lines.push(paint[d.status](statusCell) + padded.slice(statusCell.length));
   });
 
-  const withProblems = snapshot.daemons.filter((d) => d.problems.length > 0);
+  const withProblems = daemons.filter((d) => d.problems.length > 0);
   if (withProblems.length > 0) {
     lines.push('');
     lines.push(chalk.bold('Problems'));
@@ -111,5 +117,28 @@ export function renderStatusText(snapshot: Snapshot, opts: StatusTextOptions): s
   lines.push(
     `${paint.up(`${s.up} up`)}, ${paint.late(`${s.late} late`)}, ${paint.down(`${s.down} down`)}, ${paint.unknown(`${s.unknown} unknown`)}`,
   );
+  if (snapshot.origin.defaultDaemons) lines.push('', ...firstRunNote(snapshot.origin));
   return `${lines.join('\n')}\n`;
+}
+
+/** Where the settings come from, in words. */
+export function originText(origin: Snapshot['origin']): string {
+  const file = origin.configFile ?? 'built-in defaults (no .heartbeatrc found)';
+  return origin.defaultDaemons && origin.configFile
+    ? `${file} (daemon list: built-in defaults)`
+    : file;
+}
+
+/** What a first run needs to know: these daemons are a default, and how to declare one's own. */
+export function firstRunNote(origin: Snapshot['origin']): string[] {
+  const where = origin.configFile
+    ? `add a daemons: list to ${origin.configFile}`
+    : 'create a .heartbeatrc';
+  return [
+    "The daemons above are ghost-hb's built-in default list, not ones found on this host.",
+    `To watch your own, ${where}, for example:`,
+    '  daemons: [myapp, worker]        # see .heartbeatrc.example for every setting',
+    'and let each daemon beat:  ghost-hb beat myapp --every 5',
+    '(files in the heartbeat directory are also picked up without being declared).',
+  ];
 }

@@ -242,6 +242,8 @@ export interface Config extends Omit<ParsedConfig, 'daemons' | 'heartbeatDir' | 
   daemons: DaemonSpec[];
   /** The file the config came from, or null for built-in defaults. */
   configFile: string | null;
+  /** True when no `daemons:` was given, so the built-in list of eight is expected. */
+  defaultDaemons: boolean;
 }
 
 /** One problem with a config file, in words an operator can act on. */
@@ -350,6 +352,7 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions): Config {
     daemons,
     notify: resolveNotifyPaths(cfg.notify, opts.baseDir),
     configFile: opts.configFile,
+    defaultDaemons: !('daemons' in input),
   };
 }
 

@@ -3,7 +3,7 @@
 // escaping of untrusted text (daemon names, reasons, messages) before it
 // reaches a terminal.
 import { escapeControl, hasControlChars } from './sanitize.js';
-import type { DaemonStatus } from './types.js';
+import type { ClockSnapshot, DaemonStatus } from './types.js';
 
 /** A glyph per status, so every view reads without colour. */
 export const STATUS_GLYPHS: Readonly<Record<DaemonStatus, string>> = {
@@ -12,6 +12,56 @@ export const STATUS_GLYPHS: Readonly<Record<DaemonStatus, string>> = {
   down: '✖',
   unknown: '?',
 };
+
+/**
+ * The one order of statuses on every display (the screen's status sort, the
+ * dashboard's table, the status text): what needs attention first.
+ */
+export const STATUS_RANK: Readonly<Record<DaemonStatus, number>> = {
+  down: 0,
+  unknown: 1,
+  late: 2,
+  up: 3,
+};
+
+/** Daemons by status (STATUS_RANK), critical ones first within a status, then by name. */
+export function compareByStatus(
+  a: { status: DaemonStatus; name: string; critical: boolean },
+  b: { status: DaemonStatus; name: string; critical: boolean },
+): number {
+  return (
+    STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
+    Number(b.critical) - Number(a.critical) ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
+}
+
+/**
+ * The one sign convention for clock offsets, NTP's (chrony, timesyncd and SNTP
+ * all report it so): the correction the local clock needs. Positive means the
+ * local clock is behind its reference, negative that it is ahead.
+ */
+export const CLOCK_OFFSET_CONVENTION =
+  'positive: the local clock is behind its reference; negative: ahead (NTP convention)';
+
+/** An offset in words: "12.3 ms behind", "4.0 ms ahead", "0.0 ms". */
+export function describeOffset(offsetMs: number): string {
+  const abs = `${Math.abs(offsetMs).toFixed(1)} ms`;
+  if (Math.abs(offsetMs) < 0.05) return abs;
+  return `${abs} ${offsetMs > 0 ? 'behind' : 'ahead'}`;
+}
+
+/** The clock line of a text display: sync state, offset in words, source; or why there is none. */
+export function describeClock(clock: ClockSnapshot): string {
+  if (clock.synced === null && clock.offsetMs === null) {
+    return clock.note ?? 'no answer from the clock source';
+  }
+  const parts = [clock.synced === null ? 'sync unknown' : clock.synced ? 'synced' : 'NOT synced'];
+  if (clock.offsetMs !== null) parts.push(describeOffset(clock.offsetMs));
+  if (clock.errorBoundMs !== null) parts.push(`±${clock.errorBoundMs.toFixed(1)} ms`);
+  if (clock.source) parts.push(`(${clock.source})`);
+  return parts.join(', ').replace(', (', ' (');
+}
 
 /** Placeholder shown for a missing value. */
 export const MISSING = '-';

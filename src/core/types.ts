@@ -179,7 +179,7 @@ export interface ClockSnapshot {
    * Why the sync fields are null when that is normal, for displays: set to
    * "no clock source (install chrony or set clock.sntpServers)" when the host
    * has no clock-sync source at all (not a failure; `sources.clock` is then
-   * absent). Null otherwise, and absent from `ghost-hb status` (one poll).
+   * absent). Null otherwise.
    */
   note?: string | null;
 }
@@ -243,10 +243,19 @@ export interface SnapshotSources {
   clock?: boolean;
 }
 
+/** Where the daemon list and the heartbeat directory come from. */
+export interface SnapshotOrigin {
+  /** The config file in use, or null for built-in defaults (no file found). */
+  configFile: string | null;
+  /** True when the daemon list is the built-in default (no `daemons:` in the config). */
+  defaultDaemons: boolean;
+}
+
 export interface Snapshot {
   version: 1;
   at: string;
   heartbeatDir: string;
+  origin: SnapshotOrigin;
   /** Null when the heartbeat directory is readable; otherwise why not. */
   heartbeatDirError: string | null;
   system: SystemSnapshot;

@@ -377,6 +377,7 @@ export class Engine {
       version: 1,
       at: new Date(now.wallMs).toISOString(),
       heartbeatDir: this.config.heartbeatDir,
+      origin: { configFile: this.config.configFile, defaultDaemons: this.config.defaultDaemons },
       heartbeatDirError: this.dirError,
       system: {
         hostname: s.hostname,

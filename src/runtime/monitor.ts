@@ -21,8 +21,9 @@ import { EventRing, type EventBuffer } from '../core/events/index.js';
 import { forgetGoneDaemons, seenFromJson, seenToJson } from '../core/retention.js';
 import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
+import { countedStatus, nextExpectation, type Expectation } from '../core/availability.js';
 import type { HbEvent, Instant, PollResult, Snapshot, StorageStatus } from '../core/types.js';
-import { ClockCollector, NO_CLOCK_SOURCE_NOTE } from '../collectors/clock/collector.js';
+import { ClockCollector, withClockAttempt } from '../collectors/clock/collector.js';
 import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
 import { EventLog } from '../store/eventLog.js';
@@ -119,6 +120,8 @@ export class Monitor implements PollSource {
   private pendingEvents: HbEvent[] = [];
   /** Events from raise(): already logged and in the ring, delivered with the next PollResult. */
   private raisedEvents: HbEvent[] = [];
+  /** Per daemon: since when this run expects it, and whether it has worked (for availability). */
+  private expected = new Map<string, Expectation>();
 
   readonly config: Config;
   readonly stateDir: string;
@@ -353,12 +356,7 @@ export class Monitor implements PollSource {
 
     for (const e of events) this.ring.push(e);
     for (const e of updates) this.ring.update(e);
-    let flipped = false;
-    if (snapshot.heartbeatDirError === null) {
-      for (const d of snapshot.daemons) {
-        if (this.uptime.record(d.name, d.status, now.wallMs)) flipped = true;
-      }
-    }
+    const flipped = snapshot.heartbeatDirError === null && this.recordUptime(snapshot, now.wallMs);
     // Detection is done; persistence can only add a note about the disk, never take a result away.
     this.store.hold([...events, ...updates]);
     const change = this.store.write(
@@ -443,39 +441,23 @@ export class Monitor implements PollSource {
     return clean;
   }
 
+  /** Status flips to the uptime log, as availability counts them (core/availability.ts); true when one was written. */
+  private recordUptime(snapshot: Snapshot, wallMs: number): boolean {
+    const next = new Map<string, Expectation>();
+    let flipped = false;
+    for (const d of snapshot.daemons) {
+      const e = nextExpectation(this.expected.get(d.name) ?? null, d.status, wallMs);
+      next.set(d.name, e);
+      const allowanceMs = (d.intervalSec + d.graceSec) * 1000;
+      const counted = countedStatus(d.status, e, wallMs, allowanceMs);
+      if (this.uptime.record(d.name, counted, wallMs)) flipped = true;
+    }
+    this.expected = next;
+    return flipped;
+  }
+
   /** Fill sync state and offset from the clock collector's last answer; the engine owns the jump fields. */
   private withClock(s: Snapshot): Snapshot {
-    const attempt = this.clock.current();
-    if (!attempt) return s;
-    if (!attempt.ok) {
-      const clock = {
-        ...s.clock,
-        synced: null,
-        offsetMs: null,
-        errorBoundMs: null,
-        source: null,
-        stratum: null,
-        note: attempt.unavailable ? NO_CLOCK_SOURCE_NOTE : null,
-      };
-      // No clock-sync source at all is a configuration, not a failure: no
-      // `sources.clock`, just the note. One that exists (or answered before) and errors is.
-      return attempt.unavailable
-        ? { ...s, clock }
-        : { ...s, clock, sources: { ...s.sources, clock: false } };
-    }
-    const c = attempt.sample;
-    return {
-      ...s,
-      clock: {
-        ...s.clock,
-        synced: c.synced,
-        offsetMs: c.offsetMs,
-        errorBoundMs: c.errorBoundMs,
-        source: c.source,
-        stratum: c.stratum,
-        note: null,
-      },
-      sources: { ...s.sources, clock: true },
-    };
+    return withClockAttempt(s, this.clock.current());
   }
 }

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { STATUSES, type HbEvent, type Severity, type Snapshot } from '../core/types.js';
+import { CLOCK_OFFSET_CONVENTION } from '../core/format.js';
 import { escapeControl } from '../core/sanitize.js';
 import { VERSION } from '../version.js';
 
@@ -12,12 +13,6 @@ import { VERSION } from '../version.js';
 export function labelValue(s: string, max = 128): string {
   const v = escapeControl(s);
   return v.length > max ? v.slice(0, max) : v;
-}
-
-/** A snapshot that carries a per-daemon `flapping` flag (a possible extension of the contract). */
-function snapshotFlapping(d: Snapshot['daemons'][number]): boolean | null {
-  const f = (d as { flapping?: unknown }).flapping;
-  return typeof f === 'boolean' ? f : null;
 }
 
 /**
@@ -150,7 +145,7 @@ export class HbMetrics {
     });
     this.clockOffset = new Gauge({
       name: 'ghosthb_clock_offset_seconds',
-      help: 'Offset of the system clock from its time source (positive: ahead).',
+      help: `Offset of the system clock from its time source, seconds (${CLOCK_OFFSET_CONVENTION}).`,
       registers,
     });
     this.clockSynced = new Gauge({
@@ -307,8 +302,7 @@ export class HbMetrics {
       if (d.memRssBytes != null && Number.isFinite(d.memRssBytes)) {
         this.rss.set({ daemon }, d.memRssBytes);
       }
-      const flapping = snapshotFlapping(d) ?? this.flappingNow.has(d.name);
-      this.flapping.set({ daemon }, flapping ? 1 : 0);
+      this.flapping.set({ daemon }, this.flappingNow.has(d.name) ? 1 : 0);
     }
     this.updateDownReasons(s);
     const offset = s.clock?.offsetMs;

@@ -2,11 +2,11 @@
 // monitor's own start and stop marks, in JSONL under the state directory. From
 // it availability over 1 h / 24 h / 7 d is computed, and it survives restarts
 // of ghost-hb. Time while ghost-hb was stopped counts as neither up nor down;
-// so does `unknown`. `late` counts as available (the daemon is working, only
-// its beats are slow).
+// what counts as available is core/availability.ts's, as for every display.
 import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { availableShare, emptyStatusTime } from '../core/availability.js';
 import { escapeControl } from '../core/sanitize.js';
 import type { DaemonStatus } from '../core/types.js';
 import { JsonlWriter } from './jsonl.js';
@@ -161,26 +161,20 @@ export class UptimeLog {
     this.writer.reset();
   }
 
-  /** Share of [now - windowMs, now] the daemon was up or late, among time it was up, late or down. */
+  /** Availability (core/availability.ts) over [now - windowMs, now]; time ghost-hb was stopped is not counted. */
   availability(daemon: string, windowMs: number, now: number): number | null {
     const list = this.flips.get(escapeControl(daemon));
     if (!list || list.length === 0) return null;
     const from = now - windowMs;
-    let available = 0;
-    let down = 0;
+    const time = emptyStatusTime();
     for (let i = 0; i < list.length; i++) {
       const start = Math.max(list[i]!.ms, from);
       const end = Math.min(i + 1 < list.length ? list[i + 1]!.ms : now, now);
       if (end <= start) continue;
-      const status = list[i]!.status;
-      if (status === 'unknown') continue;
       const span = end - start - this.stoppedWithin(start, end);
-      if (span <= 0) continue;
-      if (status === 'down') down += span;
-      else available += span;
+      if (span > 0) time[list[i]!.status] += span;
     }
-    const total = available + down;
-    return total > 0 ? available / total : null;
+    return availableShare(time);
   }
 
   /** Availability over the last hour, day and week. */

@@ -48,6 +48,7 @@ export function buildSnapshot(
     version: 1,
     at: new Date(atMs).toISOString(),
     heartbeatDir: '/hb',
+    origin: { configFile: '/srv/.heartbeatrc', defaultDaemons: false },
     heartbeatDirError: null,
     system: { hostname: 'host', uptimeSec: 100_000, load1: 0.1, memUsedBytes: 1, memTotalBytes: 2 },
     clock: {

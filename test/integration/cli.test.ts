@@ -37,8 +37,8 @@ function config(daemons: unknown[]): void {
   );
 }
 
-// pid 1 by default: a beat dated before the process holding its pid started
-// would rightly be judged a recycled pid, and init is older than any beat here.
+// pid 1 by default: ghost-hb does not trust a beat naming pid 1 (the
+// namespace's init), so the beat's age alone decides.
 function beatFile(name: string, ageMs: number, extra: Record<string, unknown> = {}): void {
   fs.writeFileSync(
     path.join(dir, `${name}.json`),

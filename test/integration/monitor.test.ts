@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { resolveConfig, type Config } from '../../src/config/schema.js';
-import type { HbEvent } from '../../src/core/types.js';
+import type { HbEvent, Instant } from '../../src/core/types.js';
 import { EventLog } from '../../src/store/eventLog.js';
 import { Monitor, type MonitorClock } from '../../src/runtime/monitor.js';
 import { STATE_FILES } from '../../src/store/paths.js';
@@ -21,6 +21,14 @@ function startBeater(dir: string, name: string): ChildProcess {
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
+}
+
+function readPid(file: string): number | null {
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: number }).pid ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -40,16 +48,29 @@ const noClock: MonitorClock = {
   current: () => ({ ok: false, unavailable: true, error: 'none' }),
 };
 
-function config(dir: string, daemons: string[]): Config {
+function config(dir: string, daemons: string[], alerts: Record<string, number> = {}): Config {
   return resolveConfig(
     {
       heartbeatDir: dir,
+      // The tests poll by hand every 50 ms: that is their poll interval (see cadence()).
+      pollInterval: 0.05,
       discover: false,
       daemons: daemons.map((name) => ({ name, interval: 0.2, tolerance: 0.2, grace: 0.6 })),
-      alerts: { minUptimeSec: 0 },
+      alerts: { minUptimeSec: 0, ...alerts },
     },
     { baseDir: dir, configFile: null },
   );
+}
+
+/**
+ * The time of a hand-driven poll: wall time is real; monotonic time advances
+ * one poll interval (50 ms) per poll, so each poll is one flap check on the
+ * rules' steady cadence, however long starting a child takes on a loaded machine.
+ */
+let cadenceMono = 0;
+function cadence(): Instant {
+  cadenceMono += 50;
+  return { wallMs: Date.now(), monoMs: cadenceMono };
 }
 
 /** Poll every 50 ms until `done` holds for the events so far; fail after the timeout. */
@@ -66,8 +87,16 @@ async function pollUntil(
         `timed out; events so far: ${seen.map((e) => `${e.rule}:${e.daemon}`).join(', ')}`,
       );
     }
-    const r = await monitor.poll(systemInstant());
+    const r = await monitor.poll(cadence());
     seen.push(...r.events);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+async function waitForFile(file: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${file}`);
     await new Promise((res) => setTimeout(res, 50));
   }
 }
@@ -101,6 +130,8 @@ describe('Monitor with real processes', () => {
     });
     const seen: HbEvent[] = [];
     let child = startBeater(hbDir, 'relay');
+    // A child slow to start under load would otherwise be "never seen" first.
+    await waitForFile(path.join(hbDir, 'relay.json'));
     await pollUntil(monitor, seen, () => monitor.latest?.daemons[0]?.status === 'up');
 
     await kill(child, 'SIGKILL');
@@ -143,8 +174,19 @@ describe('Monitor with real processes', () => {
     });
     const seen: HbEvent[] = [];
     const status = () => monitor.latest?.daemons[0]?.status;
+    // Each cycle: the new child's first beat (awaited without polling, so a slow
+    // start does not stretch the down period over many checks), then the kill.
+    const beating = async (child: ChildProcess) => {
+      const file = path.join(hbDir, 'flappy.json');
+      const until = Date.now() + 15_000;
+      while (readPid(file) !== child.pid) {
+        if (Date.now() > until) throw new Error('child did not beat');
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
     for (let cycle = 0; cycle < 9 && !has('flapping', 'flappy')(seen); cycle++) {
       const child = startBeater(hbDir, 'flappy');
+      await beating(child);
       await pollUntil(monitor, seen, () => status() === 'up');
       await kill(child, 'SIGKILL');
       await pollUntil(monitor, seen, () => status() === 'down');
@@ -152,6 +194,7 @@ describe('Monitor with real processes', () => {
     // A few more cycles: they fold into the flapping event.
     for (let cycle = 0; cycle < 3; cycle++) {
       const child = startBeater(hbDir, 'flappy');
+      await beating(child);
       await pollUntil(monitor, seen, () => status() === 'up');
       await kill(child, 'SIGKILL');
       await pollUntil(monitor, seen, () => status() === 'down');

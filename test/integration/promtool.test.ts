@@ -32,7 +32,7 @@ run('promtool', () => {
       feed.emit({
         snapshot: snapshot([
           daemon('relayCore'),
-          daemon('watchdog', 'late', { flapping: true } as object),
+          daemon('watchdog', 'late'),
           daemon('executor', 'down', { restarts: 7 }),
           daemon('odd\u0007"name\\\n', 'unknown', {
             lastBeatAt: null,
@@ -43,6 +43,8 @@ run('promtool', () => {
         events: [
           event(),
           event({ severity: 'warn', rule: 'late' }),
+          // Flapping is known from the rules' events, not from a snapshot field.
+          event({ severity: 'warn', rule: 'flapping', daemon: 'watchdog' }),
           event({ rule: 'weird "rule"\n' }),
         ],
       });

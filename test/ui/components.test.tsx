@@ -12,7 +12,7 @@ import { HelpOverlay } from '../../src/ui/components/HelpOverlay.js';
 import { tableLayout } from '../../src/ui/model/layout.js';
 import { recordPoll, EMPTY_HISTORY } from '../../src/ui/model/history.js';
 import type { ClockSnapshot } from '../../src/core/types.js';
-import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
+import { daemon, event, fleet, many, NOW, snapshot } from '../helpers/uiFixtures.js';
 
 const frameOf = (el: React.ReactElement) => render(el).lastFrame() ?? '';
 
@@ -205,11 +205,13 @@ describe('DaemonTable', () => {
     expect(table(80, { daemons: [], emptyReason: reason })).toContain(reason);
   });
   it('shows availability and the sparkline from the history', () => {
-    let h = recordPoll(EMPTY_HISTORY, snapshot([daemon('relayCore')]));
-    h = recordPoll(h, snapshot([daemon('relayCore', { status: 'down' })]));
+    const at = (s: number) => ({ at: new Date(NOW + s * 1000).toISOString() });
+    let h = recordPoll(EMPTY_HISTORY, snapshot([daemon('relayCore')], at(0)));
+    h = recordPoll(h, snapshot([daemon('relayCore', { status: 'down' })], at(5)));
+    h = recordPoll(h, snapshot([daemon('relayCore')], at(10)));
     const f = table(120, { daemons: [daemon('relayCore')], history: h });
     expect(f).toContain('50%');
-    expect(f).toContain('█▁');
+    expect(f).toContain('█▁█');
   });
 });
 

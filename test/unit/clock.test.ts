@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
+import os from 'node:os';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
@@ -17,6 +18,7 @@ import {
 } from '../../src/collectors/clock/sntp.js';
 import {
   ClockCollector,
+  findExecutable,
   parseServer,
   querySntp,
   querySntpBest,
@@ -373,5 +375,28 @@ describe('querySntpBest', () => {
     const { query, calls } = scripted([new Error('no answer within 1000 ms'), 1, 1, 1]);
     await expect(querySntpBest('h', 123, 1000, 4, query)).rejects.toThrow(/no answer/);
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('findExecutable (the clock tools on PATH)', () => {
+  it('skips entries that cannot be used instead of failing the lookup', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-path-'));
+    try {
+      const notExec = path.join(root, 'a');
+      const good = path.join(root, 'b');
+      fs.mkdirSync(notExec);
+      fs.mkdirSync(good);
+      fs.writeFileSync(path.join(notExec, 'chronyc'), '', { mode: 0o644 });
+      fs.mkdirSync(path.join(root, 'c', 'chronyc'), { recursive: true });
+      const PATH = [path.join(root, 'missing'), notExec, path.join(root, 'c')].join(path.delimiter);
+      expect(findExecutable('chronyc', PATH)).toBeNull();
+      fs.writeFileSync(path.join(good, 'chronyc'), '#!/bin/sh\n', { mode: 0o755 });
+      expect(findExecutable('chronyc', `${PATH}${path.delimiter}${good}`)).toBe(
+        path.join(good, 'chronyc'),
+      );
+      expect(findExecutable('chronyc', undefined)).toBeNull();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

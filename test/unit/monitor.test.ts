@@ -225,6 +225,23 @@ describe('Monitor (engine + rules + logs)', () => {
     expect(EventLog.readQuery(stateDir).map((e) => e.rule)).toEqual(['crashed']);
   });
 
+  it('a daemon up since before the monitor started is exactly 100% available', async () => {
+    const { clock, monitor, beatAll, dir } = await setup();
+    // healer's file is from a previous life: stale (down) at the first poll,
+    // beating again within one interval plus grace.
+    beatAll();
+    dir.json('healer', { pid: 103, ts: clock.wallMs - 600_000 }, clock.wallMs - 600_000);
+    await monitor.poll(clock.now());
+    for (let i = 0; i < 6; i++) {
+      clock.advance(5000);
+      beatAll();
+      await monitor.poll(clock.now());
+    }
+    expect(monitor.availability('relayCore')).toEqual({ h1: 1, h24: 1, d7: 1 });
+    expect(monitor.availability('healer')).toEqual({ h1: 1, h24: 1, d7: 1 });
+    await monitor.close();
+  });
+
   it('events are sanitized before the ring, the log and the result', async () => {
     const { clock, monitor, dir } = await setup();
     // A daemon that announces failure with a secret in its message.

@@ -13,9 +13,10 @@ import {
 } from '../../src/ui/model/view.js';
 import { screenLayout, tableLayout } from '../../src/ui/model/layout.js';
 import { recordPoll, EMPTY_HISTORY, beatGaps } from '../../src/ui/model/history.js';
+import { availableShare, countedStatus, nextExpectation } from '../../src/core/availability.js';
 import { truncate, fit, textWidth } from '../../src/ui/model/cells.js';
 import { deriveScreen, emptyTableReason } from '../../src/ui/model/screen.js';
-import type { Snapshot } from '../../src/core/types.js';
+import type { DaemonSnapshot, Snapshot } from '../../src/core/types.js';
 import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
 
 const names = (ds: { name: string }[]) => ds.map((d) => d.name);
@@ -219,19 +220,23 @@ describe('history', () => {
     for (let i = 0; i < 12; i++) {
       h = recordPoll(
         h,
-        snapshot([
-          daemon('a', {
-            status: i % 4 === 3 ? 'late' : 'up',
-            lastBeatAt: new Date(t + Math.floor(i / 2) * 5000).toISOString(),
-          }),
-        ]),
+        snapshot(
+          [
+            daemon('a', {
+              status: i % 4 === 3 ? 'down' : 'up',
+              lastBeatAt: new Date(t + Math.floor(i / 2) * 5000).toISOString(),
+            }),
+          ],
+          { at: new Date(t + i * 5000).toISOString() },
+        ),
       );
     }
     const a = h.get('a')!;
     expect(a.polls).toBe(12);
-    expect(a.availability).toBeCloseTo(9 / 12);
+    // 11 intervals of 5 s, each in the status of the poll that began it: 2 down (polls 3 and 7).
+    expect(a.availability).toBeCloseTo(9 / 11);
     expect(a.spark).toHaveLength(10);
-    expect(a.spark.endsWith('▄')).toBe(true);
+    expect(a.spark.endsWith('▁')).toBe(true);
     expect(beatGaps(a).every((g) => g === 5000)).toBe(true);
   });
 });
@@ -284,5 +289,53 @@ describe('emptyTableReason', () => {
     expect(emptyTableReason(snap(8), s, compileFilter('re:(['))).toMatch(
       /^bad regex \/re:\(\[: .+; Esc clears$/,
     );
+  });
+});
+
+describe('one availability for every display', () => {
+  const t = Date.parse('2026-01-02T10:00:00Z');
+  const polls = (statuses: DaemonSnapshot['status'][]) => {
+    let h = EMPTY_HISTORY;
+    statuses.forEach((status, i) => {
+      h = recordPoll(
+        h,
+        snapshot([daemon('a', { status, intervalSec: 5, graceSec: 15 })], {
+          at: new Date(t + i * 5000).toISOString(),
+        }),
+      );
+    });
+    return h.get('a')!.availability;
+  };
+
+  it.each<[string, DaemonSnapshot['status'][], number | null]>([
+    ['up all along: exactly 100%', ['up', 'up', 'up', 'up'], 1],
+    ['late counts as available', ['late', 'late', 'late'], 1],
+    ['late beside up', ['up', 'late', 'up', 'late'], 1],
+    ['unknown is not counted: no figure', ['unknown', 'unknown', 'unknown'], null],
+    ['never seen, then up: 100%', ['unknown', 'unknown', 'up', 'up'], 1],
+    [
+      'down at start until it first beats (within interval + grace): 100%',
+      ['down', 'down', 'up', 'up'],
+      1,
+    ],
+    [
+      'down past the allowance (20 s) is down from then',
+      ['down', 'down', 'down', 'down', 'down', 'down', 'down', 'down', 'up', 'up'],
+      0.25,
+    ],
+    ['up, then down: downtime', ['up', 'down', 'up'], 0.5],
+  ])('%s', (_name, statuses, expected) => {
+    const a = polls(statuses);
+    if (expected === null) expect(a).toBeNull();
+    else expect(a).toBeCloseTo(expected, 6);
+  });
+
+  it('the core counts time: up and late available, down not, unknown not counted', () => {
+    expect(availableShare({ up: 30, late: 10, down: 10, unknown: 50 })).toBeCloseTo(0.8);
+    expect(availableShare({ up: 0, late: 0, down: 0, unknown: 5 })).toBeNull();
+    const e = nextExpectation(null, 'down', t);
+    expect(countedStatus('down', e, t + 20_000, 20_000)).toBe('unknown');
+    expect(countedStatus('down', e, t + 20_001, 20_000)).toBe('down');
+    expect(countedStatus('down', nextExpectation(e, 'up', t + 1), t + 2, 20_000)).toBe('down');
   });
 });

@@ -1,6 +1,7 @@
 // `ghost-hb status`: one poll, printed as a table or as the JSON contract, with
 // a Nagios-style exit code.
 import { loadConfig } from '../../config/load.js';
+import { ClockCollector, withClockAttempt } from '../../collectors/clock/collector.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
 import { commonFlags, EXIT, type Command } from '../command.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
@@ -46,7 +47,13 @@ export const statusCommand: Command = {
       cwd: ctx.cwd,
       dir: (ctx.flags.dir as string | undefined) ?? null,
     });
-    const snapshot = await collectSnapshot({ config, cwd: ctx.cwd });
+    // The clock is part of the host's status: its sources are asked alongside
+    // the poll (bounded by their timeouts), as `watch` asks them.
+    const [polled, clock] = await Promise.all([
+      collectSnapshot({ config, cwd: ctx.cwd }),
+      new ClockCollector(config.clock).check(),
+    ]);
+    const snapshot = withClockAttempt(polled, clock);
     if (ctx.flags.json) {
       ctx.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
     } else {

@@ -5,8 +5,11 @@
 // answer.
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type { Config } from '../../config/schema.js';
+import type { Snapshot } from '../../core/types.js';
 import {
   parseChronyTracking,
   parseTimedatectlShow,
@@ -20,10 +23,36 @@ export type { ClockSample } from './parsers.js';
 /** Runs a program and resolves to its stdout; rejects with `code: 'ENOENT'` when it is not installed. */
 export type CommandRunner = (file: string, args: string[], timeoutMs: number) => Promise<string>;
 
+/**
+ * The executable `name` on `PATH`, or null. A PATH entry the user cannot read
+ * or a file named like the tool that cannot be executed is skipped, as a shell
+ * skips it; left to execvp, either makes the whole lookup fail with EACCES,
+ * which would make a missing tool look present and failing.
+ */
+export function findExecutable(name: string, pathEnv: string | undefined): string | null {
+  for (const dir of (pathEnv ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, name);
+    try {
+      if (!fs.statSync(file).isFile()) continue;
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // Unreadable directory, no such file, not executable: try the next entry.
+    }
+  }
+  return null;
+}
+
 export const runCommand: CommandRunner = (file, args, timeoutMs) =>
   new Promise((resolve, reject) => {
+    const found = file.includes('/') ? file : findExecutable(file, process.env.PATH);
+    if (found === null) {
+      reject(Object.assign(new Error(`${file}: not found on PATH`), { code: 'ENOENT' }));
+      return;
+    }
     execFile(
-      file,
+      found,
       args,
       { timeout: timeoutMs, maxBuffer: 64 * 1024, env: { ...process.env, LC_ALL: 'C' } },
       (err, stdout) => (err ? reject(err) : resolve(stdout)),
@@ -188,6 +217,21 @@ export class ClockCollector {
     return this.last;
   }
 
+  /**
+   * Ask the sources now and wait for the answer (the one-shot `status`): bounded
+   * by the command timeouts and `clock.sntpTimeout` per server.
+   */
+  async check(): Promise<ClockAttempt> {
+    // The SNTP socket and timers are unref'd (a background check must not hold
+    // a monitor open); a one-shot waits for the answer, so it holds the process.
+    const hold = setInterval(() => {}, 60_000);
+    try {
+      return await this.attempt();
+    } finally {
+      clearInterval(hold);
+    }
+  }
+
   /** Sample now; rejects when no source answers. */
   async sample(): Promise<ClockSample> {
     const a = await this.attempt();
@@ -280,4 +324,42 @@ export class ClockCollector {
     if (a.ok) this.answered = true;
     return a;
   }
+}
+
+/**
+ * A snapshot with the clock fields filled from a clock attempt (the engine owns
+ * the jump fields). No clock-sync source at all is a configuration, not a
+ * failure: no `sources.clock`, just the note. A source that exists (or answered
+ * before) and errors is a failing source.
+ */
+export function withClockAttempt(s: Snapshot, attempt: ClockAttempt | null): Snapshot {
+  if (!attempt) return s;
+  if (!attempt.ok) {
+    const clock = {
+      ...s.clock,
+      synced: null,
+      offsetMs: null,
+      errorBoundMs: null,
+      source: null,
+      stratum: null,
+      note: attempt.unavailable ? NO_CLOCK_SOURCE_NOTE : null,
+    };
+    return attempt.unavailable
+      ? { ...s, clock }
+      : { ...s, clock, sources: { ...s.sources, clock: false } };
+  }
+  const c = attempt.sample;
+  return {
+    ...s,
+    clock: {
+      ...s.clock,
+      synced: c.synced,
+      offsetMs: c.offsetMs,
+      errorBoundMs: c.errorBoundMs,
+      source: c.source,
+      stratum: c.stratum,
+      note: null,
+    },
+    sources: { ...s.sources, clock: true },
+  };
 }

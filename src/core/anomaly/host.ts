@@ -1,6 +1,6 @@
 // Host-wide rules: clock offset, sync and jumps; reboots; the heartbeat
 // directory; failing data sources.
-import { formatDuration, formatSeconds } from '../format.js';
+import { describeOffset, formatDuration, formatSeconds } from '../format.js';
 import type { Snapshot } from '../types.js';
 import { SAME_BOOT_SLACK_MS, type AnomalyConfig } from './config.js';
 import type { Evaluation } from './state.js';
@@ -24,7 +24,7 @@ export function evaluateClock(ev: Evaluation, snapshot: Snapshot, cfg: AnomalyCo
         rule: 'clock-offset',
         severity,
         subject: CLOCK,
-        message: `clock offset ${clock.offsetMs.toFixed(1)} ms (threshold ${severity === 'error' ? offsetErrorMs : offsetWarnMs} ms, from ${clock.source ?? 'unknown source'})`,
+        message: `clock is ${describeOffset(clock.offsetMs)} (offset ${clock.offsetMs.toFixed(1)} ms, threshold ${severity === 'error' ? offsetErrorMs : offsetWarnMs} ms, from ${clock.source ?? 'unknown source'})`,
         data,
       });
     } else {

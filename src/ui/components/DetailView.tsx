@@ -103,8 +103,7 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
       </Field>
       <Field label="available">
         <Gauge fraction={history?.availability ?? null} width={20} color={color} tone="green" />{' '}
-        {history?.availability == null ? '-' : `${(history.availability * 100).toFixed(1)}%`} of{' '}
-        {history?.polls ?? 0} polls {history?.spark ?? ''}
+        {pct(history?.availability ?? null)} this session {history?.spark ?? ''}
         {props.longAvailability
           ? `  1h ${pct(props.longAvailability.h1)}  24h ${pct(props.longAvailability.h24)}  7d ${pct(props.longAvailability.d7)}`
           : ''}

@@ -1,7 +1,8 @@
 // The monitor's view model: what the operator chose (filter, status filter,
 // sort, selection, scroll, mode) and the pure functions that turn a snapshot
 // and that choice into the rows and events to draw. No I/O, no clock.
-import type { DaemonSnapshot, DaemonStatus, HbEvent } from '../../core/types.js';
+import type { DaemonSnapshot, HbEvent } from '../../core/types.js';
+import { compareByStatus } from '../../core/format.js';
 import { matchesFilter, type EventFilter } from '../../core/events/index.js';
 
 export const STATUS_FILTERS = ['all', 'problems', 'up', 'late', 'down'] as const;
@@ -118,8 +119,6 @@ export function matchesStatus(d: Pick<DaemonSnapshot, 'status'>, f: StatusFilter
   }
 }
 
-const STATUS_RANK: Record<DaemonStatus, number> = { down: 0, unknown: 1, late: 2, up: 3 };
-
 function cmpNullable(a: number | null, b: number | null): number {
   // Unknown values go last whichever way the numbers sort.
   if (a == null) return b == null ? 0 : 1;
@@ -133,10 +132,7 @@ function byName(a: DaemonSnapshot, b: DaemonSnapshot): number {
 
 /** Comparators; numeric columns sort largest first (what an operator looks for). */
 const COMPARATORS: Record<SortKey, (a: DaemonSnapshot, b: DaemonSnapshot) => number> = {
-  status: (a, b) =>
-    STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
-    Number(b.critical) - Number(a.critical) ||
-    byName(a, b),
+  status: compareByStatus,
   name: byName,
   age: (a, b) => cmpNullable(b.ageMs, a.ageMs) || byName(a, b),
   cpu: (a, b) => cmpNullable(b.cpuPct, a.cpuPct) || byName(a, b),
