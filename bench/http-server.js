@@ -65,6 +65,7 @@ if (mode === 'baseline') {
   poller.start();
   process.on('message', (m) => {
     if (m === 'polls') process.send({ polls: polls.splice(0) });
+    if (m === 'rss') process.send({ rss: process.memoryUsage().rss });
     if (m === 'stop') {
       void poller
         .stop()

@@ -34,6 +34,8 @@ export interface MonitorLike {
   raise(event: Omit<HbEvent, 'id' | 'at'>): HbEvent;
   readonly eventLog: {
     query(q: EventQuery): HbEvent[];
+    /** The same, reading in chunks that yield to the event loop (polls go on meanwhile). */
+    queryAsync?(q: EventQuery): Promise<HbEvent[]>;
   };
   readonly audit: {
     recordMany(entries: readonly AuditEntry[]): void;
@@ -70,6 +72,7 @@ export interface AttachedApi {
  */
 export function monitorEventStore(monitor: MonitorLike): EventStore {
   const ring = monitor.events;
+  let logScans: Promise<unknown> = Promise.resolve();
   return {
     buffer: ring,
     async query(q: ApiEventQuery) {
@@ -79,7 +82,14 @@ export function monitorEventStore(monitor: MonitorLike): EventStore {
         ring.size < ring.capacity ||
         fromRing.length >= q.limit ||
         (q.sinceMs != null && oldest <= q.sinceMs);
-      return complete ? fromRing : monitor.eventLog.query(q);
+      if (complete) return fromRing;
+      const log = monitor.eventLog;
+      if (!log.queryAsync) return log.query(q);
+      // One scan of the log at a time: concurrent clients queue rather than
+      // multiply the reading, so no number of them can slow the polls.
+      const run = logScans.then(() => log.queryAsync!(q));
+      logScans = run.catch(() => undefined);
+      return run;
     },
   };
 }
