@@ -195,6 +195,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       listen: listenAddress.default('127.0.0.1:9464'),
       token: z.string().min(16).nullable().default(null),
+      /** A token that may only ping (/ping/NAME...), for cron jobs and scripts. */
+      pingToken: z.string().min(16).nullable().default(null),
       tokenFile: z.string().min(1).nullable().default(null),
       metricsPublic: z.boolean().default(false),
     })

@@ -11,6 +11,7 @@ import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
 import type { NotifyStatsLike } from './metrics.js';
+import { pingRoutes } from './pingRoutes.js';
 import { DashboardPusher, type DropReport } from './push.js';
 import { SilenceStore } from '../store/silences.js';
 import { silenceRoutes } from './silenceRoutes.js';
@@ -126,14 +127,18 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
     events: monitorEventStore(monitor),
     audit: auditBuffer.push,
     ...(opts.limits ? { limits: opts.limits } : {}),
-    ...(monitor.stateDir
-      ? {
-          routes: silenceRoutes({
-            store: new SilenceStore(monitor.stateDir),
-            audit: monitor.audit,
-          }),
-        }
-      : {}),
+    routes: [
+      ...(monitor.stateDir
+        ? silenceRoutes({ store: new SilenceStore(monitor.stateDir), audit: monitor.audit })
+        : []),
+      ...pingRoutes({
+        heartbeatDir: config.heartbeatDir,
+        declared: new Set(config.daemons.filter((d) => d.declared).map((d) => d.name)),
+        discover: config.discover,
+        apiToken: token,
+        pingToken: config.api.pingToken ?? env.GHOST_HB_PING_TOKEN?.trim() ?? null,
+      }),
+    ],
   });
 
   server.metrics.setNotifyStats(opts.notifyStats ?? null);
