@@ -10,11 +10,12 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError, type Config } from '../config/schema.js';
 import { AuditLog } from '../store/audit.js';
 import { Monitor } from '../runtime/monitor.js';
-import { resolveStateDir } from '../store/paths.js';
+import { resolveStateDir, STATE_FILES } from '../store/paths.js';
 import { explainHeld, LockHeldError, StateDirLock } from '../store/lock.js';
 import { Poller } from '../runtime/poller.js';
 import type { PollerListener } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
+import type { AgentSocket } from '../agent/socket.js';
 import type { AttachedNotify } from '../notify/index.js';
 import type { CommandContext } from './command.js';
 
@@ -56,6 +57,8 @@ export interface RuntimeOptions {
   env: NodeJS.ProcessEnv;
   /** Delay between a heartbeat-directory change and the poll it triggers (Poller's default when absent). */
   watchDelayMs?: number;
+  /** Serve the API on the state directory's unix socket (an agent: `watch`, `serve`). */
+  agentSocket?: boolean;
 }
 
 export interface ApiStartOptions {
@@ -72,6 +75,7 @@ export interface ApiStartOptions {
  */
 export class MonitorRuntime {
   private apiHandle: AttachedApi | null = null;
+  private socketHandle: AgentSocket | null = null;
   private stopping: Promise<void> | null = null;
 
   private constructor(
@@ -90,7 +94,10 @@ export class MonitorRuntime {
    */
   static async open(config: Config, opts: RuntimeOptions): Promise<MonitorRuntime> {
     const stateDir = opts.stateDir ?? resolveStateDir(config, opts.env);
-    const lock = StateDirLock.acquire(stateDir, { command: opts.command });
+    const lock = StateDirLock.acquire(stateDir, {
+      command: opts.command,
+      socket: opts.agentSocket ? STATE_FILES.socket : null,
+    });
     let monitor: Monitor;
     try {
       monitor = await Monitor.open({ config, stateDir, env: opts.env, command: opts.command });
@@ -156,6 +163,42 @@ export class MonitorRuntime {
     }
   }
 
+  /**
+   * Serve the API on a unix socket in the state directory, for screens,
+   * `status` and `events` on this host (after serveApi, whose route table it
+   * reuses). A socket that cannot be made is reported on stderr; the monitor
+   * goes on without it.
+   */
+  async serveSocket(stderr: NodeJS.WritableStream): Promise<AgentSocket | null> {
+    const [{ serveAgentSocket }, { AccessAuditBuffer }] = await Promise.all([
+      import('../agent/socket.js'),
+      import('../server/auditSink.js'),
+    ]);
+    const audit = new AccessAuditBuffer(this.monitor.audit);
+    try {
+      const socket = await serveAgentSocket({
+        stateDir: this.stateDir,
+        feed: this.poller,
+        monitor: this.monitor,
+        pollIntervalSec: this.config.pollInterval,
+        audit: audit.push,
+        ...(this.apiHandle ? { routes: this.apiHandle.server.routes } : {}),
+      });
+      this.socketHandle = {
+        path: socket.path,
+        close: async () => {
+          await socket.close();
+          audit.close();
+        },
+      };
+      return this.socketHandle;
+    } catch (err) {
+      audit.close();
+      stderr.write(`ghost-hb: ${(err as Error).message}\n`);
+      return null;
+    }
+  }
+
   /** Report failed polls and liveness checks on stderr (the headless modes). */
   reportErrors(stderr: NodeJS.WritableStream): void {
     const listener: PollerListener = (u) => {
@@ -178,6 +221,7 @@ export class MonitorRuntime {
     return (this.stopping ??= (async () => {
       await this.poller.stop();
       try {
+        await this.socketHandle?.close();
         await this.apiHandle?.close();
       } finally {
         try {

@@ -246,7 +246,7 @@ export function explainHeld(err: LockHeldError): string {
   const h = err.holder;
   return [
     `ghost-hb: ${err.message}`,
-    `  attach a screen to it: ghost-hb (with the same config or --state-dir), or read it with ghost-hb status / ghost-hb events`,
+    `  read it: ghost-hb status (asks the running agent over ${STATE_FILES.socket}), ghost-hb events, or the API of ghost-hb serve`,
     `  stop it: kill ${h.pid} (or systemctl stop the unit that runs it); only one monitor writes to a state directory`,
   ].join('\n');
 }

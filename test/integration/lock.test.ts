@@ -79,23 +79,24 @@ const holding = (a: Agent) => () => readHolder(stateDir)?.pid === a.child.pid ||
 
 describe('the state directory lock, with real processes', () => {
   it('a second watch exits 3 naming the holder; the log keeps unique ids', async () => {
-    spawnBeater(hbDir, 'relay', 100);
+    const beater = spawnBeater(hbDir, 'relay', 100);
     const first = startAgent('watch');
     await waitFor(holding(first), 'the first watch to hold the lock', 20_000);
     const second = startAgent('watch');
     expect(await second.exit).toBe(3);
     expect(second.stderr()).toContain(`pid ${first.child.pid}`);
     expect(second.stderr()).toContain('ghost-hb watch');
-    expect(second.stderr()).toMatch(/attach a screen/);
+    expect(second.stderr()).toMatch(/ghost-hb status/);
     expect(second.stderr()).toMatch(new RegExp(`kill ${first.child.pid}`));
     // serve is refused the same way, before it listens.
     const serve = startAgent('serve');
     expect(await serve.exit).toBe(3);
     expect(serve.stderr()).toContain(`pid ${first.child.pid}`);
 
+    await killHard(beater);
     await waitFor(
-      () => (EventLog.readQuery(stateDir).some((e) => e.rule === 'new-daemon') ? true : undefined),
-      'an event in the log',
+      () => (EventLog.readQuery(stateDir).some((e) => e.daemon === 'relay') ? true : undefined),
+      'an event about relay in the log',
       20_000,
     );
     first.child.kill('SIGTERM');

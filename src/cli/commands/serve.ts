@@ -35,7 +35,12 @@ export const serveCommand: Command = {
       const config = await loadConfigAudited(ctx);
       const runtime = await openRuntimeOrExplain(
         config,
-        { command: 'serve', stateDir: ctx.flags.stateDir as string | undefined, env: ctx.env },
+        {
+          command: 'serve',
+          stateDir: ctx.flags.stateDir as string | undefined,
+          env: ctx.env,
+          agentSocket: true,
+        },
         ctx.stderr,
       );
       if (!runtime) return EXIT.UNKNOWN;
@@ -45,6 +50,7 @@ export const serveCommand: Command = {
         stderr: ctx.stderr,
       });
       if (!api) return EXIT.UNKNOWN;
+      await runtime.serveSocket(ctx.stderr);
       runtime.reportErrors(ctx.stderr);
       runtime.start();
       ctx.stderr.write(

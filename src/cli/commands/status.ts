@@ -1,7 +1,12 @@
 // `ghost-hb status`: one poll, printed as a table or as the JSON contract, with
 // a Nagios-style exit code.
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
 import { ClockCollector, withClockAttempt } from '../../collectors/clock/collector.js';
+import type { Snapshot } from '../../core/types.js';
+import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
 import { commonFlags, EXIT, type Command } from '../command.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
@@ -20,6 +25,34 @@ export function wantColor(
   return isTTY === true;
 }
 
+/**
+ * The latest snapshot of the agent running on this state directory (fresh:
+ * its clock data included), when there is one watching the same heartbeat
+ * directory; null otherwise (or when it does not answer), for a poll of our own.
+ */
+async function fromAgent(stateDir: string, heartbeatDir: string): Promise<Snapshot | null> {
+  // Loaded only when an agent may be there: a plain status stays cheap.
+  if (!fs.existsSync(path.join(stateDir, STATE_FILES.lock))) return null;
+  const { agentGet, findAgent } = await import('../../agent/client.js');
+  const agent = findAgent(stateDir);
+  if (!agent) return null;
+  try {
+    const snapshot = await agentGet<Snapshot>(agent.socket, '/api/status', { timeoutMs: 3000 });
+    return snapshot.heartbeatDir === heartbeatDir ? snapshot : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One poll of our own, with the clock sources asked alongside (bounded by their timeouts), as `watch` asks them. */
+async function pollHere(config: Config, cwd: string): Promise<Snapshot> {
+  const [polled, clock] = await Promise.all([
+    collectSnapshot({ config, cwd }),
+    new ClockCollector(config.clock).check(),
+  ]);
+  return withClockAttempt(polled, clock);
+}
+
 export const statusCommand: Command = {
   name: 'status',
   summary: 'one poll of the heartbeat directory, as a table or JSON',
@@ -30,6 +63,8 @@ export const statusCommand: Command = {
   Options
     --dir, -d      heartbeat directory (overrides the config's heartbeatDir)
     --config, -c   config file (default: search for .heartbeatrc from here upward)
+    --state-dir    the state directory whose running agent (watch, serve) to ask
+                   (default: the config's stateDir); without one, poll here
     --json         print one JSON document (the documented contract) instead of a table
     --no-color     no colour (NO_COLOR is honoured too)
 
@@ -39,6 +74,7 @@ export const statusCommand: Command = {
 `,
   flags: {
     ...commonFlags,
+    stateDir: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
   async run(ctx) {
@@ -47,13 +83,9 @@ export const statusCommand: Command = {
       cwd: ctx.cwd,
       dir: (ctx.flags.dir as string | undefined) ?? null,
     });
-    // The clock is part of the host's status: its sources are asked alongside
-    // the poll (bounded by their timeouts), as `watch` asks them.
-    const [polled, clock] = await Promise.all([
-      collectSnapshot({ config, cwd: ctx.cwd }),
-      new ClockCollector(config.clock).check(),
-    ]);
-    const snapshot = withClockAttempt(polled, clock);
+    const stateDir = (ctx.flags.stateDir as string | undefined) ?? resolveStateDir(config, ctx.env);
+    const snapshot =
+      (await fromAgent(stateDir, config.heartbeatDir)) ?? (await pollHere(config, ctx.cwd));
     if (ctx.flags.json) {
       ctx.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
     } else {

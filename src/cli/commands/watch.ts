@@ -33,10 +33,16 @@ export const watchCommand: Command = {
       const config = await loadConfigAudited(ctx);
       const runtime = await openRuntimeOrExplain(
         config,
-        { command: 'watch', stateDir: ctx.flags.stateDir as string | undefined, env: ctx.env },
+        {
+          command: 'watch',
+          stateDir: ctx.flags.stateDir as string | undefined,
+          env: ctx.env,
+          agentSocket: true,
+        },
         ctx.stderr,
       );
       if (!runtime) return EXIT.UNKNOWN;
+      await runtime.serveSocket(ctx.stderr);
       runtime.reportErrors(ctx.stderr);
       runtime.poller.subscribe((u) => {
         if (u.type === 'error') return;
