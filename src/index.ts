@@ -28,7 +28,6 @@ export { Monitor, type MonitorOptions } from './runtime/monitor.js';
 export {
   Poller,
   systemInstant,
-  systemInstant as nowInstant,
   type PollSource,
   type PollerOptions,
   type PollerUpdate,

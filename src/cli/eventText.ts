@@ -4,11 +4,23 @@ import { format } from 'date-fns';
 import { escapeControl } from '../core/sanitize.js';
 import type { HbEvent } from '../core/types.js';
 
+const stamp = (iso: string): string => {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? format(ms, 'yyyy-MM-dd HH:mm:ss') : iso;
+};
+
+/**
+ * A repeated event (a coalesced count) is shown as it is now: dated at its
+ * latest occurrence with the latest message, the count and when it began.
+ */
 export function formatEventLine(e: HbEvent): string {
-  const at = Date.parse(e.at);
-  const when = Number.isFinite(at) ? format(at, 'yyyy-MM-dd HH:mm:ss') : e.at;
-  const count = typeof e.data?.count === 'number' && e.data.count > 1 ? ` (x${e.data.count})` : '';
+  const count = typeof e.data?.count === 'number' && e.data.count > 1 ? e.data.count : null;
+  const lastAt = typeof e.data?.lastAt === 'string' ? e.data.lastAt : null;
+  const latest = typeof e.data?.latestMessage === 'string' ? e.data.latestMessage : null;
+  const when = stamp(count !== null && lastAt ? lastAt : e.at);
+  const message = count !== null ? (latest ?? e.message) : e.message;
+  const suffix = count === null ? '' : ` (x${count}${lastAt ? `, first ${stamp(e.at)}` : ''})`;
   return escapeControl(
-    `${when}  ${e.severity.toUpperCase().padEnd(8)} ${e.rule.padEnd(14)} ${(e.daemon ?? '-').padEnd(16)} ${e.message}${count}`,
+    `${when}  ${e.severity.toUpperCase().padEnd(8)} ${e.rule.padEnd(14)} ${(e.daemon ?? '-').padEnd(16)} ${message}${suffix}`,
   );
 }

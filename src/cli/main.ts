@@ -13,6 +13,10 @@ import { VERSION } from '../version.js';
 // server's or the event reader's dependencies (time and memory).
 interface CommandEntry {
   name: string;
+  /** One line for `ghost-hb --help`, kept here so the overview loads no command. */
+  summary: string;
+  /** Most positional arguments the command takes (undefined: it checks them itself). */
+  maxArgs?: number;
   load(): Promise<Command>;
 }
 /**
@@ -51,21 +55,62 @@ function hideEnv(keys: string[]): Record<string, string> {
 const registry: CommandEntry[] = [
   {
     name: '',
+    summary: 'the interactive monitor (no subcommand)',
+    maxArgs: 0,
     load: async () => {
       await prepareForLongRun();
       return (await import('./commands/monitor.js')).monitorCommand;
     },
   },
-  { name: 'status', load: async () => (await import('./commands/status.js')).statusCommand },
-  { name: 'beat', load: async () => (await import('./commands/beat.js')).beatCommand },
-  { name: 'run', load: async () => (await import('./commands/run.js')).runCommand },
-  { name: 'watch', load: async () => (await import('./commands/watch.js')).watchCommand },
-  { name: 'serve', load: async () => (await import('./commands/serve.js')).serveCommand },
-  { name: 'events', load: async () => (await import('./commands/events.js')).eventsCommand },
-  { name: 'silence', load: async () => (await import('./commands/silence.js')).silenceCommand },
-  { name: 'notify', load: async () => (await import('./commands/notify.js')).notifyCommand },
+  {
+    name: 'status',
+    summary: 'one poll of the heartbeat directory, as a table or JSON',
+    maxArgs: 0,
+    load: async () => (await import('./commands/status.js')).statusCommand,
+  },
+  {
+    name: 'beat',
+    summary: 'write NAME.json into the heartbeat directory (atomically), once or --every S',
+    load: async () => (await import('./commands/beat.js')).beatCommand,
+  },
+  {
+    name: 'run',
+    summary: 'run a command and beat for it while it lives; a final beat says how it ended',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'watch',
+    summary: 'run headless: poll, detect anomalies, log events (what a service runs)',
+    maxArgs: 0,
+    load: async () => (await import('./commands/watch.js')).watchCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'run headless with the HTTP API, live stream, /metrics and dashboard page',
+    maxArgs: 0,
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
+    name: 'events',
+    summary: 'show the event log (filter by time, severity, daemon; --follow)',
+    maxArgs: 0,
+    load: async () => (await import('./commands/events.js')).eventsCommand,
+  },
+  {
+    name: 'silence',
+    summary: 'stop notifications about a daemon, a rule or everything for a while',
+    load: async () => (await import('./commands/silence.js')).silenceCommand,
+  },
+  {
+    name: 'notify',
+    summary: 'send a test notification through each channel and print the outcome',
+    load: async () => (await import('./commands/notify.js')).notifyCommand,
+  },
   {
     name: 'demo',
+    summary:
+      'a demo fleet of eight daemons (crash, hang, late, degraded, malformed) in the monitor',
+    maxArgs: 0,
     load: async () => {
       await prepareForLongRun();
       return (await import('./commands/demo.js')).demoCommand;
@@ -73,20 +118,71 @@ const registry: CommandEntry[] = [
   },
 ];
 
-async function overview(): Promise<string> {
-  const commands = await Promise.all(registry.map((e) => e.load()));
-  const width = Math.max(...commands.map((c) => c.name.length), 8);
-  const lines = commands.map((c) => `    ${(c.name || '(none)').padEnd(width)}  ${c.summary}`);
+function overview(): string {
+  const width = Math.max(...registry.map((c) => c.name.length), 8);
+  const lines = registry.map((c) => `    ${(c.name || '(none)').padEnd(width)}  ${c.summary}`);
   return `
   Usage
     $ ghost-hb [command] [options]
 
   Commands
 ${lines.join('\n')}
+    help      this list, or "ghost-hb help COMMAND" for a command's options
+    version   the version (also -v, --version)
 
   Run "ghost-hb COMMAND --help" for a command's options.
   Exit codes: 0 ok, 1 warning (late), 2 critical (down), 3 cannot run.
 `;
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The command closest to a mistyped one, when it is close enough to be a typo. */
+export function closestCommand(typed: string): string | null {
+  let best: { name: string; d: number } | null = null;
+  for (const { name } of registry) {
+    if (!name) continue;
+    const d = distance(typed.toLowerCase(), name);
+    if (!best || d < best.d) best = { name, d };
+  }
+  return best && best.d <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : null;
+}
+
+/**
+ * A declared option that takes a value but has none (`--interval` at the end,
+ * or followed by another option): meow would silently drop it.
+ */
+export function flagsWithoutValue(command: Command, argv: readonly string[]): string[] {
+  const valued = new Map<string, string>();
+  for (const [name, spec] of Object.entries(command.flags)) {
+    if (spec.type === 'boolean') continue;
+    valued.set(`--${kebab(name)}`, name);
+    valued.set(`--${name}`, name);
+    if (spec.shortFlag) valued.set(`-${spec.shortFlag}`, name);
+  }
+  const missing: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (!valued.has(arg)) continue;
+    const next = argv[i + 1];
+    if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) missing.push(arg);
+    else i++;
+  }
+  return missing;
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -104,27 +200,34 @@ export function unknownFlags(command: Command, given: string[]): string[] {
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const first = argv[0];
+  if (first === 'version' || first === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.OK;
+  }
+  if (first === 'help') {
+    // `help COMMAND` is `COMMAND --help`.
+    return argv[1] ? main([argv[1], '--help']) : (process.stdout.write(overview()), EXIT.OK);
+  }
   // `beat` (and `run`) skip meow: see cli/fast.ts.
   if (isFastCommand(first)) return (await import('./fast.js')).fastMain(argv);
   const named =
     first && !first.startsWith('-') ? registry.find((c) => c.name === first) : undefined;
   if (first && !first.startsWith('-') && !named) {
-    process.stderr.write(`ghost-hb: unknown command "${first}"\n${await overview()}`);
+    const near = closestCommand(first);
+    process.stderr.write(
+      `ghost-hb: unknown command "${first}"${near ? `; did you mean ${near}?` : ''}\n${overview()}`,
+    );
     return EXIT.UNKNOWN;
   }
-  const entry = named ?? registry.find((c) => c.name === '');
+  const entry = named ?? registry.find((c) => c.name === '')!;
   const rest = named ? argv.slice(1) : argv;
-  if (!entry) {
-    process.stdout.write(await overview());
+  const command = await entry.load();
+  // The monitor's options, then the command list (from the registry: no other command loads).
+  if (entry.name === '' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${command.help}\n${overview()}`);
     return EXIT.OK;
   }
-  const command = await entry.load();
-  // The command list is only needed when help is asked for.
-  const help =
-    command.name === '' && (rest.includes('--help') || rest.includes('-h'))
-      ? `${command.help}\n${await overview()}`
-      : command.help;
-  const cli = meow(help, {
+  const cli = meow(command.help, {
     importMeta: import.meta,
     argv: rest,
     flags: command.flags,
@@ -135,12 +238,26 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     autoHelp: true,
     autoVersion: true,
   });
+  const where = `see "ghost-hb ${command.name ? `${command.name} ` : ''}--help"`;
   const unknown = unknownFlags(command, Object.keys(cli.unnormalizedFlags));
   if (unknown.length > 0) {
     const list = unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ');
     process.stderr.write(
-      `ghost-hb: unknown option${unknown.length > 1 ? 's' : ''} ${list}; see "ghost-hb ${command.name ? `${command.name} ` : ''}--help"\n`,
+      `ghost-hb: unknown option${unknown.length > 1 ? 's' : ''} ${list}; ${where}\n`,
     );
+    return EXIT.UNKNOWN;
+  }
+  const bare = flagsWithoutValue(command, rest);
+  if (bare.length > 0) {
+    process.stderr.write(`ghost-hb: ${bare.join(', ')} needs a value; ${where}\n`);
+    return EXIT.UNKNOWN;
+  }
+  if (entry.maxArgs !== undefined && cli.input.length > entry.maxArgs) {
+    const extra = cli.input
+      .slice(entry.maxArgs)
+      .map((a) => JSON.stringify(a))
+      .join(' ');
+    process.stderr.write(`ghost-hb: unexpected argument ${extra}; ${where}\n`);
     return EXIT.UNKNOWN;
   }
   try {

@@ -148,6 +148,7 @@ export class MonitorRuntime {
         monitor: this.monitor,
         listen: opts.listen,
         env: opts.env,
+        notifyStats: this.notify?.notifier ? () => this.notify?.notifier?.stats() ?? null : null,
       });
       return this.apiHandle;
     } catch (err) {

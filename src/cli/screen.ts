@@ -98,6 +98,11 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       initialPrefs: prefs,
       initialEvents: runtime.monitor.recentEvents(),
       availability: (name: string) => runtime.monitor.availability(name),
+      context: [
+        `config: ${config.configFile ?? 'none found (defaults)'}`,
+        `heartbeats: ${config.heartbeatDir}`,
+        `state: ${stateDir}`,
+      ],
       onPrefs: (p) => void saver.save(p),
       onQuit: () => finish(EXIT.OK, 'quit'),
     }),

@@ -26,13 +26,21 @@ export interface AccessRecord {
 
 export type AccessAudit = (record: AccessRecord) => void;
 
-/** The path and query as logged: the token parameter is never written anywhere. */
+/** Query parameters whose values are logged as sent: the API's own, none of which can hold a secret. */
+const HARMLESS_PARAMS = new Set(['since', 'severity', 'daemon', 'rule', 'limit']);
+
+/**
+ * The path and query as logged: every query value is redacted unless its
+ * parameter is a known harmless one, so a token under a wrong name (`?tok=`,
+ * `?key=`, `token[]=`) never reaches the audit log either.
+ */
 export function loggablePath(rawUrl: string): string {
   const q = rawUrl.indexOf('?');
   if (q < 0) return sanitizeString(rawUrl, 512);
   const params = new URLSearchParams(rawUrl.slice(q + 1));
-  if (params.has('token')) params.set('token', '[REDACTED]');
-  const qs = params.toString().replace(/%5BREDACTED%5D/g, '[REDACTED]');
+  const kept = new URLSearchParams();
+  for (const [k, v] of params) kept.append(k, HARMLESS_PARAMS.has(k) ? v : '[REDACTED]');
+  const qs = kept.toString().replace(/%5BREDACTED%5D/g, '[REDACTED]');
   return sanitizeString(`${rawUrl.slice(0, q)}${qs ? `?${qs}` : ''}`, 512);
 }
 

@@ -10,6 +10,7 @@ import type { EventBuffer, EventQuery } from '../core/events/index.js';
 import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
+import type { NotifyStatsLike } from './metrics.js';
 import { pingRoutes } from './pingRoutes.js';
 import { DashboardPusher, type DropReport } from './push.js';
 import { SilenceStore } from '../store/silences.js';
@@ -54,6 +55,8 @@ export interface AttachOptions {
   listen?: string | null;
   env?: NodeJS.ProcessEnv;
   limits?: Partial<ServerLimits>;
+  /** The notifier's delivery counts, for ghosthb_notifications_total and ghosthb_outbox_messages. */
+  notifyStats?: (() => NotifyStatsLike | null) | null;
 }
 
 export interface AttachedApi {
@@ -137,6 +140,8 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
       }),
     ],
   });
+
+  server.metrics.setNotifyStats(opts.notifyStats ?? null);
 
   let pusher: DashboardPusher | null = null;
   let unsubscribe = () => {};

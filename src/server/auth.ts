@@ -168,7 +168,7 @@ export interface PresentedCredentials {
   queryToken: string | null;
 }
 
-/** Check what a request presents: one credential is looked at, the first of header, cookie, query. */
+/** Check what a request presents: the header if any; else a valid query token, else the cookie, else the query token. */
 export function authenticate(
   access: RequestAuth,
   presented: PresentedCredentials,
@@ -179,10 +179,11 @@ export function authenticate(
     const m = /^Bearer ([^\s]+)$/i.exec(presented.authorization.trim());
     return tokenMatches(token, m ? m[1] : '') ? 'ok' : 'wrong';
   }
+  // A valid ?token= wins over a stale session cookie (left from before a token rotation).
+  if (presented.queryToken !== null && tokenMatches(token, presented.queryToken)) return 'ok';
   const cookie = cookieValue(presented.cookie, SESSION_COOKIE);
   if (cookie !== null) return tokenMatches(session!, cookie) ? 'ok' : 'wrong';
-  if (presented.queryToken !== null)
-    return tokenMatches(token, presented.queryToken) ? 'ok' : 'wrong';
+  if (presented.queryToken !== null) return 'wrong';
   return 'missing';
 }
 

@@ -4,7 +4,7 @@
 // correct however stale the scrape.
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { STATUSES, type HbEvent, type Snapshot } from '../core/types.js';
+import { STATUSES, type HbEvent, type Severity, type Snapshot } from '../core/types.js';
 import { CLOCK_OFFSET_CONVENTION } from '../core/format.js';
 import { escapeControl } from '../core/sanitize.js';
 import { VERSION } from '../version.js';
@@ -13,6 +13,56 @@ import { VERSION } from '../version.js';
 export function labelValue(s: string, max = 128): string {
   const v = escapeControl(s);
   return v.length > max ? v.slice(0, max) : v;
+}
+
+/**
+ * The (severity, rule) pairs the anomaly rules and the monitor raise, exported
+ * at 0 from the start so that rate() and increase() count the first event of
+ * each kind (a series that appears at 1 hides its first increment).
+ */
+export const KNOWN_EVENT_KINDS: ReadonlyArray<readonly [Severity, string]> = [
+  ...(['crashed', 'hung', 'down', 'malformed'] as const).flatMap((r) => [
+    ['error', r] as const,
+    ['critical', r] as const,
+  ]),
+  ['info', 'recovered'],
+  ['warn', 'late'],
+  ['warn', 'never-seen'],
+  ['warn', 'unknown'],
+  ['info', 'new-daemon'],
+  ['warn', 'flapping'],
+  ['info', 'flapping'],
+  ['warn', 'restarted'],
+  ['error', 'restart-loop'],
+  ['warn', 'clock-skew'],
+  ['warn', 'jitter'],
+  ['warn', 'cpu-high'],
+  ['warn', 'mem-high'],
+  ['warn', 'mem-growth'],
+  ['warn', 'clock-offset'],
+  ['error', 'clock-offset'],
+  ['error', 'clock-unsynced'],
+  ['info', 'clock-unsynced'],
+  ['warn', 'clock-jump'],
+  ['warn', 'reboot'],
+  ['error', 'heartbeat-dir'],
+  ['info', 'heartbeat-dir'],
+  ['warn', 'source-failing'],
+  ['info', 'source-failing'],
+  ['warn', 'state-corrupt'],
+  ['warn', 'notify-dropped'],
+];
+
+/** Delivery counts of the notifier (notify/notifier.ts NotifierStats). */
+export interface NotifyStatsLike {
+  channels: Record<string, Record<'delivered' | 'retried' | 'dropped', number>>;
+  outbox: number;
+}
+
+/** The bounded vocabulary of a reason ("malformed: bad JSON" -> "malformed", "not running (check 1 of 3)" -> "not running"). */
+export function reasonLabel(reason: string | null): string {
+  if (!reason) return 'unknown';
+  return labelValue(reason.split(/[:(]/)[0]!.trim(), 32) || 'unknown';
 }
 
 export interface MetricsOptions {
@@ -37,6 +87,10 @@ export class HbMetrics {
   private readonly lastPoll: Gauge;
   private readonly sourceUp: Gauge;
   private readonly pushDropped: Counter;
+  private readonly downReason: Gauge;
+  /** Per daemon that is down: its reason and since when (Unix s), kept while the reason holds. */
+  private readonly downSince = new Map<string, { reason: string; sinceSec: number }>();
+  private notifyStats: (() => NotifyStatsLike | null) | null = null;
   private readonly seenEvents = new Set<string>();
   private readonly seenOrder: string[] = [];
   /** Daemons flagged flapping by the anomaly rules' `flapping` events (start, then `stopped`). */
@@ -133,6 +187,43 @@ export class HbMetrics {
       labelNames: ['reason'],
       registers,
     });
+    for (const [severity, rule] of KNOWN_EVENT_KINDS) this.events.inc({ severity, rule }, 0);
+    // Unknown until a poll says otherwise.
+    this.setOrAbsent(this.clockOffset, null);
+    this.setOrAbsent(this.clockSynced, null);
+    this.downReason = new Gauge({
+      name: 'ghosthb_daemon_down_reason',
+      help: 'Present while the daemon is down, labelled with why (crashed, hung, stale, failing, malformed); the value is the Unix time that reason began.',
+      labelNames: ['daemon', 'reason'],
+      registers,
+    });
+    const stats = () => this.notifyStats?.() ?? null;
+    new Counter({
+      name: 'ghosthb_notifications_total',
+      help: 'Notification delivery attempts by channel and outcome (delivered, retried, dropped).',
+      labelNames: ['channel', 'outcome'],
+      registers,
+      collect() {
+        const s = stats();
+        this.reset();
+        if (!s) return;
+        for (const [channel, counts] of Object.entries(s.channels)) {
+          for (const [outcome, n] of Object.entries(counts)) {
+            this.inc({ channel: labelValue(channel, 64), outcome }, n);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'ghosthb_outbox_messages',
+      help: 'Notifications waiting in the outbox (queued or being retried), all channels.',
+      registers,
+      collect() {
+        const s = stats();
+        this.reset();
+        if (s) this.set(s.outbox);
+      },
+    });
     new Gauge({
       name: 'ghosthb_build_info',
       help: 'ghost-hb version, always 1.',
@@ -213,14 +304,54 @@ export class HbMetrics {
       }
       this.flapping.set({ daemon }, this.flappingNow.has(d.name) ? 1 : 0);
     }
-    this.clockOffset.reset();
-    this.clockSynced.reset();
-    if (s.clock?.offsetMs != null) this.clockOffset.set(s.clock.offsetMs / 1000);
-    if (s.clock?.synced != null) this.clockSynced.set(s.clock.synced ? 1 : 0);
+    this.updateDownReasons(s);
+    const offset = s.clock?.offsetMs;
+    const synced = s.clock?.synced;
+    this.setOrAbsent(this.clockOffset, offset == null ? null : offset / 1000);
+    this.setOrAbsent(this.clockSynced, synced == null ? null : synced ? 1 : 0);
     this.sourceUp.reset();
     for (const [source, ok] of Object.entries(s.sources ?? {})) {
       this.sourceUp.set({ source: labelValue(source, 64) }, ok ? 1 : 0);
     }
+  }
+
+  /** Follow each down daemon's reason and when it began; the series goes when the daemon is back. */
+  private updateDownReasons(s: Snapshot): void {
+    this.downReason.reset();
+    const nowSec = Date.parse(s.at) / 1000;
+    const seen = new Set<string>();
+    for (const d of s.daemons) {
+      if (d.status !== 'down') continue;
+      seen.add(d.name);
+      const reason = reasonLabel(d.reason);
+      const prev = this.downSince.get(d.name);
+      const since =
+        prev && prev.reason === reason ? prev : { reason, sinceSec: Math.round(nowSec) };
+      this.downSince.set(d.name, since);
+      this.downReason.set({ daemon: labelValue(d.name), reason }, since.sinceSec);
+    }
+    for (const name of [...this.downSince.keys()]) if (!seen.has(name)) this.downSince.delete(name);
+  }
+
+  /**
+   * An unlabelled gauge always exports a sample (prom-client gives it 0), so an
+   * unknown value takes the metric out of the registry: no sample, rather
+   * than a 0 that alerts and dashboards would take for a reading.
+   */
+  private setOrAbsent(g: Gauge, value: number | null): void {
+    const name = (g as unknown as { name: string }).name;
+    const present = this.registry.getSingleMetric(name) !== undefined;
+    if (value === null) {
+      if (present) this.registry.removeSingleMetric(name);
+      return;
+    }
+    g.set(value);
+    if (!present) this.registry.registerMetric(g);
+  }
+
+  /** Where ghosthb_notifications_total and ghosthb_outbox_messages come from (read at scrape). */
+  setNotifyStats(source: (() => NotifyStatsLike | null) | null): void {
+    this.notifyStats = source;
   }
 
   /** A full poll succeeded. */

@@ -18,7 +18,15 @@ import {
 import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
 import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
-import { MonitorScreen, type MonitorScreenProps } from './components/MonitorScreen.js';
+import {
+  detailEvents,
+  detailHeight,
+  MonitorScreen,
+  type MonitorScreenProps,
+} from './components/MonitorScreen.js';
+import { detailLineCount } from './components/DetailView.js';
+import { helpLineCount, helpNotes } from './components/HelpOverlay.js';
+import type { ScreenData, ScreenModel } from './model/screen.js';
 
 export interface AppProps {
   /** Poll updates; the app only subscribes (the caller starts and stops the source). */
@@ -34,6 +42,8 @@ export interface AppProps {
   /** Events known before the first poll (the event log's tail). */
   initialEvents?: readonly HbEvent[];
   availability?: MonitorScreenProps['availability'];
+  /** Where the settings and heartbeats come from ("config: FILE"), for the help. */
+  context?: readonly string[];
 }
 
 function samePrefs(a: Prefs, b: Prefs): boolean {
@@ -63,10 +73,11 @@ export function App(props: AppProps): React.ReactElement {
   );
 
   // The reducer sees the context of the frame the key was pressed on.
-  const ctxRef = useRef(model.ctx);
+  const scrollMax = scrollRoom(model, data, props.context ?? [], width, height);
+  const ctxRef = useRef({ ...model.ctx, scrollMax });
   const liveRef = useRef(live);
   useLayoutEffect(() => {
-    ctxRef.current = model.ctx;
+    ctxRef.current = { ...model.ctx, scrollMax };
     liveRef.current = live;
   });
 
@@ -122,6 +133,7 @@ export function App(props: AppProps): React.ReactElement {
       stale={stale}
       offsetWarnMs={props.offsetWarnMs}
       availability={props.availability}
+      context={props.context}
     />
   );
 }
@@ -130,6 +142,27 @@ export function App(props: AppProps): React.ReactElement {
 function storageProblem(storage: StorageStatus | undefined): string | null {
   if (!storage || storage.writable) return null;
   return `STATE DIR UNWRITABLE: ${storage.problem ?? 'unknown error'} (${storage.heldEvents} events held)`;
+}
+
+/** How far the detail view or the help can scroll in this frame. */
+function scrollRoom(
+  model: ScreenModel,
+  data: ScreenData,
+  context: readonly string[],
+  width: number,
+  height: number,
+): number {
+  const { view, screen } = model;
+  if (view.mode === 'help') {
+    const notes = helpNotes(context, data.snapshot?.clock?.note ?? null);
+    // The overlay gets the height less one row, and its title takes another.
+    return Math.max(0, helpLineCount(width, notes) - (height - 2));
+  }
+  if (view.mode === 'detail') {
+    const events = detailEvents(data, view.detailName).length;
+    return Math.max(0, detailLineCount(events) - detailHeight(screen.compact, height));
+  }
+  return 0;
 }
 
 function failingSources(sources: SnapshotSources | undefined): string | null {

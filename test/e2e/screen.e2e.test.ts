@@ -77,4 +77,34 @@ describeE2e('the monitor screen in tmux', () => {
     tmux.keys('Escape');
     await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
   }, 60_000);
+
+  it.each([
+    [60, 15],
+    [40, 10],
+  ])(
+    'draws the detail view at %ix%i with an intact process table',
+    async (w, h) => {
+      tmux.resize(w, h);
+      await tmux.waitFor((p) => paneRows(p).length >= 1, 30_000);
+      tmux.keys('g', 'Enter');
+      const pane = await tmux.waitFor((p) => p.includes('problems'), 30_000);
+      const rows = lines(pane);
+      for (const line of rows) expect(line.length).toBeLessThanOrEqual(w);
+      // Every rule line of the process table starts at the first column.
+      const table = rows.filter((l) => /^[┌├└│]/.test(l));
+      expect(table).toHaveLength(5);
+      const ruleWidth = table[0]!.length;
+      for (const l of table) expect(l.length).toBe(ruleWidth);
+      expect(pane).toMatch(/↓ \d+ more \(↑↓ scroll\)/);
+      tmux.keys('G');
+      await tmux.waitFor((p) => /events \(\d+, newest last\)/.test(p), 30_000);
+      tmux.keys('Escape');
+      tmux.resize(80, 24);
+      await tmux.waitFor(
+        (p) => paneRows(p).length === DAEMONS.length && p.includes('EVENTS'),
+        30_000,
+      );
+    },
+    60_000,
+  );
 });

@@ -98,7 +98,8 @@ describeE2e('ending the monitor', () => {
 
   it('restores the terminal on an uncaught error and writes the crash file', async () => {
     const crasher = path.join(repo, 'test', 'fixtures', 'crashSoon.js');
-    await start('', 'EVENTS', `--import ${crasher}`);
+    const pid = await start('', 'EVENTS', `--import ${crasher}`);
+    process.kill(pid, 'SIGUSR2'); // the first frame is up: crash now
     const pane = await tmux.waitFor((p) => p.includes('EXIT-3'));
     expect(tmux.alternateScreenOn()).toBe(false);
     expect(pane).toContain('ghost-hb: crashed: injected failure for the crash test');

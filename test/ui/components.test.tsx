@@ -350,20 +350,43 @@ describe('DetailView', () => {
 });
 
 describe('HelpOverlay', () => {
-  it('lists every binding, in two columns when short', () => {
-    const tall = frameOf(<HelpOverlay width={120} height={60} color={false} />);
+  it('lists every binding, wrapped to the width, and scrolls when taller than the screen', () => {
+    const tall = frameOf(<HelpOverlay width={120} height={80} color={false} />);
     expect(tall).toContain('status filter: all / problems / up / late / down');
-    const short = frameOf(<HelpOverlay width={80} height={20} color={false} />);
-    expect(short.split('\n').length).toBeLessThanOrEqual(20);
-    for (const line of short.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(tall).not.toContain('more');
+    for (const [w, h] of [
+      [80, 24],
+      [60, 15],
+      [40, 10],
+    ] as const) {
+      const f = frameOf(<HelpOverlay width={w} height={h - 1} color={false} />);
+      expect(f.split('\n').length).toBeLessThanOrEqual(h - 1);
+      for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(w);
+      expect(f).toMatch(/↓ \d+ more$/);
+      // Scrolled to the end, the last binding shows.
+      const end = frameOf(<HelpOverlay width={w} height={h - 1} color={false} scrollTop={1000} />);
+      expect(end).toContain('quit');
+      expect(end).not.toContain('more');
+    }
   });
-  it('shows the whole clock note under the keys, within the size', () => {
+  it('shows the whole clock note and the context under the keys', () => {
     const note = 'no clock source (install chrony or set clock.sntpServers)';
-    const f = frameOf(<HelpOverlay width={80} height={20} color={false} clockNote={note} />);
+    const f = frameOf(
+      <HelpOverlay
+        width={80}
+        height={20}
+        color={false}
+        clockNote={note}
+        context={['config: /etc/ghost-hb/.heartbeatrc', 'heartbeats: /srv/_heartbeat']}
+        scrollTop={1000}
+      />,
+    );
     const lines = f.split('\n');
-    expect(lines.at(-1)).toBe(`Clock: ${note}`);
-    expect(lines.length).toBeLessThanOrEqual(20);
-    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.slice(-3)).toEqual([
+      'config: /etc/ghost-hb/.heartbeatrc',
+      'heartbeats: /srv/_heartbeat',
+      `Clock: ${note}`,
+    ]);
     expect(frameOf(<HelpOverlay width={80} height={20} color={false} />)).not.toContain('Clock:');
   });
 });

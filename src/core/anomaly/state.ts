@@ -257,7 +257,7 @@ export class Evaluation {
     const open = this.get(name, subject);
     const kind = input.kind ?? 'level';
     if (open && SEVERITY_RANK[input.severity] <= SEVERITY_RANK[open.event.severity]) {
-      if (kind === 'edge') this.bump(name, subject);
+      if (kind === 'edge') this.bump(name, subject, 1, input);
       return null;
     }
     const event = this.newEvent(input, String(this.state.nextId++));
@@ -267,14 +267,25 @@ export class Evaluation {
   }
 
   /** Count `times` more occurrences into the open condition `name` of `subject`. */
-  bump(name: string, subject: string, times = 1): void {
+  /**
+   * Count `times` more occurrences into the open condition `name` of
+   * `subject`. The event keeps its first message and data (its id and `at` are
+   * the first occurrence's); `data.lastAt` and, when the repeat says something
+   * new, `data.latestMessage` and `data.latest` carry the newest occurrence
+   * (a restart's new pid), so every reader shows the repeat as it is now.
+   */
+  bump(name: string, subject: string, times = 1, latest?: RaiseInput): void {
     const open = this.get(name, subject);
     // A silently opened condition has no logged event to count into.
     if (!open || open.event.id === '') return;
     const prevCount = typeof open.event.data?.count === 'number' ? open.event.data.count : 1;
+    const newest =
+      latest && latest.message !== open.event.message
+        ? { latestMessage: latest.message, latest: latest.data ?? null }
+        : {};
     const event: HbEvent = {
       ...open.event,
-      data: { ...open.event.data, count: prevCount + times, lastAt: this.at },
+      data: { ...open.event.data, count: prevCount + times, lastAt: this.at, ...newest },
     };
     this.set(subject, name, { ...open, event, lastMs: this.now.wallMs });
     const fresh = this.events.findIndex((e) => e.id === event.id);

@@ -18,6 +18,9 @@ export interface DetailViewProps {
   /** Availability over 1 h / 24 h / 7 d from the uptime log, when known. */
   longAvailability?: { h1: number | null; h24: number | null; d7: number | null } | null;
   height: number;
+  width?: number;
+  /** First line shown, when the view is taller than `height`. */
+  scrollTop?: number;
   color: boolean;
 }
 
@@ -40,36 +43,106 @@ function pct(v: number | null): string {
   return v == null ? '-' : `${(v * 100).toFixed(1)}%`;
 }
 
+/** Lines of the process table as ink-table draws it: rules, header, rule, row, rule. */
+const TABLE_LINES = 5;
+/** Lines of the detail view besides its events (see `detailBlocks`). */
+export const DETAIL_FIXED_LINES = 10 + TABLE_LINES;
+
+/** The detail view's length in lines, for how far it scrolls. */
+export function detailLineCount(events: number): number {
+  return DETAIL_FIXED_LINES + Math.max(1, events);
+}
+
+type ProcRow = Record<string, string | number>;
+
+/**
+ * The process table's columns that fit `width`: ink-table pads each cell by
+ * one space each side and draws a border between cells, and it cannot
+ * truncate, so columns are dropped from the right instead of letting a line
+ * wrap (which would leave rules without their first column).
+ */
+export function fitProcessColumns(row: ProcRow, width: number): ProcRow {
+  const out: ProcRow = {};
+  let used = 1;
+  for (const [k, v] of Object.entries(row)) {
+    const w = Math.max(k.length, String(v).length) + 3;
+    if (used + w > width) break;
+    out[k] = v;
+    used += w;
+  }
+  return out;
+}
+
+interface Block {
+  key: string;
+  lines: number;
+  node: React.ReactElement;
+}
+
 function DetailViewImpl(props: DetailViewProps): React.ReactElement {
-  const { daemon: d, history, color } = props;
+  const { daemon: d, history } = props;
   if (!d) {
     return (
       <Box flexDirection="column">
         <Text bold>{safeText(props.name)}</Text>
-        <Text {...tint(color, 'gray')}>no longer in the latest poll</Text>
+        <Text>no longer in the latest poll</Text>
       </Box>
     );
   }
+  const blocks = detailBlocks(props, d, history);
+  // A window of whole blocks from scrollTop; a "more" line when some are below.
+  const total = blocks.reduce((n, b) => n + b.lines, 0);
+  const top = Math.max(0, Math.min(props.scrollTop ?? 0, total - props.height));
+  const shown: React.ReactElement[] = [];
+  let line = 0;
+  let used = 0;
+  for (const b of blocks) {
+    const at = line;
+    line += b.lines;
+    if (at < top) continue;
+    const room = props.height - used - (line < total ? 1 : 0);
+    if (b.lines > room) break;
+    shown.push(<React.Fragment key={b.key}>{b.node}</React.Fragment>);
+    used += b.lines;
+  }
+  const below = total - top - used;
+  return (
+    <Box flexDirection="column">
+      {shown}
+      {below > 0 || top > 0 ? (
+        <Text wrap="truncate-end">
+          {`${top > 0 ? `↑ ${top} ` : ''}${below > 0 ? `↓ ${below} more ` : ''}(↑↓ scroll)`}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+function detailBlocks(
+  props: DetailViewProps,
+  d: DaemonSnapshot,
+  history: DaemonHistory | undefined,
+): Block[] {
+  const { color } = props;
   const gaps = beatGaps(history);
   const payload = d.payload ? JSON.stringify(d.payload) : '-';
   // ink-table sizes columns by string length and rules every row: fine for one row.
-  const proc = [
+  const proc = fitProcessColumns(
     {
       pid: d.pid ?? '-',
-      // The scheduler state says more than alive yes/no: a stopped process is alive and hung.
-      state: d.processState ?? (d.processAlive == null ? '-' : d.processAlive ? 'alive' : 'gone'),
+      alive: d.processAlive == null ? '-' : d.processAlive ? 'yes' : 'no',
       started: d.startedAt ? localClock(d.startedAt) : '-',
       uptime: formatAge(d.uptimeSec == null ? null : d.uptimeSec * 1000),
       cpu: shortPct(d.cpuPct),
       mem: shortBytes(d.memRssBytes),
       restarts: d.restarts,
     },
-  ];
-  const fixedLines = 15;
-  const eventRoom = Math.max(0, props.height - fixedLines);
-  const events = props.events.slice(-eventRoom);
-  return (
-    <Box flexDirection="column">
+    props.width ?? 80,
+  );
+  const one = (key: string, node: React.ReactElement): Block => ({ key, lines: 1, node });
+  const blocks: Block[] = [
+    one(
+      'title',
       <Text wrap="truncate-end">
         <Text bold>{safeText(d.name)}</Text>{' '}
         <Text {...tint(color, STATUS_COLOR[d.status])}>
@@ -79,50 +152,74 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
         {d.critical ? '  critical' : ''}
         {d.declared ? '' : '  discovered'}
         {d.clockSuspect ? '  clock-suspect' : ''}
-      </Text>
-      <Field label="heartbeat">
-        {safeText(d.heartbeatPath ?? '-')} ({d.source})
-      </Field>
+      </Text>,
+    ),
+    one(
+      'problems',
+      <Field label="problems">
+        {d.problems.length ? d.problems.map((p) => safeText(p)).join('; ') : '-'}
+      </Field>,
+    ),
+    { key: 'proc', lines: TABLE_LINES, node: <Table data={[proc]} /> },
+    one(
+      'last',
       <Field label="last beat">
         {d.lastBeatAt ? `${localClock(d.lastBeatAt)} (${formatAge(d.ageMs)} ago)` : 'never'}
         {d.seq != null ? `  seq ${d.seq}` : ''}
         {d.selfStatus ? `  says ${d.selfStatus}` : ''}
         {`  interval ${d.intervalSec}s  grace ${d.graceSec}s  tolerance ${d.toleranceSec}s`}
-      </Field>
-      <Field label="message">{safeText(d.message ?? '-')}</Field>
-      <Field label="problems">
-        {d.problems.length ? d.problems.map((p) => safeText(p)).join('; ') : '-'}
-      </Field>
-      <Field label="command">{safeText(d.command ?? '-')}</Field>
-      <Table data={proc} />
-      <Field label="payload">{safeText(payload)}</Field>
-      <Field label="beats">
-        {gaps.length
-          ? `gaps ${gaps.map((g) => `${(g / 1000).toFixed(1)}s`).join(' ')}`
-          : 'no gaps yet'}
-      </Field>
+      </Field>,
+    ),
+    one('message', <Field label="message">{safeText(d.message ?? '-')}</Field>),
+    one(
+      'available',
       <Field label="available">
         <Gauge fraction={history?.availability ?? null} width={20} color={color} tone="green" />{' '}
         {pct(history?.availability ?? null)} this session {history?.spark ?? ''}
         {props.longAvailability
           ? `  1h ${pct(props.longAvailability.h1)}  24h ${pct(props.longAvailability.h24)}  7d ${pct(props.longAvailability.d7)}`
           : ''}
-      </Field>
-      <Text bold>
-        events{props.events.length > events.length ? ` (last ${events.length})` : ''}
-      </Text>
-      {events.length === 0 ? <Text {...tint(color, 'gray')}> none</Text> : null}
-      {events.map((e) => (
-        <Text key={e.id} wrap="truncate-end">
+      </Field>,
+    ),
+    one(
+      'heartbeat',
+      <Field label="heartbeat">
+        {safeText(d.heartbeatPath ?? '-')} ({d.source})
+      </Field>,
+    ),
+    one('command', <Field label="command">{safeText(d.command ?? '-')}</Field>),
+    one('payload', <Field label="payload">{safeText(payload)}</Field>),
+    one(
+      'beats',
+      <Field label="beats">
+        {gaps.length
+          ? `gaps ${gaps.map((g) => `${(g / 1000).toFixed(1)}s`).join(' ')}`
+          : 'no gaps yet'}
+      </Field>,
+    ),
+    one(
+      'events',
+      <Text bold wrap="truncate-end">
+        events ({props.events.length}, newest last)
+      </Text>,
+    ),
+  ];
+  if (props.events.length === 0) blocks.push(one('none', <Text> none</Text>));
+  for (const e of props.events) {
+    blocks.push(
+      one(
+        `e${e.id}`,
+        <Text wrap="truncate-end">
           {localClock(e.at)}{' '}
           <Text {...tint(color, SEVERITY_COLOR[e.severity])}>
             {SEVERITY_WORD[e.severity].padEnd(5)}
           </Text>{' '}
           {safeText(e.message)}
-        </Text>
-      ))}
-    </Box>
-  );
+        </Text>,
+      ),
+    );
+  }
+  return blocks;
 }
 
 export const DetailView = React.memo(DetailViewImpl);

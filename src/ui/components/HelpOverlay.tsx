@@ -1,5 +1,6 @@
-// The help overlay: every binding from the keymap, in two columns when the
-// terminal is short, and why the clock has no sync state when it has none.
+// The help overlay: every binding from the keymap, then where the monitor's
+// settings come from and why the clock has no sync state when it has none.
+// Texts wrap under their key at any width; taller than the screen, it scrolls.
 import React from 'react';
 import { Box, Text } from 'ink';
 import { fit, safeText } from '../model/cells.js';
@@ -12,6 +13,9 @@ export interface HelpOverlayProps {
   color: boolean;
   /** `clock.note` (why the clock has no sync state), shown in full under the keys. */
   clockNote?: string | null;
+  /** Where the settings and heartbeats come from, shown under the keys. */
+  context?: readonly string[];
+  scrollTop?: number;
 }
 
 export function helpLines(): Array<{ keys: string; text: string }> {
@@ -21,46 +25,86 @@ export function helpLines(): Array<{ keys: string; text: string }> {
   }));
 }
 
+/** Split `text` into lines of at most `width` columns, at spaces where possible. */
+export function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length <= width) {
+      line = next;
+      continue;
+    }
+    if (line) out.push(line);
+    let rest = word;
+    while (rest.length > width) {
+      out.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    line = rest;
+  }
+  if (line || out.length === 0) out.push(line);
+  return out;
+}
+
+interface HelpRow {
+  keys: string;
+  text: string;
+}
+
+/** Every line of the help at `width`: key column, wrapped text, then notes. */
+export function helpRows(width: number, notes: readonly string[] = []): HelpRow[] {
+  const keyWidth = Math.min(14, Math.max(6, Math.floor(width / 4)));
+  const textWidth = Math.max(8, width - keyWidth);
+  const rows: HelpRow[] = [];
+  for (const l of helpLines()) {
+    wrapWords(l.text, textWidth).forEach((t, i) => {
+      rows.push({ keys: i === 0 ? fit(l.keys, keyWidth) : ' '.repeat(keyWidth), text: t });
+    });
+  }
+  for (const n of notes) for (const t of wrapWords(n, width)) rows.push({ keys: '', text: t });
+  return rows;
+}
+
+/** Lines of the help besides its title, for how far it scrolls. */
+export function helpLineCount(width: number, notes: readonly string[] = []): number {
+  return helpRows(width, notes).length;
+}
+
+export function helpNotes(context: readonly string[] = [], clockNote?: string | null): string[] {
+  return [
+    ...context.map((c) => safeText(c)),
+    ...(clockNote ? [`Clock: ${safeText(clockNote)}`] : []),
+  ];
+}
+
 export function HelpOverlay({
   width,
   height,
   color,
   clockNote,
+  context = [],
+  scrollTop = 0,
 }: HelpOverlayProps): React.ReactElement {
-  const lines = helpLines();
-  const note = clockNote ? `Clock: ${safeText(clockNote)}` : null;
-  const room = Math.max(1, height - 1 - (note ? 1 : 0));
-  const columns = lines.length > room ? 2 : 1;
-  const perColumn = Math.ceil(lines.length / columns);
-  const colWidth = Math.floor((width - (columns - 1) * 2) / columns);
-  const keyWidth = 14;
-  const render = (slice: typeof lines) =>
-    slice.map((l) => (
-      <Text key={l.keys + l.text} wrap="truncate-end">
-        <Text bold {...tint(color, 'cyan')}>
-          {fit(l.keys, keyWidth)}
-        </Text>
-        {fit(l.text, Math.max(1, colWidth - keyWidth))}
-      </Text>
-    ));
+  const rows = helpRows(width, helpNotes(context, clockNote));
+  const room = Math.max(1, height - 1);
+  const top = Math.max(0, Math.min(scrollTop, rows.length - room));
+  const more = rows.length - top - room;
+  const shown = rows.slice(top, top + room - (more > 0 ? 1 : 0));
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        Keys (? or Esc closes)
+        Keys (? or Esc closes{rows.length > room ? '; ↑↓ scroll' : ''})
       </Text>
-      <Box flexDirection="row">
-        {Array.from({ length: columns }, (_, c) => (
-          <Box
-            key={c}
-            flexDirection="column"
-            width={colWidth}
-            marginRight={c < columns - 1 ? 2 : 0}
-          >
-            {render(lines.slice(c * perColumn, (c + 1) * perColumn).slice(0, room))}
-          </Box>
-        ))}
-      </Box>
-      {note ? <Text wrap="truncate-end">{fit(note, width)}</Text> : null}
+      {shown.map((r, i) => (
+        <Text key={i} wrap="truncate-end">
+          <Text bold {...tint(color, 'cyan')}>
+            {r.keys}
+          </Text>
+          {r.text}
+        </Text>
+      ))}
+      {more > 0 ? <Text wrap="truncate-end">{`↓ ${more + 1} more`}</Text> : null}
     </Box>
   );
 }

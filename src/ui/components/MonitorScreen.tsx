@@ -3,6 +3,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { ScreenData, ScreenModel } from '../model/screen.js';
+import type { HbEvent } from '../../core/types.js';
 import { localClock, safeText } from '../model/cells.js';
 import { Counts, Header, Markers } from './Header.js';
 import { DaemonTable } from './DaemonTable.js';
@@ -23,6 +24,22 @@ export interface MonitorScreenProps {
   stale: string | null;
   offsetWarnMs: number;
   availability?: (name: string) => { h1: number | null; h24: number | null; d7: number | null };
+  /** Where the settings and heartbeats come from, for the help. */
+  context?: readonly string[];
+}
+
+/** Rows the detail view gets: all but the status line (compact) or header and footer. */
+export function detailHeight(compact: boolean, height: number): number {
+  return Math.max(1, compact ? height - 1 : height - 4);
+}
+
+/** The pane's events about one daemon, newest last (at most the last 200). */
+export function detailEvents(data: ScreenData, name: string | null): HbEvent[] {
+  if (name === null) return [];
+  return data.events
+    .filter((e) => e.event.daemon === name)
+    .slice(-200)
+    .map((e) => e.event);
 }
 
 export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
@@ -38,6 +55,8 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
           height={height - 1}
           color={color}
           clockNote={snapshot?.clock?.note ?? null}
+          context={props.context}
+          scrollTop={view.scrollTop}
         />
       </Box>
     );
@@ -78,8 +97,11 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
             daemon={snapshot?.daemons.find((d) => d.name === view.detailName) ?? null}
             name={view.detailName ?? ''}
             history={data.history.get(view.detailName ?? '')}
-            events={[]}
-            height={height - 1}
+            events={detailEvents(data, view.detailName)}
+            longAvailability={props.availability?.(view.detailName ?? '') ?? null}
+            height={detailHeight(true, height)}
+            width={width}
+            scrollTop={view.scrollTop}
             color={color}
           />
         ) : (
@@ -123,7 +145,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (view.mode === 'detail') {
     const name = view.detailName ?? '';
-    const events = data.events.filter((e) => e.event.daemon === name).map((e) => e.event);
+    const events = detailEvents(data, name);
     return (
       <Box flexDirection="column" width={width} height={height} overflow="hidden">
         {header}
@@ -134,7 +156,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
             history={data.history.get(name)}
             events={events}
             longAvailability={props.availability?.(name) ?? null}
-            height={height - 4}
+            height={detailHeight(false, height)}
+            width={width}
+            scrollTop={view.scrollTop}
             color={color}
           />
         </Box>

@@ -41,6 +41,8 @@ export interface ViewState extends Prefs {
   top: number;
   /** Daemon shown in the detail view. */
   detailName: string | null;
+  /** First line shown of the detail view or the help, when they are taller than the screen. */
+  scrollTop: number;
   /** Local sequence number of the bottom event while scrolled up; null follows the newest. */
   eventAnchor: number | null;
   /** Events with a sequence number up to this one are cleared from the pane. */
@@ -59,6 +61,7 @@ export function initialViewState(prefs: Partial<Prefs> = {}): ViewState {
     selectedName: null,
     top: 0,
     detailName: null,
+    scrollTop: 0,
     eventAnchor: null,
     eventsClearedThrough: 0,
     paused: false,
@@ -237,6 +240,8 @@ export interface ViewContext {
   /** Visible (filtered, not cleared) pane events, oldest first. */
   events: readonly PaneEvent[];
   eventLines: number;
+  /** How far the detail view or help can scroll (their lines beyond the screen). */
+  scrollMax?: number;
 }
 
 function cycle<T>(list: readonly T[], current: T): T {
@@ -288,6 +293,22 @@ function scrollEvents(s: ViewState, ctx: ViewContext, delta: number): ViewState 
   return { ...s, eventAnchor: end >= ev.length - 1 ? null : ev[end]!.seq };
 }
 
+/** Scroll the detail view or help; null when the command is not a scroll. */
+function scrollPage(s: ViewState, command: ViewCommand, max: number): ViewState | null {
+  const delta: Partial<Record<ViewCommand, number>> = {
+    'move.up': -1,
+    'move.down': 1,
+    'page.up': -10,
+    'page.down': 10,
+    'move.top': -Infinity,
+    'move.bottom': Infinity,
+  };
+  const d = delta[command];
+  if (d === undefined) return null;
+  const scrollTop = clamp(s.scrollTop + d, 0, Math.max(0, max));
+  return scrollTop === s.scrollTop ? s : { ...s, scrollTop };
+}
+
 /** Apply one action. Side effects (quit, poll now, saving prefs) are the caller's. */
 export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): ViewState {
   if (action.type === 'filter.input') {
@@ -296,6 +317,10 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
   }
   const page = Math.max(1, ctx.pageSize);
   const events = s.mode === 'events';
+  if (s.mode === 'detail' || s.mode === 'help') {
+    const scrolled = scrollPage(s, action.command, ctx.scrollMax ?? 0);
+    if (scrolled) return scrolled;
+  }
   switch (action.command) {
     case 'filter.start':
       return { ...s, mode: 'filter', draft: s.filter };
@@ -340,7 +365,7 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
       return events ? { ...s, eventAnchor: null } : moveTo(s, ctx, ctx.rows.length - 1);
     case 'detail.open': {
       const name = ctx.rows[s.cursor];
-      return name === undefined ? s : { ...s, mode: 'detail', detailName: name };
+      return name === undefined ? s : { ...s, mode: 'detail', detailName: name, scrollTop: 0 };
     }
     case 'detail.close':
       return { ...s, mode: 'table', detailName: null };
@@ -360,7 +385,12 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
     case 'help.toggle':
       return s.mode === 'help'
         ? { ...s, mode: s.previousMode }
-        : { ...s, mode: 'help', previousMode: s.mode === 'filter' ? 'table' : s.mode };
+        : {
+            ...s,
+            mode: 'help',
+            previousMode: s.mode === 'filter' ? 'table' : s.mode,
+            scrollTop: 0,
+          };
     case 'poll.now':
     case 'quit':
       return s;
