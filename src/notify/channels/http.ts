@@ -71,20 +71,28 @@ function escapeSlack(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export class SlackChannel implements Channel {
-  readonly type = 'slack';
+/** A chat service's incoming webhook: one JSON POST whose body is the service's payload. */
+class ChatWebhookChannel implements Channel {
   constructor(
+    readonly type: string,
     readonly name: string,
     private readonly url: string,
+    private readonly payload: (m: NotifyMessage) => unknown,
   ) {}
 
   send(m: NotifyMessage, signal: AbortSignal): Promise<void> {
     return post(
       this.url,
-      JSON.stringify(slackPayload(m)),
+      JSON.stringify(this.payload(m)),
       { 'content-type': 'application/json' },
       signal,
     );
+  }
+}
+
+export class SlackChannel extends ChatWebhookChannel {
+  constructor(name: string, url: string) {
+    super('slack', name, url, slackPayload);
   }
 }
 
@@ -100,20 +108,9 @@ export function discordPayload(m: NotifyMessage): {
   return { content, allowed_mentions: { parse: [] } };
 }
 
-export class DiscordChannel implements Channel {
-  readonly type = 'discord';
-  constructor(
-    readonly name: string,
-    private readonly url: string,
-  ) {}
-
-  send(m: NotifyMessage, signal: AbortSignal): Promise<void> {
-    return post(
-      this.url,
-      JSON.stringify(discordPayload(m)),
-      { 'content-type': 'application/json' },
-      signal,
-    );
+export class DiscordChannel extends ChatWebhookChannel {
+  constructor(name: string, url: string) {
+    super('discord', name, url, discordPayload);
   }
 }
 
