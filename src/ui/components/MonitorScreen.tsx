@@ -76,6 +76,18 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
     />
   );
 
+  const eventPane = (
+    <EventPane
+      shown={model.events.shown}
+      above={model.events.above}
+      below={model.events.below}
+      lines={screen.eventLines}
+      focused={view.mode === 'events'}
+      following={view.eventAnchor === null}
+      color={color}
+    />
+  );
+
   if (screen.compact) {
     return (
       <Box flexDirection="column" width={width} height={height} overflow="hidden">
@@ -107,17 +119,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
         ) : (
           table
         )}
-        {view.mode !== 'detail' && screen.eventLines > 0 ? (
-          <EventPane
-            shown={model.events.shown}
-            above={model.events.above}
-            below={model.events.below}
-            lines={screen.eventLines}
-            focused={view.mode === 'events'}
-            following={view.eventAnchor === null}
-            color={color}
-          />
-        ) : null}
+        {view.mode !== 'detail' && screen.eventLines > 0 ? eventPane : null}
       </Box>
     );
   }
@@ -172,15 +174,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
       {header}
       {table}
       <Box flexDirection="column" flexGrow={1} overflow="hidden">
-        <EventPane
-          shown={model.events.shown}
-          above={model.events.above}
-          below={model.events.below}
-          lines={screen.eventLines}
-          focused={view.mode === 'events'}
-          following={view.eventAnchor === null}
-          color={color}
-        />
+        {eventPane}
       </Box>
       {footer}
     </Box>
