@@ -152,7 +152,12 @@ export class FleetSource implements ScreenSource {
         feed: null,
       });
     }
-    this.cell = new StatusCell({ label: null, problem: null, hosts: this.hostStatuses() });
+    this.cell = new StatusCell({
+      label: null,
+      problem: null,
+      hosts: this.hostStatuses(),
+      at: this.now(),
+    });
     this.avail = new AvailabilityCache(
       (name) => this.fetchAvailability(name),
       () => this.cell.notify(),
@@ -266,7 +271,7 @@ export class FleetSource implements ScreenSource {
     const e = this.entry(host);
     e.state = state;
     if (state.state === 'connected' && e.unreachable) this.reachable(host, e);
-    this.cell.set({ hosts: this.hostStatuses() });
+    this.cell.set({ hosts: this.hostStatuses(), at: this.now() });
   }
 
   private onSnapshot(host: string, snapshot: Snapshot): void {
@@ -302,7 +307,9 @@ export class FleetSource implements ScreenSource {
       }
     }
     if (changed) this.scheduleEmit();
-    if ([...this.entries.values()].some((e) => e.state.retryAt !== null)) this.cell.notify();
+    if ([...this.entries.values()].some((e) => e.state.retryAt !== null)) {
+      this.cell.set({ at: now });
+    }
   }
 
   private reachable(host: string, e: HostEntry): void {

@@ -208,7 +208,10 @@ export const configSchema = z.strictObject({
         .strictObject({
           name: z
             .string()
-            .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'letters, digits, ".", "_", "-" (at most 32)'),
+            .regex(
+              /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/,
+              'letters, digits, ".", "_", "-" (at most 32)',
+            ),
           /** The agent's API (http:// or https://); empty for this host's own monitor. */
           url: z.string().default(''),
           token: z.string().min(16).nullable().default(null),
