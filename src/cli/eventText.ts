@@ -2,6 +2,7 @@
 // like a log file an operator tails).
 import { format } from 'date-fns';
 import { escapeControl } from '../core/sanitize.js';
+import { eventNow } from '../core/events/repeat.js';
 import type { HbEvent } from '../core/types.js';
 
 const stamp = (iso: string): string => {
@@ -14,13 +15,12 @@ const stamp = (iso: string): string => {
  * latest occurrence with the latest message, the count and when it began.
  */
 export function formatEventLine(e: HbEvent): string {
-  const count = typeof e.data?.count === 'number' && e.data.count > 1 ? e.data.count : null;
-  const lastAt = typeof e.data?.lastAt === 'string' ? e.data.lastAt : null;
-  const latest = typeof e.data?.latestMessage === 'string' ? e.data.latestMessage : null;
-  const when = stamp(count !== null && lastAt ? lastAt : e.at);
-  const message = count !== null ? (latest ?? e.message) : e.message;
-  const suffix = count === null ? '' : ` (x${count}${lastAt ? `, first ${stamp(e.at)}` : ''})`;
+  const now = eventNow(e);
+  const suffix =
+    now.count === 1
+      ? ''
+      : ` (x${now.count}${now.at !== now.firstAt ? `, first ${stamp(now.firstAt)}` : ''})`;
   return escapeControl(
-    `${when}  ${e.severity.toUpperCase().padEnd(8)} ${e.rule.padEnd(14)} ${(e.daemon ?? '-').padEnd(16)} ${message}${suffix}`,
+    `${stamp(now.at)}  ${e.severity.toUpperCase().padEnd(8)} ${e.rule.padEnd(14)} ${(e.daemon ?? '-').padEnd(16)} ${now.message}${suffix}`,
   );
 }
