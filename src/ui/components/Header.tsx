@@ -124,7 +124,11 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
       </Text>
       <Text wrap="truncate-end">
         <Counts summary={snapshot?.summary ?? null} color={color} />
-        {`  every ${props.intervalSec}s  ${last}`}
+        {`  every ${props.intervalSec}s`}
+        {snapshot?.watch?.mode === 'polling' ? (
+          <Text {...tint(color, 'yellow')}> polling</Text>
+        ) : null}
+        {`  ${last}`}
         {props.stale ? <Text {...tint(color, 'red')}>{`  ${safeText(props.stale)}`}</Text> : null}
       </Text>
       <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />
