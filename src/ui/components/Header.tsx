@@ -25,6 +25,8 @@ export interface HeaderProps {
   reverse: boolean;
   offsetWarnMs: number;
   color: boolean;
+  /** Where the data comes from ("attached to agent pid 123"), after the title; null for a local monitor. */
+  origin?: string | null;
 }
 
 const ORDER = ['up', 'late', 'down', 'unknown'] as const;
@@ -120,6 +122,7 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
           color={color}
         />
         <Text bold>ghost-hb</Text>
+        {props.origin ? <Text {...tint(color, 'cyan')}>{` ${safeText(props.origin)}`}</Text> : null}
         {line1}
       </Text>
       <Text wrap="truncate-end">
