@@ -262,8 +262,7 @@ function liveDaemon(name: string, d: DaemonFacts, atMs: number): DaemonSnapshot 
   return {
     ...blankDaemon(name),
     status,
-    reason:
-      status === 'down' ? (d.downReason ?? null) : status === 'unknown' ? 'no status series' : null,
+    reason: status === 'down' ? (d.downReason ?? null) : d.status ? null : 'no status series',
     lastBeatAt,
     ageMs: lastBeatAt === null ? null : Math.max(0, atMs - d.lastBeatSec! * 1000),
     cpuPct: d.cpuRatio === undefined ? null : d.cpuRatio * 100,

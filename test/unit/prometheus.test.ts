@@ -221,6 +221,11 @@ describe('fleetFromAnswers', () => {
       want: [['x', 'unknown', 'no status series']],
     },
     {
+      name: 'an unknown status from the series has no reason (the metrics do not carry it)',
+      series: statusSeries(A, 'x', 'unknown'),
+      want: [['x', 'unknown', null]],
+    },
+    {
       name: 'non-finite values are dropped',
       series: [
         ...statusSeries(A, 'x', 'up'),
