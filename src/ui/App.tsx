@@ -18,6 +18,7 @@ import {
 import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
 import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
+import { useSourceStatus, type StatusReader } from './hooks/useSourceStatus.js';
 import {
   detailEvents,
   detailHeight,
@@ -44,6 +45,8 @@ export interface AppProps {
   availability?: MonitorScreenProps['availability'];
   /** Where the settings and heartbeats come from ("config: FILE"), for the help. */
   context?: readonly string[];
+  /** Where the data comes from (an attached agent, a fleet's hosts): src/agent/source.ts. */
+  origin?: StatusReader;
 }
 
 function samePrefs(a: Prefs, b: Prefs): boolean {
@@ -115,10 +118,13 @@ export function App(props: AppProps): React.ReactElement {
     useMemo(() => ({ onCommand, onText }), [onCommand, onText]),
   );
 
+  const origin = useSourceStatus(props.origin);
   const stale =
-    live.error !== null
-      ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
-      : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources));
+    origin.problem !== null
+      ? `STALE: ${origin.problem}`
+      : live.error !== null
+        ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
+        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources));
 
   return (
     <MonitorScreen
@@ -134,6 +140,7 @@ export function App(props: AppProps): React.ReactElement {
       offsetWarnMs={props.offsetWarnMs}
       availability={props.availability}
       context={props.context}
+      origin={origin.label}
     />
   );
 }

@@ -3,8 +3,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Snapshot, StatusSummary } from '../../core/types.js';
-import { localClock, safeText, shortBytes } from '../model/cells.js';
-import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
+import { localClock, safeText } from '../model/cells.js';
+import { formatAge, formatBytes, STATUS_GLYPHS } from '../../core/format.js';
 import type { SortKey, StatusFilter } from '../model/view.js';
 import { STATUS_COLOR, tint } from '../theme.js';
 import { DriftGauge } from './DriftGauge.js';
@@ -25,6 +25,8 @@ export interface HeaderProps {
   reverse: boolean;
   offsetWarnMs: number;
   color: boolean;
+  /** Where the data comes from ("attached to agent pid 123"), after the title; null for a local monitor. */
+  origin?: string | null;
 }
 
 const ORDER = ['up', 'late', 'down', 'unknown'] as const;
@@ -98,7 +100,7 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
   const load = sys?.load1 == null ? '-' : sys.load1.toFixed(2);
   const mem =
     sys?.memUsedBytes != null && sys.memTotalBytes
-      ? `${shortBytes(sys.memUsedBytes)}/${shortBytes(sys.memTotalBytes)}`
+      ? `${formatBytes(sys.memUsedBytes)}/${formatBytes(sys.memTotalBytes)}`
       : '-';
   const uptime = sys?.uptimeSec == null ? '-' : formatAge(sys.uptimeSec * 1000);
   const last =
@@ -120,11 +122,16 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
           color={color}
         />
         <Text bold>ghost-hb</Text>
+        {props.origin ? <Text {...tint(color, 'cyan')}>{` ${safeText(props.origin)}`}</Text> : null}
         {line1}
       </Text>
       <Text wrap="truncate-end">
         <Counts summary={snapshot?.summary ?? null} color={color} />
-        {`  every ${props.intervalSec}s  ${last}`}
+        {`  every ${props.intervalSec}s`}
+        {snapshot?.watch?.mode === 'polling' ? (
+          <Text {...tint(color, 'yellow')}> polling</Text>
+        ) : null}
+        {`  ${last}`}
         {props.stale ? <Text {...tint(color, 'red')}>{`  ${safeText(props.stale)}`}</Text> : null}
       </Text>
       <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />
