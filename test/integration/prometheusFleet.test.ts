@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PrometheusClient, pollPrometheus, type PromEndpoint } from '../../src/agent/prometheus.js';
 import type { FleetReport } from '../../src/cli/prometheusFleet.js';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
-import { BIN, ensureBuilt } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 import { waitFor } from '../helpers/proc.js';
 import { PrometheusServer } from '../helpers/prometheusServer.js';
 import { requireTool } from '../helpers/tools.js';
@@ -88,7 +88,6 @@ runProm('ghost-hb status --prometheus, against a real Prometheus scraping two ag
   }
 
   beforeAll(async () => {
-    ensureBuilt();
     fleets.push(await BeatingFleet.start('ghb-prom-a-', ['relayCore', 'executor'], 1));
     fleets.push(await BeatingFleet.start('ghb-prom-b-', ['relayCore', 'healer'], 1));
     const [agentA, agentB] = await Promise.all(fleets.map(serveAgent));
@@ -311,7 +310,6 @@ describe('the Prometheus client, against servers that answer badly', () => {
   });
 
   it('the CLI says what went wrong and exits 3', async () => {
-    ensureBuilt();
     const server = await fakeServer(json(401, {}));
     try {
       const r = await cli(['status', '--prometheus', server.endpoint.url.href]);
