@@ -11,6 +11,10 @@ import { BeatingFleet } from '../helpers/beatingFleet.js';
 import { Tmux, paneRows } from '../helpers/tmux.js';
 import { requireTool } from '../helpers/tools.js';
 
+/** An OSC title sequence (ESC ] ... BEL), whose BEL is not a bell. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it matches
+const TITLE_SEQUENCE = /\u001b\][^\u0007]*\u0007/g;
+
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const DAEMONS = ['relayCore', 'executor'];
@@ -21,8 +25,7 @@ const ready =
 const describeE2e = ready ? describe : describe.skip;
 
 /** The bells written, not counting the BEL that ends a title sequence. */
-const bells = (raw: string) =>
-  raw.replace(/\u001b\][^\u0007]*\u0007/g, '').split('\u0007').length - 1;
+const bells = (raw: string) => raw.replace(TITLE_SEQUENCE, '').split('\u0007').length - 1;
 
 interface Run {
   fleet: BeatingFleet;

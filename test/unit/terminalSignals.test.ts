@@ -7,6 +7,10 @@ import {
 } from '../../src/ui/output/terminalSignals.js';
 import { daemon, snapshot } from '../helpers/uiFixtures.js';
 
+/** An OSC title sequence (ESC ] ... BEL), whose BEL is not a bell. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it matches
+const TITLE_SEQUENCE = /\u001b\][^\u0007]*\u0007/g;
+
 const up = snapshot([daemon('a'), daemon('b')]);
 const aDown = snapshot([daemon('a', { status: 'down' }), daemon('b')]);
 const bDown = snapshot([daemon('a'), daemon('b', { status: 'down' })]);
@@ -32,7 +36,7 @@ describe('terminal signals', () => {
 
   it('rings when a daemon turns down, not for those down at start or still down', () => {
     const out = replay([aDown, aDown, up, bDown, aDown, both, both]);
-    const rang = out.map((o) => o.replace(/\u001b\][^\u0007]*\u0007/g, '').includes('\u0007'));
+    const rang = out.map((o) => o.replace(TITLE_SEQUENCE, '').includes('\u0007'));
     expect(rang).toEqual([false, false, false, true, true, true, false]);
   });
 
