@@ -54,6 +54,9 @@ export interface ConnectionOptions {
   now?: () => number;
 }
 
+/** The connection state an ApiError leaves a host in. */
+export const stateOfError = (kind: ApiErrorKind): HostStateKind => STATE_OF[kind];
+
 const STATE_OF: Record<ApiErrorKind, HostStateKind> = {
   unreachable: 'unreachable',
   auth: 'auth failed',

@@ -8,7 +8,7 @@ import { ClockCollector, withClockAttempt } from '../../collectors/clock/collect
 import type { Snapshot } from '../../core/types.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
-import { commonFlags, EXIT, type Command } from '../command.js';
+import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
 import { PROMETHEUS_HELP, prometheusFlags, prometheusStatus } from '../prometheusFleet.js';
 
@@ -54,12 +54,53 @@ async function pollHere(config: Config, cwd: string): Promise<Snapshot> {
   return withClockAttempt(polled, clock);
 }
 
+/** `status --remote`: every host's latest snapshot, one table or one JSON document. */
+async function fleetStatus(
+  ctx: CommandContext,
+  config: Config,
+  stateDir: string,
+  flags: string[],
+): Promise<number> {
+  const [{ resolveRemotes, RemoteError }, { askFleet, fleetReport }] = await Promise.all([
+    import('../remotes.js'),
+    import('../fleetStatus.js'),
+  ]);
+  let specs;
+  try {
+    specs = resolveRemotes(flags, config, ctx.env);
+  } catch (err) {
+    if (!(err instanceof RemoteError)) throw err;
+    ctx.stderr.write(`ghost-hb: ${err.message}\n`);
+    return EXIT.UNKNOWN;
+  }
+  const answers = await askFleet(specs, {
+    stateDir,
+    timeoutMs: 5000,
+    pollHere: () => pollHere(config, ctx.cwd),
+  });
+  const report = fleetReport(answers, Date.now());
+  if (ctx.flags.json) {
+    ctx.stdout.write(`${JSON.stringify(report.json, null, 2)}\n`);
+  } else {
+    ctx.stdout.write(
+      renderStatusText(report.merged, {
+        color: wantColor(ctx.flags.color, ctx.env, ctx.stdout.isTTY),
+      }),
+    );
+  }
+  for (const f of report.failed) {
+    ctx.stderr.write(`ghost-hb: ${f.name}: ${f.state}: ${f.error ?? ''}\n`);
+  }
+  return report.exitCode;
+}
+
 export const statusCommand: Command = {
   name: 'status',
   summary: 'one poll of the heartbeat directory, as a table or JSON',
   help: `
   Usage
     $ ghost-hb status [--dir DIR] [--config FILE] [--json] [--no-color]
+    $ ghost-hb status --remote NAME=URL [--remote NAME=URL]... [--json]
     $ ghost-hb status --prometheus URL [--prometheus-token-file FILE] [--json]
 
   Options
@@ -67,6 +108,10 @@ export const statusCommand: Command = {
     --config, -c   config file (default: search for .heartbeatrc from here upward)
     --state-dir    the state directory whose running agent (watch, serve) to ask
                    (default: the config's stateDir); without one, poll here
+    --remote       NAME=URL: ask these agents' HTTP APIs (repeatable; NAME= is this
+                   host) and print the fleet: rows as HOST/NAME, or with --json,
+                   "host" on each daemon and each host's state; the token of a
+                   configured remote of that name, else $GHOST_HB_TOKEN
     --json         print one JSON document (the documented contract) instead of a table
     --no-color     no colour (NO_COLOR is honoured too)
 ${PROMETHEUS_HELP}
@@ -74,11 +119,13 @@ ${PROMETHEUS_HELP}
   Exit codes
     0 all up, 1 some late or unknown (none down), 2 some down,
     3 cannot run (bad config, missing or unreadable heartbeat directory)
+    With --remote, over all hosts; a host that does not answer counts as unknown.
 `,
   flags: {
     ...commonFlags,
     stateDir: { type: 'string' },
     json: { type: 'boolean', default: false },
+    remote: { type: 'string', isMultiple: true },
     ...prometheusFlags,
   },
   async run(ctx) {
@@ -90,6 +137,8 @@ ${PROMETHEUS_HELP}
       dir: (ctx.flags.dir as string | undefined) ?? null,
     });
     const stateDir = (ctx.flags.stateDir as string | undefined) ?? resolveStateDir(config, ctx.env);
+    const remoteFlags = (ctx.flags.remote as string[] | undefined) ?? [];
+    if (remoteFlags.length > 0) return fleetStatus(ctx, config, stateDir, remoteFlags);
     const snapshot =
       (await fromAgent(stateDir, config.heartbeatDir)) ?? (await pollHere(config, ctx.cwd));
     if (ctx.flags.json) {
