@@ -187,7 +187,10 @@ describeE2e('a fleet of agents', () => {
       JSON.stringify({
         discover: false,
         daemons: [],
-        remotes: [{ name: 'wrongtoken', url: '', token: 'not-the-right-token-at-all' }],
+        remotes: [
+          ...HOSTS.map((h) => ({ name: h, url: '', token: token(h) })),
+          { name: 'wrongtoken', url: '', token: 'not-the-right-token-at-all' },
+        ],
       }),
     );
     await waitFor(
