@@ -1,6 +1,6 @@
 // Talking to the agent of a state directory over its unix socket: find a
 // live one (the lock's holder, alive by pid and start time, with its socket
-// present), and GET from its API with a deadline and a size cap, so a hung or
+// present), and ask its API with a deadline and a size cap, so a hung or
 // confused agent costs a client a bounded wait and never its memory.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -33,17 +33,50 @@ export interface AgentGetOptions {
 export class AgentRequestError extends Error {}
 
 /** GET a JSON document from the agent; rejects with AgentRequestError on any failure. */
-export function agentGet<T>(socket: string, route: string, o: AgentGetOptions = {}): Promise<T> {
+export async function agentGet<T>(
+  socket: string,
+  route: string,
+  o: AgentGetOptions = {},
+): Promise<T> {
+  const answer = await agentRequest<T>(socket, { method: 'GET', route }, o);
+  if (answer.status !== 200) throw new AgentRequestError(`agent ${route}: HTTP ${answer.status}`);
+  return answer.body;
+}
+
+/** What the agent answered: the status and the parsed JSON body (`{error}` on a refusal). */
+export interface AgentAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * One request to the agent's API (a JSON body for POST), answered with any
+ * status: the caller decides what a 404 means. Rejects with AgentRequestError
+ * when there is no usable answer (no agent, a timeout, too large, not JSON).
+ */
+export function agentRequest<T>(
+  socket: string,
+  request: { method: 'GET' | 'POST' | 'DELETE'; route: string; body?: unknown },
+  o: AgentGetOptions = {},
+): Promise<AgentAnswer<T>> {
+  const { method, route } = request;
   const maxBytes = o.maxBytes ?? 32 * 1024 * 1024;
-  return new Promise<T>((resolve, reject) => {
+  const payload = request.body === undefined ? null : Buffer.from(JSON.stringify(request.body));
+  return new Promise<AgentAnswer<T>>((resolve, reject) => {
     const fail = (why: string) => reject(new AgentRequestError(`agent ${route}: ${why}`));
-    const req = http.get(
+    const req = http.request(
       {
         socketPath: socket,
+        method,
         // One request per connection: nothing lingers in a pool after a one-shot client is done.
         agent: false,
         path: route,
-        headers: { Host: 'localhost' },
+        headers: {
+          Host: 'localhost',
+          ...(payload
+            ? { 'Content-Type': 'application/json', 'Content-Length': payload.length }
+            : {}),
+        },
         timeout: o.timeoutMs ?? 5000,
       },
       (res) => {
@@ -57,11 +90,11 @@ export function agentGet<T>(socket: string, route: string, o: AgentGetOptions = 
           } else chunks.push(c);
         });
         res.on('end', () => {
-          if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode}`);
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+            resolve({ status: res.statusCode ?? 0, body });
           } catch {
-            fail('not JSON');
+            fail(res.statusCode === 200 ? 'not JSON' : `HTTP ${res.statusCode}`);
           }
         });
         res.on('error', (err) => fail(err.message));
@@ -72,5 +105,6 @@ export function agentGet<T>(socket: string, route: string, o: AgentGetOptions = 
       fail('no answer in time');
     });
     req.on('error', (err) => fail(err.message));
+    req.end(payload ?? undefined);
   });
 }

@@ -11,6 +11,7 @@ import { loadPrefs, prefsSaver, uiStateFile } from '../ui/prefsStore.js';
 import { Root } from '../ui/Root.js';
 import { FrameTerminal } from '../ui/output/frameTerminal.js';
 import { holdConsole } from '../ui/output/consoleGuard.js';
+import { localSilences, toggleMute } from '../agent/silences.js';
 import { EXIT } from './command.js';
 import { openRuntimeOrExplain, servingLine } from './runtime.js';
 import { untilStopSignal } from './signals.js';
@@ -48,6 +49,8 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       // Daemons beating out of phase would each trigger a poll and a frame; one
       // early poll per beat burst still shows a fresh beat within about a second.
       watchDelayMs: WATCH_DELAY_MS,
+      // An agent like `watch`: `status`, `events` and `silence` ask it rather than the files.
+      agentSocket: true,
     },
     o.stderr,
   );
@@ -64,6 +67,7 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
     }
     o.stderr.write(`${servingLine(api)}\n`);
   }
+  await runtime.serveSocket(o.stderr);
   const prefsFile = uiStateFile(stateDir);
   const prefs = loadPrefs(prefsFile);
   if (o.filter !== null) prefs.filter = o.filter;
@@ -104,6 +108,10 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
         `state: ${stateDir}`,
       ],
       onPrefs: (p) => void saver.save(p),
+      // This process owns the state directory: its silences are changed here, audited.
+      onMute: async (name: string) => {
+        await toggleMute(localSilences(stateDir, runtime.monitor.audit, 'screen'), name);
+      },
       onQuit: () => finish(EXIT.OK, 'quit'),
     }),
     {

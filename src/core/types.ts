@@ -219,6 +219,11 @@ export interface DaemonSnapshot {
   seq: number | null;
   /** True while a recent wall-clock jump makes age-based verdicts suspect. */
   clockSuspect: boolean;
+  /**
+   * While a silence naming this daemon (or everything) is in force: when it
+   * ends (ISO 8601). Its events are logged and shown but not sent. Absent otherwise.
+   */
+  silencedUntil?: string;
 }
 
 export interface StatusSummary {

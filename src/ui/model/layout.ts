@@ -73,6 +73,14 @@ export function tableLayout(width: number, longestName: number): TableLayout {
 
 /** The same glyphs as `ghost-hb status`, so both read alike without colour. */
 
+/** Marks a daemon whose notifications a silence holds back (the `m` key, `ghost-hb silence`). */
+export const MUTED_MARK = '⊘';
+
+/** The name as the table shows it: a muted daemon's is marked before it. */
+export function nameCell(d: DaemonSnapshot): string {
+  return d.silencedUntil ? `${MUTED_MARK} ${safeText(d.name)}` : safeText(d.name);
+}
+
 /** Per-daemon history the table shows beside the snapshot. */
 export interface RowHistory {
   /** Share of polls this session in which the daemon was up (0..1), null before the first. */
@@ -86,7 +94,7 @@ function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): 
     case 'status':
       return `${STATUS_GLYPHS[d.status]} ${d.status === 'unknown' ? 'unkn' : d.status}`;
     case 'name':
-      return safeText(d.name);
+      return nameCell(d);
     case 'reason':
       return safeText(d.reason) || (d.clockSuspect ? 'clock?' : '');
     case 'pid':

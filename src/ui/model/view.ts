@@ -226,6 +226,7 @@ export type ViewCommand =
   | 'pause.toggle'
   | 'help.toggle'
   | 'poll.now'
+  | 'mute.toggle'
   | 'quit';
 
 export type ViewAction =
@@ -392,6 +393,7 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
             scrollTop: 0,
           };
     case 'poll.now':
+    case 'mute.toggle':
     case 'quit':
       return s;
   }
