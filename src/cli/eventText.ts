@@ -1,13 +1,8 @@
 // One event as a line of text for `watch` and `events` (times in local time,
 // like a log file an operator tails).
-import { format } from 'date-fns';
+import { formatStamp as stamp } from '../core/format.js';
 import { escapeControl } from '../core/sanitize.js';
 import type { HbEvent } from '../core/types.js';
-
-const stamp = (iso: string): string => {
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? format(ms, 'yyyy-MM-dd HH:mm:ss') : iso;
-};
 
 /**
  * A repeated event (a coalesced count) is shown as it is now: dated at its
@@ -20,7 +15,7 @@ export function formatEventLine(e: HbEvent): string {
   const when = stamp(count !== null && lastAt ? lastAt : e.at);
   const message = count !== null ? (latest ?? e.message) : e.message;
   const suffix = count === null ? '' : ` (x${count}${lastAt ? `, first ${stamp(e.at)}` : ''})`;
-  return escapeControl(
-    `${when}  ${e.severity.toUpperCase().padEnd(8)} ${e.rule.padEnd(14)} ${(e.daemon ?? '-').padEnd(16)} ${message}${suffix}`,
-  );
+  // Fields are escaped before they are padded, so an escaped name keeps its column.
+  const safe = escapeControl;
+  return `${safe(when)}  ${e.severity.toUpperCase().padEnd(8)} ${safe(e.rule).padEnd(14)} ${safe(e.daemon ?? '-').padEnd(16)} ${safe(message + suffix)}`;
 }

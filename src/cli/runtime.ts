@@ -18,7 +18,8 @@ import type { PollerListener } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
 import type { AgentSocket } from '../agent/socket.js';
 import type { AttachedNotify } from '../notify/index.js';
-import type { CommandContext } from './command.js';
+import { EXIT, type CommandContext } from './command.js';
+import { untilStopSignal } from './signals.js';
 
 /**
  * The configuration from --config, --dir and --interval. A ConfigError is
@@ -253,6 +254,52 @@ export async function openRuntimeOrExplain(
     if (!(err instanceof LockHeldError)) throw err;
     stderr.write(`${explainHeld(err)}\n`);
     return null;
+  }
+}
+
+/** What `watch` and `serve` add to the agent they both run. */
+export interface AgentMode {
+  /** Recorded in the audit log's start and stop records. */
+  command: 'watch' | 'serve';
+  /**
+   * After the runtime opened and before the unix socket is served (the
+   * socket reuses the API's routes): false stops there with exit 3.
+   */
+  attach?(runtime: MonitorRuntime): Promise<boolean>;
+  /** Last step before polling starts: subscribe to the poller, announce on stderr. */
+  ready(runtime: MonitorRuntime): void;
+}
+
+/**
+ * The headless agent's whole life, shared by `watch` and `serve`: load the
+ * config, take the state directory, serve its unix socket, report failed
+ * polls on stderr, poll until SIGTERM or SIGINT, then stop once (exit 0).
+ * A held state directory or a refused setting is exit 3.
+ */
+export async function runAgent(ctx: CommandContext, mode: AgentMode): Promise<number> {
+  const signals = untilStopSignal();
+  try {
+    const config = await loadConfigAudited(ctx);
+    const runtime = await openRuntimeOrExplain(
+      config,
+      {
+        command: mode.command,
+        stateDir: ctx.flags.stateDir as string | undefined,
+        env: ctx.env,
+        agentSocket: true,
+      },
+      ctx.stderr,
+    );
+    if (!runtime) return EXIT.UNKNOWN;
+    if (mode.attach && !(await mode.attach(runtime))) return EXIT.UNKNOWN;
+    await runtime.serveSocket(ctx.stderr);
+    runtime.reportErrors(ctx.stderr);
+    mode.ready(runtime);
+    runtime.start();
+    await runtime.stop(await signals.stopped);
+    return EXIT.OK;
+  } finally {
+    signals.dispose();
   }
 }
 

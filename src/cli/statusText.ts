@@ -20,7 +20,8 @@ function painter(chalk: ChalkInstance): Record<DaemonStatus, (s: string) => stri
     up: chalk.green,
     late: chalk.yellow,
     down: chalk.red.bold,
-    unknown: chalk.gray,
+    // The terminal's own foreground: bright black vanishes on Solarized-like themes.
+    unknown: (s) => s,
   };
 }
 

@@ -1,7 +1,7 @@
 // Finds and loads .heartbeatrc with cosmiconfig, then validates it with the schema.
 import path from 'node:path';
 import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
-import { ConfigError, resolveConfig, type Config } from './schema.js';
+import { ConfigError, configSchema, resolveConfig, type Config } from './schema.js';
 
 export const CONFIG_SEARCH_PLACES = [
   'package.json',
@@ -57,7 +57,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Config> 
       raw = found.isEmpty ? {} : found.config;
     }
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { filepath?: string; mark?: { line: number } };
+    const e = err as ParseError;
     const where = opts.file ? path.resolve(cwd, opts.file) : (e.filepath ?? null);
     if (e.code === 'ENOENT') {
       throw new ConfigError(where, [
@@ -67,23 +67,41 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Config> 
     throw new ConfigError(where, [
       {
         key: '(file)',
-        problem: `cannot be parsed: ${firstLine(e.message)}; fix the syntax (YAML or JSON)`,
+        problem: `cannot be parsed: ${parseProblem(e)}; fix the syntax (YAML or JSON)`,
       },
     ]);
   }
   const cfg = resolveConfig(raw, { baseDir: file ? path.dirname(file) : cwd, configFile: file });
   if (opts.dir) cfg.heartbeatDir = path.resolve(cwd, opts.dir);
-  if (opts.pollInterval != null) {
-    if (!(opts.pollInterval > 0) || !Number.isFinite(opts.pollInterval)) {
-      throw new ConfigError('--interval', [
-        { key: 'pollInterval', problem: 'must be a positive number of seconds' },
-      ]);
-    }
-    cfg.pollInterval = opts.pollInterval;
-  }
+  if (opts.pollInterval != null) cfg.pollInterval = intervalOverride(opts.pollInterval);
   return cfg;
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? s;
+/** --interval, held to the same range as `pollInterval` in a file. */
+function intervalOverride(value: number): number {
+  const checked = configSchema.shape.pollInterval.safeParse(value);
+  if (checked.success && Number.isFinite(value)) return value;
+  const why = checked.success ? 'must be a finite number' : checked.error.issues[0]!.message;
+  throw new ConfigError('--interval', [{ key: 'pollInterval', problem: `${value}: ${why}` }]);
+}
+
+/** What cosmiconfig's loaders throw: js-yaml's YAMLException carries the position. */
+type ParseError = NodeJS.ErrnoException & {
+  filepath?: string;
+  reason?: string;
+  mark?: { line: number; column: number };
+};
+
+/**
+ * The parser's complaint with its position: "line 4, column 3: bad
+ * indentation of a mapping entry". cosmiconfig's message starts with a
+ * "YAML Error in FILE:" line, which says nothing the error does not.
+ */
+export function parseProblem(e: ParseError): string {
+  if (e.mark && typeof e.mark.line === 'number') {
+    return `line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason ?? 'syntax error'}`;
+  }
+  const lines = e.message.split('\n').map((l) => l.trim());
+  const body = lines.find((l, i) => l && !(i === 0 && / Error in /.test(l)));
+  return body ?? lines[0] ?? 'syntax error';
 }

@@ -1,7 +1,16 @@
-// Pure formatting helpers shared by the plain-text status table and the
-// interactive monitor: short human durations, byte sizes, percentages, and
+// Pure formatting helpers shared by the plain-text status table, the event
+// lines and the interactive monitor: wall-clock times and short human
+// durations (the one place either is formatted), byte sizes, percentages, and
 // escaping of untrusted text (daemon names, reasons, messages) before it
 // reaches a terminal.
+//
+// Times go through date-fns' lightFormat: local time, zero-padded fields,
+// patterns as data, and no locale tables to load (the `date-fns` index and
+// its `format` load the whole library or its English locale, which `watch`
+// and `status` would pay at every start). Durations are fixed-length units
+// (a day is 86,400 s) in at most two fields, which date-fns' calendar-based
+// durations (months, years, worded units) do not express: a table below.
+import { lightFormat } from 'date-fns/lightFormat';
 import { escapeControl, hasControlChars } from './sanitize.js';
 import type { ClockSnapshot, DaemonStatus } from './types.js';
 
@@ -65,6 +74,27 @@ export function describeClock(clock: ClockSnapshot): string {
 
 /** Placeholder shown for a missing value. */
 export const MISSING = '-';
+
+/** Local wall time of the screen's clocks, event pane and detail view. */
+const CLOCK_PATTERN = 'HH:mm:ss';
+/** Local date and time of the event lines of `watch` and `events`, as a log file an operator tails. */
+const STAMP_PATTERN = 'yyyy-MM-dd HH:mm:ss';
+
+function toEpochMs(at: string | number): number {
+  return typeof at === 'string' ? Date.parse(at) : at;
+}
+
+/** Local wall time "08:05:09" of an ISO timestamp or epoch ms; "--:--:--" when it is not a time. */
+export function formatClock(at: string | number): string {
+  const ms = toEpochMs(at);
+  return Number.isFinite(ms) ? lightFormat(ms, CLOCK_PATTERN) : '--:--:--';
+}
+
+/** Local date and time "2026-01-31 08:05:09" of an ISO timestamp or epoch ms; unreadable text as it is. */
+export function formatStamp(at: string | number): string {
+  const ms = toEpochMs(at);
+  return Number.isFinite(ms) ? lightFormat(ms, STAMP_PATTERN) : String(at);
+}
 
 /**
  * A duration in seconds as at most two units: "0s", "3s", "2m 10s", "5h 3m", "2d 4h".

@@ -28,6 +28,8 @@ describe('ghost-hb usage', () => {
     [['status', '--dir'], /--dir needs a value/],
     [['--interval'], /--interval needs a value/],
     [['events', '--limit', '--json'], /--limit needs a value/],
+    [['watch', '--interval', '1e9'], /--interval: pollInterval: 1000000000: must be at most/],
+    [['--interval', '0'], /--interval: pollInterval: 0: must be at least 0.001/],
   ])('%j is a usage error (exit 3)', (args, message) => {
     const r = runCli(args);
     expect(r.code).toBe(3);

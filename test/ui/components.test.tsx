@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import chalk from 'chalk';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { Header } from '../../src/ui/components/Header.js';
@@ -10,6 +11,7 @@ import { Footer } from '../../src/ui/components/Footer.js';
 import { DetailView } from '../../src/ui/components/DetailView.js';
 import { HelpOverlay } from '../../src/ui/components/HelpOverlay.js';
 import { tableLayout } from '../../src/ui/model/layout.js';
+import { renderStatusText } from '../../src/cli/statusText.js';
 import { recordPoll, EMPTY_HISTORY } from '../../src/ui/model/history.js';
 import type { ClockSnapshot } from '../../src/core/types.js';
 import { daemon, event, fleet, many, NOW, snapshot } from '../helpers/uiFixtures.js';
@@ -70,6 +72,13 @@ describe('Header', () => {
     expect(f).toContain('STALE: poll failed');
   });
 
+  it('shows memory as `ghost-hb status` does (one formatter)', () => {
+    const snap = snapshot(fleet());
+    snap.system = { ...snap.system, memUsedBytes: 1.3 * 2 ** 30, memTotalBytes: 23.5 * 2 ** 30 };
+    const status = renderStatusText(snap, { color: false });
+    expect(status).toContain('mem 1.3G/23.5G');
+    expect(frameOf(<Header {...headerProps} snapshot={snap} />)).toContain('mem 1.3G/23.5G');
+  });
   it('waits for the first poll without data', () => {
     const f = frameOf(<Header {...headerProps} snapshot={null} lastPollAt={null} />);
     expect(f).toContain('waiting for first poll');
@@ -160,7 +169,9 @@ describe('DaemonTable', () => {
     expect(f.split('\n')[0]).toMatch(
       /STATUS +NAME +REASON +PID +AGE +UPTIME +CPU +MEM +RST +AVAIL +RECENT/,
     );
-    expect(f).toMatch(/^ ✖ down executor +crashed +1008 +2s +1h +1\.5% +40M +2 +-/m);
+    expect(f).toMatch(/^ ✖ down +executor +crashed +1008 +2s +1h +1\.5% +40M +2 +-/m);
+    // The status cell holds the whole word at every width.
+    for (const width of [120, 80, 60, 40]) expect(table(width)).toMatch(/^ \? unknown /m);
   });
   it('drops the least important columns first and never wraps', () => {
     for (const width of [100, 80, 60, 40, 30]) {
@@ -168,14 +179,13 @@ describe('DaemonTable', () => {
       for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
     }
     expect(table(80).split('\n')[0]).not.toContain('RECENT');
-    // With colour there is no marker column, so 80 columns hold every column but RECENT.
+    // 80 columns hold every column but RECENT and UPTIME (the detail view has both).
     expect(tableLayout(80, 16).columns.map((c) => c.key)).toEqual([
       'status',
       'name',
       'reason',
       'pid',
       'age',
-      'uptime',
       'cpu',
       'mem',
       'restarts',
@@ -198,7 +208,7 @@ describe('DaemonTable', () => {
     expect(f).toContain('↓ 35 more');
     expect(f).toContain('↑ 10 above');
     expect(f.split('\n').filter((l) => l.startsWith('>'))).toHaveLength(1);
-    expect(f).toContain('>✔ up   daemon-00012');
+    expect(f).toMatch(/^>✔ up +daemon-00012/m);
   });
   it('says why it is empty', () => {
     const reason = 'no daemon matches /zzz, 8 hidden; Esc clears';
@@ -240,7 +250,8 @@ describe('EventPane', () => {
       />,
     );
     const lines = f.split('\n');
-    expect(lines[0]).toContain('EVENTS');
+    // The title starts in the first column: no marker column without colour.
+    expect(lines[0]).toMatch(/^EVENTS/);
     expect(lines[1]).toMatch(/\d\d:\d\d:\d\d INFO +relayCore +relayCore recovered/);
     expect(lines[2]).toMatch(/CRIT +watchdog +watchdog is down/);
     expect(lines[3]).toContain('clock jumped\\x1b[2J');
@@ -388,5 +399,58 @@ describe('HelpOverlay', () => {
       `Clock: ${note}`,
     ]);
     expect(frameOf(<HelpOverlay width={80} height={20} color={false} />)).not.toContain('Clock:');
+  });
+});
+
+describe('colours', () => {
+  // Ink colours through chalk, which sees no terminal under Jest: force 256 colours.
+  let level: typeof chalk.level;
+  beforeAll(() => {
+    level = chalk.level;
+    chalk.level = 2;
+  });
+  afterAll(() => {
+    chalk.level = level;
+  });
+
+  it('never draws information in bright black (SGR 90), which some themes hide', () => {
+    const unknown = daemon('healthAggregator', { status: 'unknown', reason: 'malformed' });
+    const frames = [
+      frameOf(<Header {...headerProps} color />),
+      frameOf(<DriftGauge clock={null} warnMs={50} color />),
+      frameOf(
+        <DaemonTable
+          daemons={[...many(12), unknown]}
+          layout={tableLayout(80, 16)}
+          history={EMPTY_HISTORY}
+          cursor={0}
+          top={0}
+          rows={4}
+          emptyReason={null}
+          focused
+          color
+        />,
+      ),
+      frameOf(
+        <EventPane
+          shown={[{ seq: 1, event: event({ severity: 'info' }) }]}
+          above={0}
+          below={0}
+          lines={4}
+          focused={false}
+          following
+          color
+        />,
+      ),
+      frameOf(
+        <EventPane shown={[]} above={0} below={0} lines={4} focused={false} following color />,
+      ),
+    ];
+    for (const f of frames) {
+      expect(f).toContain('\u001b[');
+      expect(f).not.toContain('\u001b[90m');
+    }
+    // Times, "n/a" and the empty gauge cells are dim instead.
+    expect(frames[1]).toContain('\u001b[2m');
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, DEFAULT_DAEMONS, resolveConfig } from '../../src/config/schema.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const base = { baseDir: '/srv/app', configFile: '/srv/app/.heartbeatrc' };
 
@@ -95,5 +98,34 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ discover: 'yes' }, base)).toThrow(
       /^\/srv\/app\/\.heartbeatrc: discover: /,
     );
+  });
+});
+
+describe('loadConfig on a file that does not parse', () => {
+  const load = async (name: string, text: string) => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-badyaml-'));
+    fs.writeFileSync(path.join(dir, name), text);
+    try {
+      await loadConfig({ cwd: dir });
+      throw new Error('loaded');
+    } catch (err) {
+      return (err as Error).message;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("gives the YAML parser's line and column", async () => {
+    const message = await load('.heartbeatrc', 'pollInterval: 5\ndaemons:\n  - a\n  b: [\n');
+    expect(message).toMatch(
+      /\.heartbeatrc: \(file\): cannot be parsed: line 4, column 3: bad indentation of a mapping entry; fix the syntax/,
+    );
+  });
+
+  it("gives the JSON parser's complaint, not cosmiconfig's heading", async () => {
+    const message = await load('.heartbeatrc.json', '{"pollInterval": 5,\n "x": }\n');
+    expect(message).toMatch(/cannot be parsed: Unexpected token/);
+    expect(message).not.toMatch(/JSON Error in/);
   });
 });

@@ -3,9 +3,11 @@ import {
   escapeForDisplay,
   formatAge,
   formatBytes,
+  formatClock,
   formatDuration,
   formatPct,
   formatSeconds,
+  formatStamp,
   hasControlChars,
 } from '../../src/core/format.js';
 
@@ -48,6 +50,27 @@ describe('format helpers', () => {
     [null, '-'],
   ])('formatSeconds(%p) = %p', (ms, text) => {
     expect(formatSeconds(ms)).toBe(text);
+  });
+
+  // Inputs are built from local fields, so the table holds in any time zone.
+  const local = (...f: [number, number, number, number, number, number, number?]) =>
+    new Date(f[0], f[1] - 1, f[2], f[3], f[4], f[5], f[6] ?? 0).getTime();
+
+  it.each([
+    ['epoch ms', local(2026, 1, 31, 8, 5, 9), '08:05:09', '2026-01-31 08:05:09'],
+    [
+      'ISO text',
+      new Date(local(2026, 12, 2, 23, 59, 59, 999)).toISOString(),
+      '23:59:59',
+      '2026-12-02 23:59:59',
+    ],
+    ['midnight', local(2026, 3, 1, 0, 0, 0), '00:00:00', '2026-03-01 00:00:00'],
+    ['epoch zero', new Date(0).toISOString(), formatClock(0), formatStamp(0)],
+    ['not a time', 'yesterday', '--:--:--', 'yesterday'],
+    ['NaN', Number.NaN, '--:--:--', 'NaN'],
+  ])('%s: formatClock = %p, formatStamp = %p', (_what, at, clock, stamp) => {
+    expect(formatClock(at)).toBe(clock);
+    expect(formatStamp(at)).toBe(stamp);
   });
 
   it.each([

@@ -2,9 +2,8 @@
 // detects and logs like `watch`, and serves /api/status, /api/events, the
 // event stream, /metrics, /healthz and the dashboard page (and pushes to a
 // dashboard when configured). SIGTERM and SIGINT stop it cleanly, exit 0.
-import { headlessFlags, EXIT, type Command } from '../command.js';
-import { loadConfigAudited, openRuntimeOrExplain, servingLine } from '../runtime.js';
-import { untilStopSignal } from '../signals.js';
+import { headlessFlags, type Command } from '../command.js';
+import { runAgent, servingLine } from '../runtime.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -29,37 +28,22 @@ export const serveCommand: Command = {
     ...headlessFlags,
     listen: { type: 'string' },
   },
-  async run(ctx) {
-    const signals = untilStopSignal();
-    try {
-      const config = await loadConfigAudited(ctx);
-      const runtime = await openRuntimeOrExplain(
-        config,
-        {
-          command: 'serve',
-          stateDir: ctx.flags.stateDir as string | undefined,
+  run: (ctx) =>
+    runAgent(ctx, {
+      command: 'serve',
+      async attach(runtime) {
+        const api = await runtime.serveApi({
+          listen: (ctx.flags.listen as string | undefined) ?? null,
           env: ctx.env,
-          agentSocket: true,
-        },
-        ctx.stderr,
-      );
-      if (!runtime) return EXIT.UNKNOWN;
-      const api = await runtime.serveApi({
-        listen: (ctx.flags.listen as string | undefined) ?? null,
-        env: ctx.env,
-        stderr: ctx.stderr,
-      });
-      if (!api) return EXIT.UNKNOWN;
-      await runtime.serveSocket(ctx.stderr);
-      runtime.reportErrors(ctx.stderr);
-      runtime.start();
-      ctx.stderr.write(
-        `${servingLine(api)}; watching ${config.heartbeatDir} every ${config.pollInterval}s\n`,
-      );
-      await runtime.stop(await signals.stopped);
-      return EXIT.OK;
-    } finally {
-      signals.dispose();
-    }
-  },
+          stderr: ctx.stderr,
+        });
+        return api !== null;
+      },
+      ready({ api, config }) {
+        if (!api) return;
+        ctx.stderr.write(
+          `${servingLine(api)}; watching ${config.heartbeatDir} every ${config.pollInterval}s\n`,
+        );
+      },
+    }),
 };

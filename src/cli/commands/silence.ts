@@ -18,6 +18,7 @@ import {
 import { SilenceAccessError, withSilences, type SilenceAccess } from '../../agent/silences.js';
 import { EXIT, type Command, type CommandContext } from '../command.js';
 import { parseDuration } from '../../core/events/index.js';
+import { formatDuration } from '../../core/format.js';
 
 async function stateDirOf(ctx: CommandContext): Promise<string> {
   const flag = ctx.flags.stateDir as string | undefined;
@@ -39,8 +40,7 @@ function user(): string {
 
 export function silenceLine(s: Silence, nowMs: number): string {
   const left = Math.max(0, Date.parse(s.endsAt) - nowMs);
-  const mins = Math.round(left / 60_000);
-  const remaining = mins >= 120 ? `${Math.round(mins / 60)}h` : `${mins}m`;
+  const remaining = formatDuration(Math.round(left / 60_000) * 60);
   return `${s.id}  ${describeMatcher(s.matcher).padEnd(28)}  until ${s.endsAt} (${remaining} left)  by ${s.createdBy}${s.reason ? `  "${s.reason}"` : ''}`;
 }
 

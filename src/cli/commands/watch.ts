@@ -1,10 +1,9 @@
 // `ghost-hb watch`: the headless monitor (what a systemd unit runs): polls,
 // detects anomalies and logs them under the state directory; with --json it
 // also prints each event as a JSON line. SIGTERM and SIGINT flush and exit 0.
-import { headlessFlags, EXIT, type Command } from '../command.js';
+import { headlessFlags, type Command } from '../command.js';
 import { formatEventLine } from '../eventText.js';
-import { loadConfigAudited, openRuntimeOrExplain } from '../runtime.js';
-import { untilStopSignal } from '../signals.js';
+import { runAgent } from '../runtime.js';
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -27,39 +26,21 @@ export const watchCommand: Command = {
     ...headlessFlags,
     json: { type: 'boolean', default: false },
   },
-  async run(ctx) {
-    const signals = untilStopSignal();
-    try {
-      const config = await loadConfigAudited(ctx);
-      const runtime = await openRuntimeOrExplain(
-        config,
-        {
-          command: 'watch',
-          stateDir: ctx.flags.stateDir as string | undefined,
-          env: ctx.env,
-          agentSocket: true,
-        },
-        ctx.stderr,
-      );
-      if (!runtime) return EXIT.UNKNOWN;
-      await runtime.serveSocket(ctx.stderr);
-      runtime.reportErrors(ctx.stderr);
-      runtime.poller.subscribe((u) => {
-        if (u.type === 'error') return;
-        for (const e of u.result.events) {
-          ctx.stdout.write(ctx.flags.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
+  run: (ctx) =>
+    runAgent(ctx, {
+      command: 'watch',
+      ready(runtime) {
+        runtime.poller.subscribe((u) => {
+          if (u.type === 'error') return;
+          for (const e of u.result.events) {
+            ctx.stdout.write(ctx.flags.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
+          }
+        });
+        if (!ctx.flags.json) {
+          ctx.stderr.write(
+            `ghost-hb: watching ${runtime.config.heartbeatDir} every ${runtime.config.pollInterval}s; events in ${runtime.monitor.eventLog.file}\n`,
+          );
         }
-      });
-      if (!ctx.flags.json) {
-        ctx.stderr.write(
-          `ghost-hb: watching ${config.heartbeatDir} every ${config.pollInterval}s; events in ${runtime.monitor.eventLog.file}\n`,
-        );
-      }
-      runtime.start();
-      await runtime.stop(await signals.stopped);
-      return EXIT.OK;
-    } finally {
-      signals.dispose();
-    }
-  },
+      },
+    }),
 };

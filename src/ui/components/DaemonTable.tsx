@@ -5,7 +5,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { DaemonSnapshot, DaemonStatus } from '../../core/types.js';
 import { headerCells, rowCells, type RowHistory, type TableLayout } from '../model/layout.js';
-import { STATUS_COLOR, tint } from '../theme.js';
+import { MUTED, STATUS_COLOR, tint } from '../theme.js';
 
 export interface DaemonRowProps {
   status: DaemonStatus;
@@ -89,7 +89,7 @@ function DaemonTableImpl(props: DaemonTableProps): React.ReactElement {
         <Text wrap="truncate-end">{`  ${props.emptyReason ?? 'no daemons'}`}</Text>
       ) : null}
       {above + below > 0 ? (
-        <Text {...tint(color, 'gray')} wrap="truncate-end">
+        <Text {...tint(color, MUTED)} wrap="truncate-end">
           {`  ${below > 0 ? `↓ ${below} more` : ''}${above > 0 ? `${below > 0 ? ', ' : ''}↑ ${above} above` : ''}`}
         </Text>
       ) : null}

@@ -4,7 +4,7 @@ import { Text } from 'ink';
 import type { ClockSnapshot } from '../../core/types.js';
 import { safeText } from '../model/cells.js';
 import { Gauge } from './Gauge.js';
-import { tint } from '../theme.js';
+import { MUTED, tint } from '../theme.js';
 
 export interface DriftGaugeProps {
   clock: ClockSnapshot | null;
@@ -14,7 +14,7 @@ export interface DriftGaugeProps {
 }
 
 export function driftTone(offsetMs: number | null, warnMs: number): string {
-  if (offsetMs == null) return 'gray';
+  if (offsetMs == null) return MUTED;
   const a = Math.abs(offsetMs);
   return a >= warnMs * 10 ? 'red' : a >= warnMs ? 'yellow' : 'green';
 }
@@ -31,7 +31,7 @@ export function shortClockNote(note: string | null | undefined): string | null {
 function syncWord(clock: ClockSnapshot | null): { text: string; tone: string } {
   if (!clock || clock.synced === null) {
     const why = shortClockNote(clock?.note);
-    return { text: why ? `n/a (${why})` : 'n/a', tone: 'gray' };
+    return { text: why ? `n/a (${why})` : 'n/a', tone: MUTED };
   }
   const via = [clock.source, clock.stratum != null ? `stratum ${clock.stratum}` : null]
     .filter(Boolean)

@@ -5,7 +5,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { PaneEvent } from '../model/view.js';
 import { fit, localClock, safeText } from '../model/cells.js';
-import { SEVERITY_COLOR, SEVERITY_WORD, tint } from '../theme.js';
+import { MUTED, SEVERITY_COLOR, SEVERITY_WORD, tint } from '../theme.js';
 
 export interface EventPaneProps {
   shown: readonly PaneEvent[];
@@ -27,7 +27,7 @@ const EventLine = React.memo(function EventLine({
   const e = item.event;
   return (
     <Text wrap="truncate-end">
-      <Text {...tint(color, 'gray')}>{localClock(e.at)}</Text>{' '}
+      <Text {...tint(color, MUTED)}>{localClock(e.at)}</Text>{' '}
       <Text {...tint(color, SEVERITY_COLOR[e.severity])} bold={e.severity === 'critical'}>
         {fit(SEVERITY_WORD[e.severity], 5)}
       </Text>{' '}
@@ -46,10 +46,9 @@ function EventPaneImpl(props: EventPaneProps): React.ReactElement {
   return (
     <Box flexDirection="column">
       <Text bold={focused} {...tint(color, focused ? 'cyan' : undefined)} wrap="truncate-end">
-        {color ? '' : focused ? '>' : ' '}
         {title}
       </Text>
-      {shown.length === 0 && lines > 0 ? <Text {...tint(color, 'gray')}> no events</Text> : null}
+      {shown.length === 0 && lines > 0 ? <Text {...tint(color, MUTED)}> no events</Text> : null}
       {shown.map((item) => (
         <EventLine key={item.seq} item={item} color={color} />
       ))}

@@ -1,10 +1,10 @@
 // A horizontal bar for a fraction (availability, drift against its threshold).
 import React from 'react';
 import { Text } from 'ink';
-import { tint } from '../theme.js';
+import { MUTED, tint } from '../theme.js';
 
 export interface GaugeProps {
-  /** 0..1; values above 1 draw a full bar. Null draws an empty, grey bar. */
+  /** 0..1; values above 1 draw a full bar. Null draws an empty, dim bar. */
   fraction: number | null;
   width: number;
   color: boolean;
@@ -24,7 +24,7 @@ export function Gauge({ fraction, width, color, tone }: GaugeProps): React.React
   return (
     <Text>
       [<Text {...tint(color, tone)}>{text.slice(0, filled)}</Text>
-      <Text {...tint(color, 'gray')}>{text.slice(filled)}</Text>]
+      <Text {...tint(color, MUTED)}>{text.slice(filled)}</Text>]
     </Text>
   );
 }

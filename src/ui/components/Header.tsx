@@ -3,8 +3,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Snapshot, StatusSummary } from '../../core/types.js';
-import { localClock, safeText, shortBytes } from '../model/cells.js';
-import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
+import { localClock, safeText } from '../model/cells.js';
+import { formatAge, formatBytes, STATUS_GLYPHS } from '../../core/format.js';
 import type { SortKey, StatusFilter } from '../model/view.js';
 import { STATUS_COLOR, tint } from '../theme.js';
 import { DriftGauge } from './DriftGauge.js';
@@ -98,7 +98,7 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
   const load = sys?.load1 == null ? '-' : sys.load1.toFixed(2);
   const mem =
     sys?.memUsedBytes != null && sys.memTotalBytes
-      ? `${shortBytes(sys.memUsedBytes)}/${shortBytes(sys.memTotalBytes)}`
+      ? `${formatBytes(sys.memUsedBytes)}/${formatBytes(sys.memTotalBytes)}`
       : '-';
   const uptime = sys?.uptimeSec == null ? '-' : formatAge(sys.uptimeSec * 1000);
   const last =

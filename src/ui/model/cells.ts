@@ -84,10 +84,5 @@ export function fit(s: string, width: number, align: 'left' | 'right' = 'left'):
   return align === 'left' ? t + pad : pad + t;
 }
 
-/** Local wall time HH:MM:SS of an ISO timestamp (or epoch ms). */
-export function localClock(at: string | number): string {
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) return '--:--:--';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
+/** Local wall time HH:MM:SS of an ISO timestamp (or epoch ms): core/format.ts owns time formats. */
+export { formatClock as localClock } from '../../core/format.js';

@@ -29,7 +29,8 @@ export interface ColumnSpec {
 
 /** Every column, in display order. Widths are fixed except the name's. */
 export const COLUMNS: readonly ColumnSpec[] = [
-  { key: 'status', label: 'STATUS', width: 6, align: 'left', keep: Infinity },
+  // Wide enough for the whole word: "? unknown".
+  { key: 'status', label: 'STATUS', width: 9, align: 'left', keep: Infinity },
   { key: 'name', label: 'NAME', width: 0, align: 'left', keep: Infinity },
   { key: 'reason', label: 'REASON', width: 10, align: 'left', keep: 90 },
   { key: 'pid', label: 'PID', width: 7, align: 'right', keep: 50 },
@@ -92,7 +93,7 @@ export interface RowHistory {
 function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): string {
   switch (key) {
     case 'status':
-      return `${STATUS_GLYPHS[d.status]} ${d.status === 'unknown' ? 'unkn' : d.status}`;
+      return `${STATUS_GLYPHS[d.status]} ${d.status}`;
     case 'name':
       return nameCell(d);
     case 'reason':
