@@ -1,9 +1,10 @@
 // Talking to the agent of a state directory over its unix socket: find a
 // live one (the lock's holder, alive by pid and start time, with its socket
-// present), and ask its API with a deadline and a size cap, so a hung or
-// confused agent costs a client a bounded wait and never its memory.
+// present), and GET from its API with a deadline and a size cap (endpoint.ts),
+// so a hung or confused agent costs a client a bounded wait and never its memory.
 import fs from 'node:fs';
 import http from 'node:http';
+import { ApiError, getJson, type GetOptions } from './endpoint.js';
 import { readHolder, type LockHolder } from '../store/lock.js';
 import { socketPath } from './socket.js';
 
@@ -25,22 +26,9 @@ export function findAgent(stateDir: string): FoundAgent | null {
   return { holder, socket };
 }
 
-export interface AgentGetOptions {
-  timeoutMs?: number;
-  maxBytes?: number;
-}
-
-export class AgentRequestError extends Error {}
-
-/** GET a JSON document from the agent; rejects with AgentRequestError on any failure. */
-export async function agentGet<T>(
-  socket: string,
-  route: string,
-  o: AgentGetOptions = {},
-): Promise<T> {
-  const answer = await agentRequest<T>(socket, { method: 'GET', route }, o);
-  if (answer.status !== 200) throw new AgentRequestError(`agent ${route}: HTTP ${answer.status}`);
-  return answer.body;
+/** GET a JSON document from the agent over its socket; rejects with ApiError on any failure. */
+export function agentGet<T>(socket: string, route: string, o: GetOptions = {}): Promise<T> {
+  return getJson<T>({ kind: 'socket', socket }, route, o);
 }
 
 /** What the agent answered: the status and the parsed JSON body (`{error}` on a refusal). */
@@ -50,20 +38,21 @@ export interface AgentAnswer<T> {
 }
 
 /**
- * One request to the agent's API (a JSON body for POST), answered with any
- * status: the caller decides what a 404 means. Rejects with AgentRequestError
- * when there is no usable answer (no agent, a timeout, too large, not JSON).
+ * One request to the agent's API over its socket (a JSON body for POST),
+ * answered with any status: the caller decides what a 404 means (a change
+ * such as adding a silence, where getJson only reads). Rejects with ApiError
+ * when there is no usable answer (a timeout, too large, not JSON).
  */
 export function agentRequest<T>(
   socket: string,
   request: { method: 'GET' | 'POST' | 'DELETE'; route: string; body?: unknown },
-  o: AgentGetOptions = {},
+  o: GetOptions = {},
 ): Promise<AgentAnswer<T>> {
   const { method, route } = request;
-  const maxBytes = o.maxBytes ?? 32 * 1024 * 1024;
+  const maxBytes = o.maxBytes ?? 4 * 1024 * 1024;
   const payload = request.body === undefined ? null : Buffer.from(JSON.stringify(request.body));
   return new Promise<AgentAnswer<T>>((resolve, reject) => {
-    const fail = (why: string) => reject(new AgentRequestError(`agent ${route}: ${why}`));
+    const fail = (why: string) => reject(new ApiError('unreachable', `${route}: ${why}`));
     const req = http.request(
       {
         socketPath: socket,
@@ -73,6 +62,7 @@ export function agentRequest<T>(
         path: route,
         headers: {
           Host: 'localhost',
+          Accept: 'application/json',
           ...(payload
             ? { 'Content-Type': 'application/json', 'Content-Length': payload.length }
             : {}),
@@ -94,17 +84,17 @@ export function agentRequest<T>(
             const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
             resolve({ status: res.statusCode ?? 0, body });
           } catch {
-            fail(res.statusCode === 200 ? 'not JSON' : `HTTP ${res.statusCode}`);
+            fail(`HTTP ${res.statusCode}: answer is not JSON`);
           }
         });
-        res.on('error', (err) => fail(err.message));
+        res.on('error', () => fail('connection lost'));
       },
     );
     req.on('timeout', () => {
       req.destroy();
       fail('no answer in time');
     });
-    req.on('error', (err) => fail(err.message));
+    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
     req.end(payload ?? undefined);
   });
 }

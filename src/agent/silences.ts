@@ -7,7 +7,8 @@
 import { AuditLog, type AuditEntry } from '../store/audit.js';
 import { explainHeld, LockHeldError, StateDirLock } from '../store/lock.js';
 import { SilenceStore, type Silence, type SilenceMatcher } from '../store/silences.js';
-import { agentRequest, AgentRequestError, findAgent } from './client.js';
+import { agentRequest, findAgent } from './client.js';
+import { ApiError } from './endpoint.js';
 
 export interface NewSilence {
   matcher: SilenceMatcher;
@@ -73,7 +74,7 @@ export function agentSilences(socket: string, by: string, via = 'the agent'): Si
     try {
       return await agentRequest<T>(socket, request, { timeoutMs: 5000, maxBytes: 4 * 1024 * 1024 });
     } catch (err) {
-      if (err instanceof AgentRequestError) {
+      if (err instanceof ApiError) {
         throw new SilenceAccessError(`${via} did not answer: ${err.message}`);
       }
       throw err;

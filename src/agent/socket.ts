@@ -13,7 +13,7 @@ import type { Availability } from '../store/uptimeLog.js';
 import type { PollFeed } from '../server/feedState.js';
 import type { AccessAudit } from '../server/access.js';
 import type { Route } from '../server/routes.js';
-import type { MonitorLike } from '../server/attach.js';
+import { detailRoutes, type MonitorLike } from '../server/attach.js';
 
 /** sun_path holds 108 bytes on Linux, NUL included. */
 const MAX_SOCKET_PATH = 107;
@@ -43,21 +43,6 @@ export function socketPath(stateDir: string): string {
 }
 
 export class SocketPathError extends Error {}
-
-/** The detail data a screen shows for one daemon (availability over 1 h / 24 h / 7 d). */
-export function agentRoutes(monitor: AgentMonitor): Route[] {
-  return [
-    {
-      path: '/api/daemons/:name/availability',
-      methods: ['GET'],
-      auth: 'token',
-      async handle({ res, params }) {
-        const { send } = await import('../server/respond.js');
-        send(res, 200, JSON.stringify(monitor.availability(params.name ?? '')));
-      },
-    },
-  ];
-}
 
 /** The API's routes over the monitor's feed, for an agent without an HTTP server (`watch`). */
 async function ownRoutes(o: AgentSocketOptions): Promise<{ routes: Route[]; close(): void }> {
@@ -152,7 +137,8 @@ export async function serveAgentSocket(o: AgentSocketOptions): Promise<AgentSock
       import('../server/auth.js'),
     ]);
   const own = o.routes ? null : await ownRoutes(o);
-  const routes = [...(o.routes ?? own!.routes), ...agentRoutes(o.monitor)];
+  // `serve`'s table already has the detail routes; an agent without one adds them.
+  const routes = o.routes ?? [...own!.routes, ...detailRoutes(o.monitor)];
   const handler = createApiHandler(routes, {
     // No token: the socket's 0600 mode decides who may connect.
     access: requestAuth(null, 'localhost'),

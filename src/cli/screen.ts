@@ -1,19 +1,26 @@
-// The interactive monitor's run: the MonitorRuntime (which starts and stops
-// the poller, the API and the logs), the TerminalSession (alternate screen,
-// restore on quit, signals and crashes), the remembered prefs, and the Ink
-// app, which only subscribes to the poller. Used by `ghost-hb` and `ghost-hb demo`.
+// The interactive monitor's run: a screen data source (src/agent/source.ts)
+// — the agent of this state directory over its socket when one runs, else
+// this process's own MonitorRuntime (which holds the lock and starts and
+// stops the poller, the API and the logs) — the TerminalSession (alternate
+// screen, restore on quit, signals and crashes), the remembered prefs, and
+// the Ink app, which only subscribes to the source. An attached screen whose
+// agent stops takes over (unless --attach). Used by `ghost-hb` and `ghost-hb demo`.
 import type { AnyFlags } from 'meow';
 import React from 'react';
 import { render } from 'ink';
 import type { Config } from '../config/schema.js';
 import { resolveStateDir } from '../store/paths.js';
-import { loadPrefs, prefsSaver, uiStateFile } from '../ui/prefsStore.js';
+import type { LockHolder } from '../store/lock.js';
+import { loadPrefs, prefsSaver, uiStateFile, userStateDir } from '../ui/prefsStore.js';
 import { Root } from '../ui/Root.js';
 import { FrameTerminal } from '../ui/output/frameTerminal.js';
 import { holdConsole } from '../ui/output/consoleGuard.js';
-import { localSilences, toggleMute } from '../agent/silences.js';
+import { findAgent } from '../agent/client.js';
+import { agentSilences, localSilences, toggleMute } from '../agent/silences.js';
+import { AttachedSource } from '../agent/attached.js';
+import { HandoverSource, LocalSource, type ScreenSource } from '../agent/source.js';
 import { EXIT } from './command.js';
-import { openRuntimeOrExplain, servingLine } from './runtime.js';
+import { openRuntimeOrExplain, servingLine, type MonitorRuntime } from './runtime.js';
 import { untilStopSignal } from './signals.js';
 import { TerminalSession } from './terminalSession.js';
 
@@ -30,18 +37,47 @@ export interface ScreenOptions {
   env: NodeJS.ProcessEnv;
   /** --serve: the HTTP API beside the screen; listen null uses config api.listen. */
   serve?: { listen: string | null } | null;
+  /**
+   * The agent of the state directory: 'auto' attaches when one runs and takes
+   * over when it stops; 'only' (--attach) attaches or fails, and never takes
+   * over; 'never' runs its own monitor (the demo). Default 'auto'.
+   */
+  attach?: 'auto' | 'only' | 'never';
+  /** Where the prefs (and an attached screen's crash report) go; default the user's state directory. */
+  prefsDir?: string;
   /** Runs once when the monitor stops, however it stops (the demo stops its fleet here). */
   onStop?: () => Promise<void> | void;
+}
+
+/** The monitor this process runs, once it runs one (at start, or after a takeover). */
+let ownMonitor: MonitorRuntime['monitor'] | null = null;
+
+/**
+ * The `m` key: mute or unmute through whoever owns the state directory, this
+ * process's own monitor or the agent the screen is attached to.
+ */
+async function toggleMuteFor(stateDir: string, daemon: string): Promise<void> {
+  const agent = findAgent(stateDir);
+  if (ownMonitor && (!agent || agent.holder.pid === process.pid)) {
+    await toggleMute(localSilences(stateDir, ownMonitor.audit, 'screen'), daemon);
+    return;
+  }
+  if (!agent) throw new Error('no monitor holds the state directory now');
+  const via = `the agent (ghost-hb ${agent.holder.command}, pid ${agent.holder.pid})`;
+  await toggleMute(agentSilences(agent.socket, 'screen', via), daemon);
 }
 
 /** Exit codes for the signals that end the screen (128 + signal number). */
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGHUP: 129 };
 
-export async function runScreen(o: ScreenOptions): Promise<number> {
-  const { config } = o;
-  const stateDir = resolveStateDir(config, o.env);
+/** This process's own monitor on the state directory, as a screen source; null when refused (explained on stderr). */
+async function openLocal(
+  o: ScreenOptions,
+  stateDir: string,
+  label: string | null = null,
+): Promise<{ source: LocalSource; runtime: MonitorRuntime } | null> {
   const runtime = await openRuntimeOrExplain(
-    config,
+    o.config,
     {
       command: 'ui',
       stateDir,
@@ -49,26 +85,118 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       // Daemons beating out of phase would each trigger a poll and a frame; one
       // early poll per beat burst still shows a fresh beat within about a second.
       watchDelayMs: WATCH_DELAY_MS,
-      // An agent like `watch`: `status`, `events` and `silence` ask it rather than the files.
+      // An agent like `watch`: `status`, `silence` and other screens ask it rather than the files.
       agentSocket: true,
     },
     o.stderr,
   );
-  if (!runtime) {
+  if (!runtime) return null;
+  await runtime.serveSocket(o.stderr);
+  ownMonitor = runtime.monitor;
+  const source = new LocalSource(runtime.poller, runtime.monitor, (r) => runtime.stop(r), {
+    label,
+    problem: null,
+    hosts: null,
+  });
+  return { source, runtime };
+}
+
+/**
+ * The agent stopped under an attached screen: take the lock and monitor here,
+ * with an event saying so in the pane and the log. Another process that took
+ * the lock first is attached to instead (the connection finds it).
+ */
+async function takeOver(
+  o: ScreenOptions,
+  stateDir: string,
+  handover: HandoverSource,
+  gone: LockHolder,
+): Promise<void> {
+  let local: Awaited<ReturnType<typeof openLocal>>;
+  try {
+    // Nothing on stderr under the screen: a refusal leaves the attached source saying the agent stopped.
+    local = await openLocal(
+      { ...o, stderr: { write: () => true } as unknown as NodeJS.WriteStream },
+      stateDir,
+      `took over from agent pid ${gone.pid}`,
+    );
+  } catch {
+    return;
+  }
+  if (!local) return;
+  local.runtime.monitor.raise({
+    severity: 'warn',
+    rule: 'agent-lost',
+    message: `ghost-hb ${gone.command} (pid ${gone.pid}) stopped; this screen (pid ${process.pid}) took over monitoring`,
+    data: { pid: gone.pid, command: gone.command },
+  });
+  await handover.switchTo(local.source, 'agent-lost');
+  await local.source.start();
+}
+
+/** The source the screen starts with: attached to the agent, or its own monitor; null (exit 3) when refused. */
+async function openSource(
+  o: ScreenOptions,
+  stateDir: string,
+  onLost: (holder: LockHolder) => void,
+): Promise<{ source: ScreenSource; attached: boolean } | null> {
+  const mode = o.attach ?? 'auto';
+  const agent = mode === 'never' ? null : findAgent(stateDir);
+  if (agent && o.serve) {
+    o.stderr.write(
+      `ghost-hb: --serve: ghost-hb ${agent.holder.command} (pid ${agent.holder.pid}) already monitors ${stateDir}; use its API, or stop it first\n`,
+    );
+    return null;
+  }
+  if (agent) {
+    const attached = new AttachedSource({
+      stateDir,
+      socket: agent.socket,
+      holder: agent.holder,
+      onLost: mode === 'only' ? undefined : onLost,
+    });
+    await attached.start();
+    return { source: attached, attached: true };
+  }
+  if (mode === 'only') {
+    o.stderr.write(
+      `ghost-hb: --attach: no agent is running for the state directory ${stateDir}; ` +
+        'start one with "ghost-hb watch" or "ghost-hb serve" (or drop --attach to monitor here)\n',
+    );
+    return null;
+  }
+  const local = await openLocal(o, stateDir);
+  if (!local) return null;
+  // Before the alternate screen, so a refused address is explained on the normal screen.
+  if (o.serve) {
+    const api = await local.runtime.serveApi({ ...o.serve, env: o.env, stderr: o.stderr });
+    if (!api) return null;
+    o.stderr.write(`${servingLine(api)}\n`);
+  }
+  return { source: local.source, attached: false };
+}
+export async function runScreen(o: ScreenOptions): Promise<number> {
+  const { config } = o;
+  const stateDir = resolveStateDir(config, o.env);
+  // The agent may stop before the screen is up: the takeover waits for it.
+  let lost: LockHolder | null = null;
+  let takingOver: Promise<void> | null = null;
+  let handover: HandoverSource | null = null;
+  const maybeTakeOver = () => {
+    if (lost && handover && !takingOver) takingOver = takeOver(o, stateDir, handover, lost);
+  };
+  const opened = await openSource(o, stateDir, (gone) => {
+    lost = gone;
+    maybeTakeOver();
+  });
+  if (!opened) {
     await o.onStop?.();
     return EXIT.UNKNOWN;
   }
-  // Before the alternate screen, so a refused address is explained on the normal screen.
-  if (o.serve) {
-    const api = await runtime.serveApi({ ...o.serve, env: o.env, stderr: o.stderr });
-    if (!api) {
-      await o.onStop?.();
-      return EXIT.UNKNOWN;
-    }
-    o.stderr.write(`${servingLine(api)}\n`);
-  }
-  await runtime.serveSocket(o.stderr);
-  const prefsFile = uiStateFile(stateDir);
+  const source = (handover = new HandoverSource(opened.source));
+  // Prefs and crash reports are the user's: an attached screen writes nothing where the agent keeps its state.
+  const userDir = o.prefsDir ?? userStateDir(o.env);
+  const prefsFile = uiStateFile(userDir);
   const prefs = loadPrefs(prefsFile);
   if (o.filter !== null) prefs.filter = o.filter;
   let saveError: Error | null = null;
@@ -83,9 +211,9 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
   const session = new TerminalSession({
     stdout: o.stdout,
     stderr: o.stderr,
-    crashDir: stateDir,
+    crashDir: opened.attached ? userDir : stateDir,
     onCrash: async () => {
-      await Promise.allSettled([runtime.stop('crash'), o.onStop?.()]);
+      await Promise.allSettled([source.stop('crash'), o.onStop?.()]);
     },
   });
 
@@ -95,23 +223,22 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
   const heldConsole = holdConsole();
   const instance = render(
     React.createElement(Root, {
-      feed: runtime.poller,
+      feed: source,
+      origin: source,
       color: o.color,
       intervalSec: config.pollInterval,
       offsetWarnMs: config.alerts.offsetWarnMs,
       initialPrefs: prefs,
-      initialEvents: runtime.monitor.recentEvents(),
-      availability: (name: string) => runtime.monitor.availability(name),
+      initialEvents: source.initialEvents(),
+      availability: (name: string) => source.availability(name),
       context: [
         `config: ${config.configFile ?? 'none found (defaults)'}`,
         `heartbeats: ${config.heartbeatDir}`,
         `state: ${stateDir}`,
+        `prefs: ${prefsFile}`,
       ],
       onPrefs: (p) => void saver.save(p),
-      // This process owns the state directory: its silences are changed here, audited.
-      onMute: async (name: string) => {
-        await toggleMute(localSilences(stateDir, runtime.monitor.audit, 'screen'), name);
-      },
+      onMute: (name: string) => toggleMuteFor(stateDir, name),
       onQuit: () => finish(EXIT.OK, 'quit'),
     }),
     {
@@ -134,12 +261,14 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
     },
   });
   instance.waitUntilExit().catch((err: unknown) => session.crash(err));
-  runtime.start();
+  if (!opened.attached) await source.start();
+  maybeTakeOver();
 
   const { code, reason } = await stopped;
   session.restore();
   try {
-    await runtime.stop(reason);
+    await takingOver;
+    await source.stop(reason);
     await saver.flush();
     if (saveError) {
       o.stderr.write(

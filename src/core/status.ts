@@ -307,6 +307,33 @@ export interface JudgeInput {
   clockSuspect: boolean;
   /** False on the quick liveness re-checks between polls (CPU is measured per poll). */
   updateCpu: boolean;
+  /** The last time the heartbeat directory was gone, once it is back; null if it never was. */
+  dirOutage?: DirOutage | null;
+}
+
+/** When the heartbeat directory went missing and when it came back (wall ms). */
+export interface DirOutage {
+  lostAtMs: number;
+  backAtMs: number;
+}
+
+/**
+ * The age a beat is judged by. No daemon can beat into a directory that is
+ * gone, so for one interval plus grace after the directory returns, a beat
+ * from before it is judged by the age it had when the directory went: a
+ * daemon up then stays up while it gets the chance to write again, and one
+ * already overdue stays overdue.
+ */
+export function judgedAgeMs(
+  ageMs: number,
+  beat: BeatRecord,
+  timing: DaemonTiming,
+  nowWallMs: number,
+  outage: DirOutage | null,
+): number {
+  if (!outage || beat.heartbeat.tsMs >= outage.backAtMs) return ageMs;
+  if (nowWallMs - outage.backAtMs > (timing.interval + timing.grace) * 1000) return ageMs;
+  return Math.min(ageMs, Math.max(0, outage.lostAtMs - beat.heartbeat.tsMs));
 }
 
 export interface Judgement {
@@ -482,7 +509,10 @@ export function judgeDaemon(input: JudgeInput, prev: DaemonState): Judgement {
   const { status, reason } = decideStatus({
     timing,
     crashed: processAlive === false && state.failedChecks >= timing.retries,
-    ageMs,
+    ageMs:
+      beat && ageMs !== null
+        ? judgedAgeMs(ageMs, beat, timing, now.wallMs, input.dirOutage ?? null)
+        : ageMs,
     processAlive,
     processState: ours?.state ?? null,
     selfStatus: hb?.status ?? null,

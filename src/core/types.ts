@@ -273,6 +273,20 @@ export interface Snapshot {
   pollMs: number;
   /** Whether the state directory takes writes (absent before the monitor's first write). */
   storage?: StorageStatus;
+  /** How changes to the heartbeat directory are noticed (absent where nothing watches it). */
+  watch?: WatchStatus;
+}
+
+/**
+ * How the long-running monitor learns of new beats between its polls:
+ * `inotify` (fs.watch, re-armed whenever the directory is replaced),
+ * `polling` (the watch could not be set up: the directory is stat'ed every
+ * liveness tick instead), or `off` (the directory is absent).
+ */
+export interface WatchStatus {
+  mode: 'inotify' | 'polling' | 'off';
+  /** Why not inotify ("ENOSPC: inotify watch limit reached"); null when it is. */
+  problem: string | null;
 }
 
 /** The state directory's health as the monitor last found it. */

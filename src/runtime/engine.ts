@@ -17,6 +17,7 @@ import {
   wallClockStepMs,
   type DaemonFiles,
   type DaemonState,
+  type DirOutage,
   type Evidence,
 } from '../core/status.js';
 import type {
@@ -82,6 +83,12 @@ export class Engine {
   private discovered = new Map<string, DaemonSpec>();
   private lastInstant: Instant | null = null;
   private jump: ClockJump | null = null;
+  /** Wall ms of the last poll that read the heartbeat directory. */
+  private dirReadAtMs: number | null = null;
+  /** Since when (wall ms) the heartbeat directory has been unreadable, while it is. */
+  private dirLostAtMs: number | null = null;
+  /** The heartbeat directory's last outage, once it is back (beats from before it get time). */
+  private dirOutage: DirOutage | null = null;
   private system: SystemSample = UNKNOWN_SYSTEM;
   private dirError: string | null = null;
   private sources: SnapshotSources = { heartbeats: false, processes: false, system: false };
@@ -114,6 +121,7 @@ export class Engine {
       dir = { dir: this.config.heartbeatDir, ok: false, error: String(err), files: [] };
     }
     sources.heartbeats = dir.ok;
+    this.noteDirOutage(dir.ok, now);
     this.dirError = dir.ok ? null : dir.error;
 
     const maxFutureMs =
@@ -230,6 +238,7 @@ export class Engine {
       if (!sameProcess) this.samples.set(pid, { ...prev, alive: false });
     }
     const before = this.last;
+    const states = this.states;
     const daemons = this.judgeAll(now, false);
     const changed =
       daemons.length !== before.daemons.length ||
@@ -237,6 +246,12 @@ export class Engine {
         (d, i) => d.status !== before.daemons[i]!.status || d.reason !== before.daemons[i]!.reason,
       );
     if (!changed) return null;
+    if (agedWorse(before.daemons, daemons)) {
+      // The beats judged here are as old as the last full read: a daemon that
+      // beat since (unseen when no watch told us) is not late. Read them again.
+      this.states = states;
+      return this.poll(now);
+    }
     return this.publish(now, daemons, performance.now() - t0);
   }
 
@@ -292,6 +307,19 @@ export class Engine {
       state.lastStartTimeMs = move(state.lastStartTimeMs);
       if (state.cpu) state.cpu = { ...state.cpu, startTimeMs: move(state.cpu.startTimeMs) };
     }
+  }
+
+  /** The outage spans from the last read that found the directory to the first that finds it again. */
+  private noteDirOutage(readable: boolean, now: Instant): void {
+    if (!readable) {
+      this.dirLostAtMs ??= this.dirReadAtMs ?? now.wallMs;
+      return;
+    }
+    if (this.dirLostAtMs !== null) {
+      this.dirOutage = { lostAtMs: this.dirLostAtMs, backAtMs: now.wallMs };
+      this.dirLostAtMs = null;
+    }
+    this.dirReadAtMs = now.wallMs;
   }
 
   private observeClock(now: Instant): void {
@@ -352,6 +380,7 @@ export class Engine {
           now,
           clockSuspect: this.jumpActive(now, timing.grace),
           updateCpu,
+          dirOutage: this.dirOutage,
         },
         prev,
       );
@@ -403,6 +432,21 @@ export class Engine {
     this.last = snapshot;
     return snapshot;
   }
+}
+
+const RANK: Record<DaemonSnapshot['status'], number> = { up: 0, unknown: 1, late: 2, down: 3 };
+
+/**
+ * True when a daemon's verdict got worse for want of a beat (late, hung,
+ * stale) rather than because its process died: a verdict only a fresh read
+ * of the heartbeat directory may give.
+ */
+function agedWorse(before: readonly DaemonSnapshot[], after: readonly DaemonSnapshot[]): boolean {
+  return after.some((d, i) => {
+    const prev = before[i];
+    if (!prev || prev.name !== d.name || d.ageMs === null || d.processAlive === false) return false;
+    return RANK[d.status] > RANK[prev.status];
+  });
 }
 
 /** Two files of one kind (NAME.hb and NAME.heartbeat): a valid one beats a faulty one, then the fresher. */

@@ -1,12 +1,19 @@
 // The poller owns ghost-hb's only timer. It runs a full poll every
 // `pollIntervalMs`, a cheap pid-liveness check every `livenessIntervalMs` in
 // between, and an early poll shortly after the heartbeat directory changes
-// (fs.watch), so a fresh beat shows within a second while the timer remains the
-// backstop. Polls never overlap: a request that arrives while one is running is
-// remembered and served once the running one ends.
-import { watch as fsWatch } from 'node:fs';
+// (fs.watch, re-armed when the directory is replaced; polling where no watch
+// can be set up: see dirWatch.ts), so a fresh beat shows within a second while
+// the timer remains the backstop. Polls never overlap: a request that arrives
+// while one is running is remembered and served once the running one ends.
 import { performance } from 'node:perf_hooks';
-import type { Instant, PollResult } from '../core/types.js';
+import type { Instant, PollResult, WatchStatus } from '../core/types.js';
+import {
+  DirWatcher,
+  fsWatchFactory,
+  statDirectory,
+  type StatDir,
+  type WatchFactory,
+} from './dirWatch.js';
 
 /** What the poller drives: the engine, or the engine wrapped with anomaly rules. */
 export interface PollSource {
@@ -40,8 +47,10 @@ export interface PollerEnvironment {
   now(): Instant;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
-  /** Watch a directory; returns a function that stops watching. */
-  watchDir(dir: string, onChange: () => void): () => void;
+  /** Watch a directory (throws when the OS cannot); returns a function that stops watching. */
+  watchDir: WatchFactory;
+  /** The watched directory's identity and stamp; null when it is absent. */
+  statDir: StatDir;
 }
 
 export interface PollerOptions {
@@ -61,17 +70,6 @@ export function systemInstant(): Instant {
   return { wallMs: Date.now(), monoMs: performance.now() };
 }
 
-function defaultWatchDir(dir: string, onChange: () => void): () => void {
-  try {
-    const watcher = fsWatch(dir, { persistent: false }, () => onChange());
-    // A directory that vanishes or cannot be watched leaves the timer as the only trigger.
-    watcher.on('error', () => watcher.close());
-    return () => watcher.close();
-  } catch {
-    return () => {};
-  }
-}
-
 export class Poller implements UpdateSource {
   private readonly listeners = new Set<PollerListener>();
   private readonly env: PollerEnvironment;
@@ -85,7 +83,7 @@ export class Poller implements UpdateSource {
   private pendingPoll = false;
   private nextPollMono = 0;
   private nextLivenessMono = Infinity;
-  private stopWatching: (() => void) | null = null;
+  private watcher: DirWatcher | null = null;
   private failures = 0;
   private lastResult: PollResult | null = null;
 
@@ -104,7 +102,8 @@ export class Poller implements UpdateSource {
         return t;
       },
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-      watchDir: defaultWatchDir,
+      watchDir: fsWatchFactory,
+      statDir: statDirectory,
       ...opts.env,
     };
   }
@@ -132,7 +131,13 @@ export class Poller implements UpdateSource {
     this.nextPollMono = now;
     this.nextLivenessMono = this.livenessEnabled ? now + this.livenessIntervalMs : Infinity;
     if (this.opts.watchDir) {
-      this.stopWatching = this.env.watchDir(this.opts.watchDir, () => this.onDirChange());
+      this.watcher = new DirWatcher(
+        this.opts.watchDir,
+        () => this.onDirChange(),
+        this.env.watchDir,
+        this.env.statDir,
+      );
+      this.watcher.check(true);
     }
     this.schedule();
   }
@@ -141,8 +146,8 @@ export class Poller implements UpdateSource {
   async stop(): Promise<void> {
     this.running = false;
     this.clearTimer();
-    this.stopWatching?.();
-    this.stopWatching = null;
+    this.watcher?.close();
+    this.watcher = null;
     await this.inFlight;
   }
 
@@ -157,6 +162,11 @@ export class Poller implements UpdateSource {
       return;
     }
     await this.run('poll');
+  }
+
+  /** How directory changes are noticed; null when no directory is watched. */
+  get watchStatus(): WatchStatus | null {
+    return this.watcher?.status() ?? null;
   }
 
   private get livenessEnabled(): boolean {
@@ -216,6 +226,9 @@ export class Poller implements UpdateSource {
   }
 
   private async execute(kind: PollKind): Promise<void> {
+    // Every tick: a replaced directory is watched again before more beats are missed
+    // (first, so that a poll's own schedule wins over the early poll a change asks for).
+    this.watcher?.check(kind === 'poll');
     const at = this.env.now();
     if (kind === 'poll') {
       this.nextPollMono = at.monoMs + this.pollIntervalMs;
@@ -224,11 +237,12 @@ export class Poller implements UpdateSource {
       this.nextLivenessMono = at.monoMs + this.livenessIntervalMs;
     }
     try {
-      const result =
+      const polled =
         kind === 'poll' ? await this.source.poll(at) : await this.source.checkLiveness!(at);
       const durationMs = this.env.now().monoMs - at.monoMs;
       if (kind === 'poll') this.failures = 0;
-      if (result) {
+      if (polled) {
+        const result = this.withWatchStatus(polled);
         this.lastResult = result;
         this.emit({ type: 'result', kind, result, at, durationMs });
       }
@@ -237,6 +251,11 @@ export class Poller implements UpdateSource {
       const error = err instanceof Error ? err : new Error(String(err));
       this.emit({ type: 'error', kind, error, at, consecutiveFailures: this.failures });
     }
+  }
+
+  private withWatchStatus(result: PollResult): PollResult {
+    const watch = this.watchStatus;
+    return watch ? { ...result, snapshot: { ...result.snapshot, watch } } : result;
   }
 
   private emit(update: PollerUpdate): void {

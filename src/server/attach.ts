@@ -6,12 +6,15 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { HbEvent } from '../core/types.js';
 import type { AuditEntry } from '../store/audit.js';
+import type { Availability } from '../store/uptimeLog.js';
 import type { EventBuffer, EventQuery } from '../core/events/index.js';
 import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
 import type { NotifyStatsLike } from './metrics.js';
 import { pingRoutes } from './pingRoutes.js';
+import { send } from './respond.js';
+import type { Route } from './routes.js';
 import { DashboardPusher, type DropReport } from './push.js';
 import { SilenceStore } from '../store/silences.js';
 import { silenceRoutes } from './silenceRoutes.js';
@@ -44,6 +47,24 @@ export interface MonitorLike {
   };
   /** The state directory, when the monitor has one: /api/silences manages its silences. */
   readonly stateDir?: string;
+  /** Share of the last hour / day / week a daemon was up, for /api/daemons/NAME/availability. */
+  availability?(daemon: string): Availability;
+}
+
+/** The detail data a screen shows for one daemon (availability over 1 h / 24 h / 7 d). */
+export function detailRoutes(monitor: MonitorLike): Route[] {
+  const availability = monitor.availability?.bind(monitor);
+  if (!availability) return [];
+  return [
+    {
+      path: '/api/daemons/:name/availability',
+      methods: ['GET'],
+      auth: 'token',
+      handle({ res, params }) {
+        send(res, 200, JSON.stringify(availability(params.name ?? '')));
+      },
+    },
+  ];
 }
 
 export interface AttachOptions {
@@ -128,6 +149,7 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
     audit: auditBuffer.push,
     ...(opts.limits ? { limits: opts.limits } : {}),
     routes: [
+      ...detailRoutes(monitor),
       ...(monitor.stateDir
         ? silenceRoutes({ store: new SilenceStore(monitor.stateDir), audit: monitor.audit })
         : []),

@@ -246,7 +246,7 @@ export function explainHeld(err: LockHeldError): string {
   const h = err.holder;
   return [
     `ghost-hb: ${err.message}`,
-    `  read it: ghost-hb status (asks the running agent over ${STATE_FILES.socket}), ghost-hb events, or the API of ghost-hb serve`,
+    `  attach: ghost-hb (the screen attaches to the running agent over ${STATE_FILES.socket}); ghost-hb status and ghost-hb events read from it too`,
     `  stop it: kill ${h.pid} (or systemctl stop the unit that runs it); only one monitor writes to a state directory`,
   ].join('\n');
 }

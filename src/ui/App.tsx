@@ -18,6 +18,7 @@ import {
 import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
 import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
+import { useSourceStatus, type StatusReader } from './hooks/useSourceStatus.js';
 import {
   detailEvents,
   detailHeight,
@@ -50,6 +51,8 @@ export interface AppProps {
    * message is shown for a while.
    */
   onMute?(daemon: string): Promise<void>;
+  /** Where the data comes from (an attached agent, a fleet's hosts): src/agent/source.ts. */
+  origin?: StatusReader;
 }
 
 /** How long a failed mute is shown in the status line. */
@@ -147,11 +150,14 @@ export function App(props: AppProps): React.ReactElement {
     useMemo(() => ({ onCommand, onText }), [onCommand, onText]),
   );
 
+  const origin = useSourceStatus(props.origin);
   const stale =
     muteError ??
-    (live.error !== null
-      ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
-      : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources)));
+    (origin.problem !== null
+      ? `STALE: ${origin.problem}`
+      : live.error !== null
+        ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
+        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources)));
 
   return (
     <MonitorScreen
@@ -167,6 +173,7 @@ export function App(props: AppProps): React.ReactElement {
       offsetWarnMs={props.offsetWarnMs}
       availability={props.availability}
       context={props.context}
+      origin={origin.label}
     />
   );
 }

@@ -1,10 +1,18 @@
-// The monitor's remembered choices (filter, status filter, sort) in the state
-// directory, written atomically so a crash mid-write leaves the old file.
+// The monitor's remembered choices (filter, status filter, sort), per user:
+// in the user's own state directory ($XDG_STATE_HOME/ghost-hb, else
+// ~/.local/state/ghost-hb), never in an agent's, so a screen attached to a
+// service's agent writes nothing there. Written atomically so a crash
+// mid-write leaves the old file.
 import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { DEFAULT_PREFS, SORT_KEYS, STATUS_FILTERS, type Prefs } from './model/view.js';
-import { STATE_FILES } from '../store/paths.js';
+import { resolveStateDir, STATE_FILES } from '../store/paths.js';
+
+/** The user's own state directory, whatever the config's stateDir says. */
+export function userStateDir(env: NodeJS.ProcessEnv): string {
+  return resolveStateDir({ stateDir: null }, env);
+}
 
 export function uiStateFile(stateDir: string): string {
   return path.join(stateDir, STATE_FILES.ui);

@@ -175,3 +175,18 @@ describeProc('daemon lifecycle with real processes', () => {
     }
   });
 });
+
+describe('the liveness check between polls', () => {
+  it('reads the directory again before calling a daemon late: a beat since the last poll counts', async () => {
+    const engine = engineFor([{ name: 'quiet', interval: 1, tolerance: 1, grace: 30 }]);
+    const file = path.join(dir, 'quiet.json');
+    const t0 = nowInstant();
+    fs.writeFileSync(file, JSON.stringify({ ts: new Date(t0.wallMs).toISOString() }));
+    expect((await engine.poll(t0)).daemons[0]!.status).toBe('up');
+    // A beat 5 s later that no poll has read (no watch told anyone), checked at 5.5 s.
+    fs.writeFileSync(file, JSON.stringify({ ts: new Date(t0.wallMs + 5000).toISOString() }));
+    const later = { wallMs: t0.wallMs + 5500, monoMs: t0.monoMs + 5500 };
+    const checked = (await engine.checkLiveness(later)) ?? engine.lastSnapshot!;
+    expect(checked.daemons[0]).toMatchObject({ status: 'up', ageMs: 500 });
+  });
+});

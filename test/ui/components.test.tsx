@@ -53,6 +53,15 @@ describe('Header', () => {
     expect(f).not.toContain('FILTER');
   });
 
+  it('says when the heartbeat directory is polled because it cannot be watched', () => {
+    expect(frameOf(<Header {...headerProps} />)).not.toContain('polling');
+    const polled = {
+      ...headerProps.snapshot,
+      watch: { mode: 'polling' as const, problem: 'ENOSPC: inotify watch limit reached' },
+    };
+    expect(frameOf(<Header {...headerProps} snapshot={polled} />)).toContain('every 5s polling');
+  });
+
   it('marks PAUSED, FILTER, a bad regex and staleness', () => {
     const f = frameOf(
       <Header

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Poller, type PollerUpdate, type PollSource } from '../../src/runtime/poller.js';
 import type { Instant, PollResult } from '../../src/core/types.js';
+import type { DirStamp } from '../../src/runtime/dirWatch.js';
 
 /** A manual clock and timer queue: time moves only when the test advances it. */
 class FakeTime {
@@ -8,6 +9,12 @@ class FakeTime {
   private timers: Array<{ at: number; fn: () => void; id: number }> = [];
   private nextId = 1;
   watchers: Array<() => void> = [];
+  /** Watches set up so far. */
+  arms = 0;
+  /** The watched directory as stat(2) sees it (null: absent). */
+  dir: DirStamp | null = { dev: 1, ino: 1, mtimeMs: 0, ctimeMs: 0 };
+  /** What setting up a watch throws (an exhausted inotify limit), if anything. */
+  watchError: NodeJS.ErrnoException | null = null;
   env = {
     now: (): Instant => ({ wallMs: 1_700_000_000_000 + this.mono, monoMs: this.mono }),
     setTimeout: (fn: () => void, ms: number) => {
@@ -18,7 +25,10 @@ class FakeTime {
     clearTimeout: (id: unknown) => {
       this.timers = this.timers.filter((t) => t.id !== id);
     },
+    statDir: () => this.dir,
     watchDir: (_dir: string, onChange: () => void) => {
+      if (this.watchError) throw this.watchError;
+      this.arms++;
       this.watchers.push(onChange);
       return () => {
         this.watchers = this.watchers.filter((w) => w !== onChange);
@@ -178,6 +188,61 @@ describe('Poller', () => {
     expect(src.calls.map((c) => c.at)).toEqual([0, 2150]);
     await poller.stop();
     expect(time.watchers).toHaveLength(0);
+  });
+
+  it('watches a replaced directory (new inode at the same path) and polls it at once', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 5000,
+      livenessIntervalMs: 1000,
+      watchDir: '/hb',
+      watchDelayMs: 150,
+      env: time.env,
+    });
+    poller.start();
+    await time.advance(1500);
+    expect(time.arms).toBe(1);
+    time.dir = { dev: 1, ino: 2, mtimeMs: 1, ctimeMs: 1 }; // moved away and recreated
+    await time.advance(1000); // the liveness check at 2000 notices
+    expect(time.arms).toBe(2);
+    expect(time.watchers).toHaveLength(1); // the old one was closed
+    expect(src.calls.filter((c) => c.kind === 'poll').map((c) => c.at)).toEqual([0, 2150]);
+    time.watchers[0]!(); // the new watch works
+    await time.advance(200);
+    expect(src.calls.filter((c) => c.kind === 'poll').map((c) => c.at)).toEqual([0, 2150, 2650]);
+    expect(poller.watchStatus).toEqual({ mode: 'inotify', problem: null });
+    await poller.stop();
+    expect(time.watchers).toHaveLength(0);
+  });
+
+  it('falls back to polling the directory when no watch can be set up, and says so', async () => {
+    const time = new FakeTime();
+    time.watchError = Object.assign(new Error('watch limit'), { code: 'ENOSPC' });
+    const src = recordingSource();
+    const results: PollResult[] = [];
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 5000,
+      livenessIntervalMs: 1000,
+      watchDir: '/hb',
+      watchDelayMs: 150,
+      env: time.env,
+    });
+    poller.subscribe((u) => u.type === 'result' && results.push(u.result));
+    poller.start();
+    await time.advance(100);
+    expect(results[0]!.snapshot.watch).toEqual({
+      mode: 'polling',
+      problem: 'ENOSPC: inotify watch limit reached (fs.inotify.max_user_watches)',
+    });
+    time.dir = { dev: 1, ino: 1, mtimeMs: 5, ctimeMs: 5 }; // a beat renamed into place
+    await time.advance(1300); // seen by the liveness check at 1000
+    expect(src.calls.filter((c) => c.kind === 'poll').map((c) => c.at)).toEqual([0, 1150]);
+    time.watchError = null; // the limit was raised: the next full poll arms the watch
+    await time.advance(5000);
+    expect(poller.watchStatus).toEqual({ mode: 'inotify', problem: null });
+    expect(results.at(-1)!.snapshot.watch!.mode).toBe('inotify');
+    await poller.stop();
   });
 
   it('reports errors with a failure count and recovers on the next poll', async () => {

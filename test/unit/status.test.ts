@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { Engine } from '../../src/runtime/engine.js';
-import { decideStatus, type StatusFacts } from '../../src/core/status.js';
+import {
+  decideStatus,
+  judgedAgeMs,
+  type BeatRecord,
+  type StatusFacts,
+} from '../../src/core/status.js';
 import type { DaemonSnapshot } from '../../src/core/types.js';
 import { config, FakeClock, FakeDir, FakeProcesses, FakeSystem, T0 } from '../helpers/fakes.js';
 
@@ -592,5 +597,27 @@ describe('engineSource', () => {
     expect(d.status).toBe('unknown');
     expect(d.reason).toMatch(/^heartbeat is malformed JSON: .*pwd=\[REDACTED\]/);
     expect(JSON.stringify(d)).not.toContain('s3cr3t');
+  });
+});
+
+describe('judgedAgeMs: a beat from before the heartbeat directory came back', () => {
+  const timing = { interval: 5, tolerance: 2, grace: 10, retries: 2 };
+  const beatAt = (tsMs: number) => ({ heartbeat: { tsMs } }) as BeatRecord;
+  // The directory went at 100 s and came back at 200 s (a beat at 98 s was 2 s old when it went).
+  const outage = { lostAtMs: 100_000, backAtMs: 200_000 };
+  it.each([
+    ['no outage: the age as it is', 98_000, 210_000, null, 112_000],
+    [
+      'within interval plus grace of the return: the age when it went',
+      98_000,
+      210_000,
+      outage,
+      2_000,
+    ],
+    ['already overdue when it went: stays overdue', 50_000, 210_000, outage, 50_000],
+    ['past interval plus grace of the return: the age as it is', 98_000, 215_001, outage, 117_001],
+    ['a beat since the return: the age as it is', 201_000, 210_000, outage, 9_000],
+  ])('%s', (_label, tsMs, nowMs, o, expected) => {
+    expect(judgedAgeMs(nowMs - tsMs, beatAt(tsMs), timing, nowMs, o)).toBe(expected);
   });
 });

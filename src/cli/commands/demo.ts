@@ -61,6 +61,9 @@ export const demoCommand: Command = {
       stdin: process.stdin,
       stderr: ctx.stderr,
       env: ctx.env,
+      // The demo's own monitor and prefs, in its temporary directory.
+      attach: 'never',
+      prefsDir: config.stateDir ?? fleet.root,
       onStop: stop,
     });
   },

@@ -31,19 +31,25 @@ export const monitorCommand: Command = {
   help: `
   Usage
     $ ghost-hb [--dir DIR] [--config FILE] [--interval S] [--filter TEXT] [--no-color]
-               [--serve [--listen HOST:PORT]]
+               [--attach] [--serve [--listen HOST:PORT]]
 
   Options
     --dir, -d      heartbeat directory (overrides the config's heartbeatDir)
     --config, -c   config file (default: search for .heartbeatrc from here upward)
     --interval     seconds between full polls (overrides pollInterval)
     --filter       start with this filter (substring, or "re:" and a regex)
+    --attach       only attach to the agent (ghost-hb watch or serve) running on
+                   the state directory: exit 3 when there is none, and never take
+                   over when it stops (without it: attach when one runs, take
+                   over when it stops, else monitor here)
     --no-color     no colour (NO_COLOR is honoured too)
     --serve        also serve the HTTP API, /metrics and the dashboard page
                    (as "ghost-hb serve" does)
     --listen       address for --serve (implies it; default: config api.listen,
                    127.0.0.1:9464); a non-loopback address needs a token
 
+  With an agent running on the state directory, the screen attaches to it over
+  its socket ("attached to agent pid N" in the header) and writes nothing there.
   Press ? in the monitor for its keys. When stdout is not a terminal, prints
   one status poll instead.
 `,
@@ -52,6 +58,7 @@ export const monitorCommand: Command = {
     ...serveFlags,
     interval: { type: 'number' },
     filter: { type: 'string' },
+    attach: { type: 'boolean', default: false },
   },
   async run(ctx) {
     const config = await loadConfigAudited(ctx);
@@ -64,6 +71,7 @@ export const monitorCommand: Command = {
       color: wantColor(ctx.flags.color, ctx.env, true),
       filter: (ctx.flags.filter as string | undefined) ?? null,
       serve,
+      attach: ctx.flags.attach ? 'only' : 'auto',
       stdout: ctx.stdout,
       stdin: process.stdin,
       stderr: ctx.stderr,

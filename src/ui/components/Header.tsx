@@ -25,6 +25,8 @@ export interface HeaderProps {
   reverse: boolean;
   offsetWarnMs: number;
   color: boolean;
+  /** Where the data comes from ("attached to agent pid 123"), after the title; null for a local monitor. */
+  origin?: string | null;
 }
 
 const ORDER = ['up', 'late', 'down', 'unknown'] as const;
@@ -120,11 +122,16 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
           color={color}
         />
         <Text bold>ghost-hb</Text>
+        {props.origin ? <Text {...tint(color, 'cyan')}>{` ${safeText(props.origin)}`}</Text> : null}
         {line1}
       </Text>
       <Text wrap="truncate-end">
         <Counts summary={snapshot?.summary ?? null} color={color} />
-        {`  every ${props.intervalSec}s  ${last}`}
+        {`  every ${props.intervalSec}s`}
+        {snapshot?.watch?.mode === 'polling' ? (
+          <Text {...tint(color, 'yellow')}> polling</Text>
+        ) : null}
+        {`  ${last}`}
         {props.stale ? <Text {...tint(color, 'red')}>{`  ${safeText(props.stale)}`}</Text> : null}
       </Text>
       <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />

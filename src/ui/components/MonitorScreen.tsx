@@ -23,7 +23,11 @@ export interface MonitorScreenProps {
   lastPollMs: number | null;
   stale: string | null;
   offsetWarnMs: number;
-  availability?: (name: string) => { h1: number | null; h24: number | null; d7: number | null };
+  availability?: (
+    name: string,
+  ) => { h1: number | null; h24: number | null; d7: number | null } | null;
+  /** Where the data comes from ("attached to agent pid 123"), after the title; null for a local monitor. */
+  origin?: string | null;
   /** Where the settings and heartbeats come from, for the help. */
   context?: readonly string[];
 }
@@ -139,6 +143,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
       reverse={view.reverse}
       offsetWarnMs={props.offsetWarnMs}
       color={color}
+      origin={props.origin ?? null}
     />
   );
   const footer = (

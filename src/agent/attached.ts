@@ -1,0 +1,153 @@
+// A screen attached to the agent of its state directory (`watch` or `serve`
+// running as a service): everything read over the agent's unix socket, so the
+// screen runs no engine and writes nothing in the state directory. When the
+// connection drops, the lock says whether the agent is still there (a hiccup:
+// reconnect and resume) or gone (`onLost`, at once: the screen may take over).
+import { performance } from 'node:perf_hooks';
+import type { HbEvent, Snapshot } from '../core/types.js';
+import type { PollerListener, PollerUpdate } from '../runtime/poller.js';
+import type { LockHolder } from '../store/lock.js';
+import type { Availability } from '../store/uptimeLog.js';
+import { findAgent } from './client.js';
+import { AgentConnection, type HostState } from './connection.js';
+import { StatusCell, type ScreenSource, type SourceStatus } from './source.js';
+import { AvailabilityCache } from './availabilityCache.js';
+
+export interface AttachedOptions {
+  stateDir: string;
+  socket: string;
+  holder: LockHolder;
+  /** The agent stopped (its lock is gone or stale); called once. */
+  onLost?(holder: LockHolder): void;
+  /** Events fetched at once for the pane. */
+  recentEvents?: number;
+}
+
+export const attachedLabel = (h: LockHolder) => `attached to agent pid ${h.pid}`;
+
+export class AttachedSource implements ScreenSource {
+  private readonly listeners = new Set<PollerListener>();
+  private readonly connection: AgentConnection;
+  private readonly cell: StatusCell;
+  private readonly avail: AvailabilityCache;
+  private initial: HbEvent[] = [];
+  private latest: Snapshot | null = null;
+  private holder: LockHolder;
+  private lost = false;
+  private started = false;
+
+  constructor(private readonly o: AttachedOptions) {
+    this.holder = o.holder;
+    this.connection = new AgentConnection(
+      { kind: 'socket', socket: o.socket },
+      // This host's own agent: its data is already sanitized; a hiccup is retried quickly.
+      {
+        sanitize: false,
+        backoffMinMs: 200,
+        backoffMaxMs: 2000,
+        recentEvents: o.recentEvents ?? 200,
+      },
+    );
+    this.cell = new StatusCell({ label: attachedLabel(o.holder), problem: null, hosts: null });
+    this.avail = new AvailabilityCache(
+      (name) => this.connection.availability(name),
+      () => this.cell.notify(),
+    );
+  }
+
+  get agent(): LockHolder {
+    return this.holder;
+  }
+
+  /** Connect: resolves once the agent's status and recent events are in (or the first attempt failed). */
+  async start(): Promise<void> {
+    await this.connection.start({
+      snapshot: (s) => this.onSnapshot(s),
+      events: (e) => this.onEvents(e),
+      state: (s) => this.onState(s),
+    });
+    this.started = true;
+  }
+
+  stop(): Promise<void> {
+    this.connection.stop();
+    return Promise.resolve();
+  }
+
+  subscribe(listener: PollerListener): () => void {
+    this.listeners.add(listener);
+    if (this.latest) listener(this.update(this.latest, [], 'poll'));
+    return () => this.listeners.delete(listener);
+  }
+
+  pollNow(): Promise<void> {
+    this.connection.retryNow();
+    return Promise.resolve();
+  }
+
+  initialEvents(): readonly HbEvent[] {
+    return this.initial;
+  }
+
+  availability(name: string): Availability | null {
+    return this.avail.get(name);
+  }
+
+  status(): SourceStatus {
+    return this.cell.get();
+  }
+
+  watchStatus(listener: () => void): () => void {
+    return this.cell.watch(listener);
+  }
+
+  private update(snapshot: Snapshot, events: HbEvent[], kind: 'poll' | 'liveness'): PollerUpdate {
+    const at = { wallMs: Date.now(), monoMs: performance.now() };
+    return { type: 'result', kind, result: { snapshot, events }, at, durationMs: snapshot.pollMs };
+  }
+
+  private emit(u: PollerUpdate): void {
+    for (const l of this.listeners) {
+      try {
+        l(u);
+      } catch {
+        // One failing reader must not starve the others.
+      }
+    }
+  }
+
+  private onSnapshot(s: Snapshot): void {
+    this.latest = s;
+    this.emit(this.update(s, [], 'poll'));
+  }
+
+  private onEvents(events: HbEvent[]): void {
+    // Before the screen is drawn, events fill the pane; after, they come with a result.
+    if (!this.started && this.listeners.size === 0) {
+      this.initial.push(...events);
+      return;
+    }
+    if (this.latest) this.emit(this.update(this.latest, events, 'liveness'));
+    else this.initial.push(...events);
+  }
+
+  private onState(s: HostState): void {
+    if (s.state === 'connected') {
+      const agent = findAgent(this.o.stateDir);
+      if (agent) this.holder = agent.holder;
+      this.lost = false;
+      this.cell.set({ label: attachedLabel(this.holder), problem: null });
+      return;
+    }
+    const agent = findAgent(this.o.stateDir);
+    if (agent && agent.holder.pid === this.holder.pid) {
+      this.cell.set({ problem: `agent pid ${this.holder.pid}: ${s.detail ?? s.state}` });
+      return;
+    }
+    this.cell.set({ problem: `agent pid ${this.holder.pid} stopped` });
+    if (!this.lost) {
+      this.lost = true;
+      this.o.onLost?.(this.holder);
+    }
+  }
+}

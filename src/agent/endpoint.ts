@@ -1,0 +1,198 @@
+// Where an agent's API is and how to ask it: the unix socket of an agent on
+// this host (the file permission is the authentication) or an agent's HTTP(S)
+// API elsewhere (a bearer token). One GET with a deadline and a size cap, and
+// one event-stream request, for both; every failure is an ApiError whose kind
+// says what an operator can do about it (fix the token, upgrade the agent,
+// wait for the host). Redirects are never followed (a token must not travel
+// to another address) and the token never appears in a message.
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+
+export type ApiEndpoint =
+  { kind: 'socket'; socket: string } | { kind: 'http'; url: URL; token: string | null };
+
+/** What went wrong, in the terms of a host's connection state. */
+export type ApiErrorKind = 'unreachable' | 'auth' | 'incompatible' | 'bad-answer';
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Where the endpoint is, for messages: never the token, never a query string. */
+export function describeEndpoint(e: ApiEndpoint): string {
+  if (e.kind === 'socket') return e.socket;
+  return `${e.url.protocol}//${e.url.host}${e.url.pathname.replace(/\/$/, '')}`;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+/** Start a GET on the endpoint; the callback sees the response only when it is a 2xx. */
+export function request(
+  endpoint: ApiEndpoint,
+  route: string,
+  o: RequestOptions,
+  onResponse: (res: http.IncomingMessage) => void,
+  onError: (err: ApiError) => void,
+): http.ClientRequest {
+  const headers: Record<string, string> = { Accept: 'application/json', ...o.headers };
+  let req: http.ClientRequest;
+  if (endpoint.kind === 'socket') {
+    req = http.get({
+      socketPath: endpoint.socket,
+      // One request per connection: nothing lingers in a pool after a client is done.
+      agent: false,
+      path: route,
+      headers: { ...headers, Host: 'localhost' },
+      timeout: o.timeoutMs ?? 5000,
+    });
+  } else {
+    const base = endpoint.url;
+    const url = new URL(base.pathname.replace(/\/$/, '') + route, base);
+    if (endpoint.token) headers.Authorization = `Bearer ${endpoint.token}`;
+    const lib = url.protocol === 'https:' ? https : http;
+    req = lib.get(url, { agent: false, headers, timeout: o.timeoutMs ?? 5000 });
+  }
+  let failed = false;
+  const fail = (err: ApiError) => {
+    if (failed) return;
+    failed = true;
+    req.destroy();
+    onError(err);
+  };
+  req.on('timeout', () => fail(new ApiError('unreachable', `${route}: no answer in time`)));
+  req.on('error', (err) => fail(classifyNetError(route, err as NodeJS.ErrnoException)));
+  req.on('response', (res) => {
+    const problem = statusProblem(route, res);
+    if (problem) {
+      res.resume();
+      return fail(problem);
+    }
+    onResponse(res);
+  });
+  return req;
+}
+
+/** Why an HTTP status is not an answer, or null for a 2xx. */
+function statusProblem(route: string, res: http.IncomingMessage): ApiError | null {
+  const code = res.statusCode ?? 0;
+  if (code >= 200 && code < 300) return null;
+  if (code === 401 || code === 403) {
+    return new ApiError('auth', `${route}: HTTP ${code}: the token was refused`);
+  }
+  if (code >= 300 && code < 400) {
+    // Following it would send the token wherever the answer points.
+    return new ApiError('bad-answer', `${route}: HTTP ${code} redirect, not followed`);
+  }
+  if (code === 404) {
+    return new ApiError('incompatible', `${route}: HTTP 404: not a ghost-hb agent of this version`);
+  }
+  return new ApiError(code === 503 ? 'unreachable' : 'bad-answer', `${route}: HTTP ${code}`);
+}
+
+const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/;
+
+function classifyNetError(route: string, err: NodeJS.ErrnoException): ApiError {
+  const code = err.code ?? '';
+  if (TLS_CODES.test(code)) return new ApiError('bad-answer', `${route}: TLS error ${code}`);
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return new ApiError('unreachable', `${route}: connection reset`);
+  }
+  return new ApiError('unreachable', `${route}: ${code || err.message}`);
+}
+
+export interface GetOptions extends RequestOptions {
+  /** Answers larger than this are refused (default 32 MiB). */
+  maxBytes?: number;
+}
+
+/** GET a JSON document; rejects with ApiError on any failure. */
+export function getJson<T>(endpoint: ApiEndpoint, route: string, o: GetOptions = {}): Promise<T> {
+  const maxBytes = o.maxBytes ?? 32 * 1024 * 1024;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: ApiError) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    const req = request(
+      endpoint,
+      route,
+      o,
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) {
+            req.destroy();
+            fail(new ApiError('bad-answer', `${route}: answer larger than ${maxBytes} bytes`));
+          } else chunks.push(c);
+        });
+        res.on('end', () => {
+          if (settled) return;
+          try {
+            settled = true;
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+          } catch {
+            settled = false;
+            fail(new ApiError('bad-answer', `${route}: answer is not JSON`));
+          }
+        });
+        res.on('error', () => fail(new ApiError('unreachable', `${route}: connection lost`)));
+      },
+      fail,
+    );
+    // A body that trickles in forever is bounded by the deadline too.
+    const deadline = setTimeout(
+      () => {
+        req.destroy();
+        fail(new ApiError('unreachable', `${route}: no complete answer in time`));
+      },
+      (o.timeoutMs ?? 5000) * 2,
+    );
+    deadline.unref();
+    req.on('close', () => clearTimeout(deadline));
+  });
+}
+
+export class TokenFileError extends Error {}
+
+/**
+ * A remote's token from `token` or `tokenFile`: a file readable or writable
+ * by group or others is refused, as the API refuses its own (and ssh its keys).
+ */
+export function remoteToken(
+  name: string,
+  spec: { token?: string | null; tokenFile?: string | null },
+): string | null {
+  if (spec.token) return spec.token;
+  if (!spec.tokenFile) return null;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(spec.tokenFile);
+  } catch (err) {
+    throw new TokenFileError(
+      `remote ${name}: tokenFile ${spec.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  if ((st.mode & 0o077) !== 0) {
+    throw new TokenFileError(
+      `remote ${name}: tokenFile ${spec.tokenFile} is readable or writable by group or others ` +
+        `(mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 '${spec.tokenFile}'`,
+    );
+  }
+  const token = fs.readFileSync(spec.tokenFile, 'utf8').trim();
+  if (!token) throw new TokenFileError(`remote ${name}: tokenFile ${spec.tokenFile} is empty`);
+  return token;
+}
