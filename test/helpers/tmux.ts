@@ -86,7 +86,7 @@ export class Tmux {
 export function paneRows(pane: string): Array<{ name: string; line: string }> {
   return pane
     .split('\n')
-    .filter((l) => /^[ >]?[✔▲✖?] (up|late|down|unkn)\s/.test(l))
+    .filter((l) => /^[ >]?[✔▲✖?] (up|late|down|unknown|unkn)\s/.test(l))
     .map((line) => ({
       name: line.replace(/^[ >]?[✔▲✖?] \S+\s+(?:⊘ )?/, '').split(/\s+/)[0]!,
       line,
