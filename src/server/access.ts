@@ -88,12 +88,14 @@ export function auditOnFinish(
 ): void {
   if (!audit) return;
   const started = performance.now();
+  // Read now: a stream is recorded when its connection closes, and a closed socket has no address.
+  const remote = req.socket.remoteAddress;
   let done = false;
   const record = () => {
     if (done) return;
     done = true;
     writeAccess(audit, {
-      remote: req.socket.remoteAddress,
+      remote,
       method: req.method,
       rawUrl: req.url ?? '/',
       status: res.statusCode,

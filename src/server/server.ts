@@ -9,11 +9,12 @@
 // and listens.
 import http, { type RequestListener } from 'node:http';
 import type { Socket } from 'node:net';
-import { writeAccess, type AccessAudit } from './access.js';
+import { auditOnFinish, writeAccess, type AccessAudit } from './access.js';
 import { apiRoutes, type EventStore } from './apiRoutes.js';
 import { ApiConfigError, assertListenAllowed, parseListen, requestAuth } from './auth.js';
 import { FeedState, type PollFeed } from './feedState.js';
 import { HbMetrics } from './metrics.js';
+import { sendError } from './respond.js';
 import { createApiHandler, type Route } from './routes.js';
 import { EventStream } from './sse.js';
 
@@ -101,6 +102,22 @@ function clientErrorStatus(code: string | undefined): number {
   return 400;
 }
 
+/** `handler`, behind a 431 for a request with more than `max` header lines. */
+function refuseManyHeaders(
+  handler: RequestListener,
+  max: number,
+  audit: AccessAudit | undefined,
+): RequestListener {
+  return (req, res) => {
+    if (req.rawHeaders.length / 2 <= max) {
+      handler(req, res);
+      return;
+    }
+    auditOnFinish(audit, req, res, () => 'none');
+    sendError(res, 431, `more than ${max} header lines`, { Connection: 'close' });
+  };
+}
+
 /**
  * An http.Server with the API's limits (slow or oversized requests, idle
  * sockets, connection count) around `handler`. Listen on a TCP address or a
@@ -120,9 +137,11 @@ export function createApiServer(
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
       requireHostHeader: true,
     },
-    handler,
+    refuseManyHeaders(handler, limits.maxHeadersCount, audit),
   );
-  server.maxHeadersCount = limits.maxHeadersCount;
+  // Node drops header lines past maxHeadersCount without a word (an Authorization
+  // line among them would turn into a 401): parse one more, and refuse with 431.
+  server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.maxConnections = limits.maxConnections;
   server.setTimeout(limits.socketIdleMs, (socket: Socket) => socket.destroy());
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
