@@ -319,6 +319,8 @@ export interface HbEvent {
 export interface PollResult {
   snapshot: Snapshot;
   events: HbEvent[];
+  /** Earlier events whose repeat count grew this poll (same id, replaced in place). */
+  updates?: HbEvent[];
 }
 
 // ---------------------------------------------------------------------------

@@ -23,8 +23,10 @@ import {
   detailEvents,
   detailHeight,
   MonitorScreen,
+  openedEvent,
   type MonitorScreenProps,
 } from './components/MonitorScreen.js';
+import { eventViewLineCount } from './components/EventView.js';
 import { detailLineCount } from './components/DetailView.js';
 import { helpLineCount, helpNotes } from './components/HelpOverlay.js';
 import type { ScreenData, ScreenModel } from './model/screen.js';
@@ -197,6 +199,11 @@ function scrollRoom(
     const notes = helpNotes(context, data.snapshot?.clock?.note ?? null);
     // The overlay gets the height less one row, and its title takes another.
     return Math.max(0, helpLineCount(width, notes) - (height - 2));
+  }
+  if (view.mode === 'event') {
+    const lines = eventViewLineCount(openedEvent(data, view.eventSeq), width);
+    // The view's title takes a row of its height.
+    return Math.max(0, lines - (detailHeight(screen.compact, height) - 1));
   }
   if (view.mode === 'detail') {
     const events = detailEvents(data, view.detailName).length;
