@@ -21,7 +21,13 @@ describeE2e('the monitor screen in tmux', () => {
 
   beforeAll(async () => {
     fleet = await BeatingFleet.start('ghost-hb-e2e-screen-', DAEMONS, 2);
-    tmux.start(fleet.root, 80, 24, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
+    tmux.start(fleet.root, 80, 24, {
+      NO_COLOR: '1',
+      PS1: '$ ',
+      TERM: 'xterm-256color',
+      // The screen's prefs go to the user's state directory: a private one per test.
+      XDG_STATE_HOME: fleet.root,
+    });
     tmux.type(`node ${bin}`);
     tmux.keys('Enter');
     await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 60_000);

@@ -13,7 +13,6 @@ import { SilenceStore, type Silence } from '../../src/store/silences.js';
 import { silenceRoutes } from '../../src/server/silenceRoutes.js';
 import { startServer, type GhostServer } from '../../src/server/server.js';
 import { FakeFeed } from '../helpers/server-fixtures.js';
-import { ensureBuilt } from '../helpers/cli.js';
 import {
   killAll,
   killHard,
@@ -26,7 +25,6 @@ import {
 
 // Real processes on a shared, busy machine: each start costs seconds.
 jest.setTimeout(120_000);
-beforeAll(() => ensureBuilt());
 afterAll(() => killAll());
 
 const TOKEN = 'silence-test-token-0123456789';
