@@ -207,7 +207,8 @@ function scrollRoom(
   }
   if (view.mode === 'detail') {
     const events = detailEvents(data, view.detailName).length;
-    return Math.max(0, detailLineCount(events) - detailHeight(screen.compact, height));
+    const daemon = data.snapshot?.daemons.find((d) => d.name === view.detailName) ?? null;
+    return Math.max(0, detailLineCount(events, daemon) - detailHeight(screen.compact, height));
   }
   return 0;
 }
