@@ -20,9 +20,14 @@ export class Tmux {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 
-  /** A detached session running a plain shell in `cwd`, at a fixed size. */
+  /**
+   * A detached session running a plain shell in `cwd`, at a fixed size. The
+   * user's state directory (remembered filter and sort) is one inside `cwd`,
+   * so no test inherits another's prefs or leaves its own in the real home.
+   */
   start(cwd: string, width = 80, height = 24, env: Record<string, string> = {}): void {
-    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const withState = { XDG_STATE_HOME: `${cwd}/.xdg-state`, ...env };
+    const envArgs = Object.entries(withState).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     this.run(
       'new-session',
       '-d',
