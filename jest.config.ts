@@ -15,6 +15,8 @@ const config: Config = {
     '^.+\\.tsx?$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 30000,
+  // Builds dist/ once, when stale, for the tests that run the built binary.
+  globalSetup: '<rootDir>/test/globalSetup.js',
 };
 
 export default config;

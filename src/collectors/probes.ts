@@ -4,59 +4,15 @@
 // the poll). Every probe is cut at its timeout; a probe never throws.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { parseProbe, probeLabel, type ProbeResult, type ProbeSpec } from '../core/probe.js';
 
-export type ProbeSpec =
-  | { kind: 'http'; url: string }
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'exec'; command: string };
+export type { ProbeResult, ProbeSpec };
+export { parseProbe, probeLabel };
 
 export interface ProbeOptions {
   timeoutMs: number;
   /** HTTP status expected; null accepts any 2xx or 3xx. */
   expectStatus?: number | null;
-}
-
-export interface ProbeResult {
-  ok: boolean;
-  /** Time from start to answer (or to the timeout), ms. */
-  latencyMs: number;
-  /** What was seen: `HTTP 200`, `connection refused`, `timed out after 2000 ms`, `exit 1`. */
-  detail: string;
-}
-
-/** Parse `http(s)://...`, `tcp:HOST:PORT` or `exec:COMMAND`; a string says what is wrong. */
-export function parseProbe(text: string): ProbeSpec | string {
-  const t = text.trim();
-  if (/^https?:\/\//i.test(t)) {
-    try {
-      const url = new URL(t);
-      return { kind: 'http', url: url.href };
-    } catch {
-      return `probe "${t}" is not a valid URL`;
-    }
-  }
-  const tcp = /^tcp:(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(t);
-  if (tcp) {
-    const port = Number(tcp[2]);
-    if (port < 1 || port > 65535) return `probe "${t}": port must be 1-65535`;
-    return { kind: 'tcp', host: tcp[1]!.replace(/^\[|\]$/g, ''), port };
-  }
-  if (t.startsWith('exec:') && t.slice(5).trim() !== '') {
-    return { kind: 'exec', command: t.slice(5).trim() };
-  }
-  return `probe "${t}" must be http://..., https://..., tcp:HOST:PORT or exec:COMMAND`;
-}
-
-/** A short label for displays: the URL, `tcp:host:port` or `exec:command`. */
-export function probeLabel(spec: ProbeSpec): string {
-  switch (spec.kind) {
-    case 'http':
-      return spec.url;
-    case 'tcp':
-      return `tcp:${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
-    case 'exec':
-      return `exec:${spec.command}`;
-  }
 }
 
 export async function runProbe(spec: ProbeSpec, opts: ProbeOptions): Promise<ProbeResult> {
@@ -183,5 +139,72 @@ function killGroup(pid: number | undefined): void {
     process.kill(-pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+/** What the engine needs of a probe runner (a fake in tests). */
+export interface ProbeScheduler {
+  /** Start a probe of `name` unless one is still running; resolves when that probe ends. */
+  start(name: string, spec: ProbeSpec, opts: ProbeOptions): Promise<void>;
+  /** The last finished probe of `name`, with when it finished (epoch ms). */
+  last(name: string): { result: ProbeResult; atMs: number } | null;
+  /** Forget daemons no longer probed. */
+  retain(names: ReadonlySet<string>): void;
+}
+
+/**
+ * Runs the config's probes for the engine: never more than one at a time per
+ * daemon (a probe still running when the next poll comes is left to finish,
+ * not doubled), at most `concurrency` at once in all (so a hundred exec probes
+ * do not fork a hundred shells together), each cut at its timeout.
+ */
+export class ProbeRunner implements ProbeScheduler {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly results = new Map<string, { result: ProbeResult; atMs: number }>();
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly concurrency = 16,
+    private readonly probe: typeof runProbe = runProbe,
+  ) {}
+
+  start(name: string, spec: ProbeSpec, opts: ProbeOptions): Promise<void> {
+    const inFlight = this.running.get(name);
+    if (inFlight) return inFlight;
+    const run = this.slot()
+      .then(() => this.probe(spec, opts))
+      .then((result) => {
+        this.results.set(name, { result, atMs: Date.now() });
+      })
+      .finally(() => {
+        this.running.delete(name);
+        this.release();
+      });
+    this.running.set(name, run);
+    return run;
+  }
+
+  last(name: string): { result: ProbeResult; atMs: number } | null {
+    return this.results.get(name) ?? null;
+  }
+
+  retain(names: ReadonlySet<string>): void {
+    for (const name of this.results.keys()) if (!names.has(name)) this.results.delete(name);
+  }
+
+  private slot(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    // The slot passes straight to the next waiter: `active` stays counted.
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 }

@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DAEMON_NAME_PATTERN } from '../core/names.js';
+import { parseProbe } from '../core/probe.js';
+import { scheduleProblem } from '../core/schedule.js';
 import type { DaemonSpec } from '../core/types.js';
 
 export const DEFAULT_DAEMONS = [
@@ -49,13 +51,76 @@ const timingShape = {
   retries: positiveCount.optional(),
 };
 
-const daemonObject = z.strictObject({
-  name: daemonName,
-  ...timingShape,
-  match: z.string().min(1).nullable().optional(),
-  critical: z.boolean().optional(),
-  allowPid1: z.boolean().optional(),
+/** Seconds a probe may take when its entry gives no `timeout`. */
+export const DEFAULT_PROBE_TIMEOUT = 5;
+/** Seconds after a due time a scheduled job may start when its entry gives no `grace`. */
+export const DEFAULT_SCHEDULE_GRACE = 300;
+
+const probeTarget = z.string().superRefine((text, ctx) => {
+  const parsed = parseProbe(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
+/** A unit name as systemctl takes it; never an option (no leading "-"). */
+const unitName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_.:@\\][A-Za-z0-9_.:@\\-]{0,254}$/,
+    'must be a systemd unit name, e.g. nginx.service',
+  );
+const timezoneName = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone, e.g. Europe/Berlin or UTC');
+
+const daemonObject = z
+  .strictObject({
+    name: daemonName,
+    ...timingShape,
+    match: z.string().min(1).nullable().optional(),
+    critical: z.boolean().optional(),
+    allowPid1: z.boolean().optional(),
+    /** http(s)://URL, tcp:HOST:PORT or exec:COMMAND, run by ghost-hb on every poll. */
+    probe: probeTarget.optional(),
+    /** Seconds before a probe is cut and fails. */
+    timeout: seconds.optional(),
+    /** HTTP status a probe expects; absent: any 2xx or 3xx. */
+    expectStatus: z.number().int().min(100).max(599).optional(),
+    /** Seconds past which a passing probe makes the daemon late (default: half the timeout). */
+    slowAfter: seconds.optional(),
+    systemd: unitName.optional(),
+    /** Cron expression (5 fields, or 6 with seconds) the job runs on. */
+    schedule: z.string().min(1).optional(),
+    timezone: timezoneName.optional(),
+    /** Seconds a scheduled run may take before it is running too long. */
+    maxDuration: seconds.optional(),
+  })
+  .superRefine((d, ctx) => {
+    const needs = (key: keyof typeof d, on: keyof typeof d) => {
+      if (d[key] !== undefined && d[on] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `only applies with ${on}` });
+      }
+    };
+    needs('timeout', 'probe');
+    needs('expectStatus', 'probe');
+    needs('slowAfter', 'probe');
+    needs('timezone', 'schedule');
+    needs('maxDuration', 'schedule');
+    if (d.expectStatus !== undefined && d.probe !== undefined && !/^https?:/i.test(d.probe)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expectStatus'],
+        message: 'only applies to an http(s) probe',
+      });
+    }
+    if (d.schedule !== undefined) {
+      const problem = scheduleProblem(d.schedule, d.timezone ?? null);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['schedule'], message: problem });
+    }
+  });
 
 const listenAddress = z
   .string()
@@ -300,7 +365,7 @@ function describeIssues(error: z.ZodError): ConfigIssue[] {
       return {
         key: keyPath(issue.path),
         problem:
-          'must be a daemon name (string) or an object { name, interval?, grace?, tolerance?, retries?, match?, critical?, allowPid1? }',
+          'must be a daemon name (string) or an object { name, interval?, grace?, tolerance?, retries?, match?, critical?, allowPid1?, probe?, timeout?, expectStatus?, slowAfter?, systemd?, schedule?, timezone?, maxDuration? }',
       };
     }
     return { key: keyPath(issue.path), problem: issue.message };
@@ -407,6 +472,14 @@ type DaemonOverrides = {
   match?: string | null | undefined;
   critical?: boolean | undefined;
   allowPid1?: boolean | undefined;
+  probe?: string | undefined;
+  timeout?: number | undefined;
+  expectStatus?: number | undefined;
+  slowAfter?: number | undefined;
+  systemd?: string | undefined;
+  schedule?: string | undefined;
+  timezone?: string | undefined;
+  maxDuration?: number | undefined;
 };
 
 /** Apply defaults to one daemon entry. Also used for daemons discovered from files. */
@@ -416,11 +489,12 @@ export function resolveDaemonSpec(
   declared: boolean,
 ): DaemonSpec {
   const interval = d.interval ?? defaults.interval;
-  return {
+  const grace = d.grace ?? defaults.grace ?? 3 * interval;
+  const spec: DaemonSpec = {
     name: d.name,
     interval,
     tolerance: d.tolerance ?? defaults.tolerance,
-    grace: d.grace ?? defaults.grace ?? 3 * interval,
+    grace,
     retries: d.retries ?? defaults.retries,
     match: d.match ?? null,
     critical: d.critical ?? false,
@@ -428,6 +502,27 @@ export function resolveDaemonSpec(
     allowPid1: d.allowPid1 ?? false,
     graceFromInterval: d.grace === undefined && defaults.grace === undefined,
   };
+  if (d.probe !== undefined) {
+    const target = parseProbe(d.probe);
+    if (typeof target === 'string') throw new Error(target);
+    const timeout = d.timeout ?? DEFAULT_PROBE_TIMEOUT;
+    spec.probe = {
+      spec: target,
+      timeoutMs: Math.round(timeout * 1000),
+      expectStatus: d.expectStatus ?? null,
+      slowMs: Math.round((d.slowAfter ?? timeout / 2) * 1000),
+    };
+  }
+  if (d.systemd !== undefined) spec.systemd = d.systemd;
+  if (d.schedule !== undefined) {
+    spec.schedule = {
+      expression: d.schedule,
+      timezone: d.timezone ?? null,
+      graceSec: d.grace ?? DEFAULT_SCHEDULE_GRACE,
+      maxDurationSec: d.maxDuration ?? null,
+    };
+  }
+  return spec;
 }
 
 /** The built-in configuration (no file found), resolved against `cwd`. */

@@ -88,7 +88,7 @@ export interface DaemonFiles {
   pidfile?: ParsedHeartbeatFile;
 }
 
-export type PidSource = 'json' | 'pidfile' | 'match';
+export type PidSource = 'json' | 'pidfile' | 'match' | 'systemd';
 
 /** What the files (and a `match` search) say about a daemon on this poll. */
 export interface Evidence {

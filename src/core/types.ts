@@ -2,7 +2,10 @@
 // produce observations, the pure core turns them into snapshots and events, and
 // the UI, the headless watcher and the HTTP server only ever read these shapes.
 
+import type { ProbeCheck, ProbeSnapshot } from './probe.js';
 import type { RunExit } from './runs.js';
+import type { ScheduleCheck, ScheduleSnapshot } from './schedule.js';
+import type { UnitState } from './systemdUnit.js';
 
 /** Status of one daemon as shown everywhere (table, JSON, metrics). */
 export type DaemonStatus = 'up' | 'late' | 'down' | 'unknown';
@@ -11,7 +14,7 @@ export type DaemonStatus = 'up' | 'late' | 'down' | 'unknown';
 export type SelfReportedStatus = 'ok' | 'degraded' | 'failing';
 
 /** Where the liveness information for a daemon came from. */
-export type HeartbeatSource = 'json' | 'touch' | 'pidfile' | 'match' | 'none';
+export type HeartbeatSource = 'json' | 'touch' | 'pidfile' | 'match' | 'systemd' | 'probe' | 'none';
 
 export type Severity = 'info' | 'warn' | 'error' | 'critical';
 
@@ -153,6 +156,12 @@ export interface DaemonSpec extends DaemonTiming {
    * an interval that a JSON heartbeat announces for itself.
    */
   graceFromInterval: boolean;
+  /** Checked by ghost-hb itself on every poll (`probe:` in the config). */
+  probe?: ProbeCheck | null;
+  /** A systemd unit whose state judges the daemon (`systemd:` in the config). */
+  systemd?: string | null;
+  /** A cron schedule the daemon runs on: judged by due runs, not an interval. */
+  schedule?: ScheduleCheck | null;
 }
 
 // ---------------------------------------------------------------------------
@@ -219,6 +228,27 @@ export interface DaemonSnapshot {
   seq: number | null;
   /** True while a recent wall-clock jump makes age-based verdicts suspect. */
   clockSuspect: boolean;
+  /** The last probe, for a daemon with `probe:` (absent otherwise). */
+  probe?: ProbeSnapshot;
+  /** The unit's state, for a daemon with `systemd:`; null while the systemd source fails. */
+  systemd?: UnitState | null;
+  /** Where a scheduled job stands, for a daemon with `schedule:`. */
+  schedule?: ScheduleSnapshot;
+  /** The last run, when the heartbeat records one (`ghost-hb run`, /ping/NAME/start, /ping/NAME/CODE). */
+  lastRun?: RunSnapshot | null;
+}
+
+/** A run of a wrapped command or a job, as the snapshot shows it. */
+export interface RunSnapshot {
+  startedAt: string | null;
+  /** Null while the run goes on. */
+  endedAt: string | null;
+  /** Exit code; null while running or when a signal ended it. */
+  exitCode: number | null;
+  signal: string | null;
+  /** How long it ran (or has been running), ms. */
+  durationMs: number | null;
+  ok: boolean;
 }
 
 export interface StatusSummary {
@@ -229,7 +259,7 @@ export interface StatusSummary {
 }
 
 /** The collectors behind a snapshot. */
-export type SourceName = 'heartbeats' | 'processes' | 'system' | 'clock';
+export type SourceName = 'heartbeats' | 'processes' | 'system' | 'clock' | 'systemd';
 
 /**
  * Collector health. `clock` is absent when the host has no clock-sync source
@@ -241,7 +271,12 @@ export interface SnapshotSources {
   processes: boolean;
   system: boolean;
   clock?: boolean;
+  /** Present when the config names systemd units: false when systemctl failed or hung. */
+  systemd?: boolean;
 }
+
+/** Why a source failed on the last poll, when it says (absent: nothing to say). */
+export type SourceErrors = Partial<Record<SourceName, string>>;
 
 /** Where the daemon list and the heartbeat directory come from. */
 export interface SnapshotOrigin {
@@ -266,6 +301,8 @@ export interface Snapshot {
   sources: SnapshotSources;
   /** Wall time the poll took, in ms. */
   pollMs: number;
+  /** Why a source failed (`systemd: "systemctl timed out after 3000 ms"`); absent when none did. */
+  sourceErrors?: SourceErrors;
   /** Whether the state directory takes writes (absent before the monitor's first write). */
   storage?: StorageStatus;
   /** How changes to the heartbeat directory are noticed (absent where nothing watches it). */
@@ -314,6 +351,8 @@ export interface HbEvent {
 export interface PollResult {
   snapshot: Snapshot;
   events: HbEvent[];
+  /** Earlier events whose repeat count grew this poll (same id, replaced in place). */
+  updates?: HbEvent[];
 }
 
 // ---------------------------------------------------------------------------

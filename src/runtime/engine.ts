@@ -6,6 +6,11 @@ import { performance } from 'node:perf_hooks';
 import { FsHeartbeatCollector, type HeartbeatCollector } from '../collectors/heartbeatDir.js';
 import { defaultProcessCollector, type ProcessCollector } from '../collectors/processes.js';
 import { HostSystemCollector, type SystemCollector } from '../collectors/system.js';
+import { ProbeRunner, type ProbeScheduler } from '../collectors/probes.js';
+import { SystemctlCollector, type SystemdCollector } from '../collectors/systemd.js';
+import { applyChecks, hasChecks, runSnapshot } from '../core/checks.js';
+import { cronClock, type CronClock } from '../core/schedule.js';
+import type { UnitState } from '../core/systemdUnit.js';
 import { resolveDaemonSpec, type Config } from '../config/schema.js';
 import { parseHeartbeatFile, type ParsedHeartbeatFile } from '../core/heartbeatFile.js';
 import {
@@ -37,7 +42,14 @@ export interface EngineDeps {
   heartbeats: HeartbeatCollector;
   processes: ProcessCollector;
   system: SystemCollector;
+  /** Runs the config's `probe:` checks. */
+  probes: ProbeScheduler;
+  /** Reads the config's `systemd:` units. */
+  systemd: SystemdCollector;
 }
+
+/** A poll waits for its probes at most this share of the poll interval; slower ones land in the next poll. */
+const PROBE_WAIT_SHARE = 0.8;
 
 /** What survives a restart of ghost-hb (persisted by the caller). */
 export interface EngineStateJson {
@@ -93,6 +105,11 @@ export class Engine {
   private dirError: string | null = null;
   private sources: SnapshotSources = { heartbeats: false, processes: false, system: false };
   private last: Snapshot | null = null;
+  /** The checks' state between polls: first poll time, units, cron arithmetic. */
+  private watchingSinceMs: number | null = null;
+  private units = new Map<string, UnitState>();
+  private systemdError: string | null = null;
+  private readonly crons = new Map<string, CronClock>();
 
   constructor(config: Config, deps: Partial<EngineDeps> = {}) {
     this.config = config;
@@ -100,6 +117,8 @@ export class Engine {
       heartbeats: deps.heartbeats ?? new FsHeartbeatCollector(),
       processes: deps.processes ?? defaultProcessCollector(),
       system: deps.system ?? new HostSystemCollector(),
+      probes: deps.probes ?? new ProbeRunner(),
+      systemd: deps.systemd ?? new SystemctlCollector(),
     };
   }
 
@@ -112,7 +131,11 @@ export class Engine {
   async poll(now: Instant): Promise<Snapshot> {
     const t0 = performance.now();
     this.observeClock(now);
+    this.watchingSinceMs ??= now.wallMs;
     const sources: SnapshotSources = { heartbeats: true, processes: true, system: true };
+    // Probes and systemctl run while the directory is read.
+    const probing = this.startProbes();
+    const reading = this.readUnits();
 
     let dir: HeartbeatDirObservation;
     try {
@@ -157,6 +180,10 @@ export class Engine {
         null,
       ),
     }));
+
+    const systemdOk = await reading;
+    if (systemdOk !== null) sources.systemd = systemdOk;
+    for (const r of runtime) this.pidFromUnit(r);
 
     // pgrep -f only for daemons whose files name no pid.
     const needMatch = runtime.filter((r) => r.evidence.pid == null && r.spec.match != null);
@@ -203,6 +230,7 @@ export class Engine {
       sources.system = false;
     }
 
+    await probing;
     this.runtime = runtime;
     this.samples = samples;
     this.sources = sources;
@@ -344,6 +372,85 @@ export class Engine {
     return now.monoMs - this.jump.atMonoMs <= grace * 1000;
   }
 
+  /**
+   * Start a probe for every daemon with `probe:` (one still running from an
+   * earlier poll is left alone); resolves when they end or when the poll has
+   * waited its share of the interval, whichever comes first.
+   */
+  private startProbes(): Promise<void> {
+    const probed = this.config.daemons.filter((d) => d.probe);
+    if (probed.length === 0) return Promise.resolve();
+    this.deps.probes.retain(new Set(probed.map((d) => d.name)));
+    const runs = probed.map((d) =>
+      this.deps.probes.start(d.name, d.probe!.spec, {
+        timeoutMs: d.probe!.timeoutMs,
+        expectStatus: d.probe!.expectStatus,
+      }),
+    );
+    const longest = Math.max(...probed.map((d) => d.probe!.timeoutMs));
+    const waitMs = Math.min(longest + 100, this.config.pollInterval * 1000 * PROBE_WAIT_SHARE);
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    return Promise.race([Promise.all(runs).then(() => undefined), cap]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+
+  /** One `systemctl show` for every unit; null when no daemon names one, else whether it answered. */
+  private async readUnits(): Promise<boolean | null> {
+    const units = [...new Set(this.config.daemons.flatMap((d) => (d.systemd ? [d.systemd] : [])))];
+    if (units.length === 0) return null;
+    const shown = await this.deps.systemd.show(units);
+    if (!shown.ok) {
+      // The last known states are dropped rather than shown as current.
+      this.units.clear();
+      this.systemdError = shown.error;
+      return false;
+    }
+    this.units = new Map(shown.units.map((u) => [u.unit, u]));
+    this.systemdError = null;
+    return true;
+  }
+
+  /** A unit's main process stands in for a pid the files do not name. */
+  private pidFromUnit(r: DaemonRuntime): void {
+    const unit = r.spec.systemd ? this.units.get(r.spec.systemd) : undefined;
+    if (!unit || unit.mainPid === null || r.evidence.pid != null) return;
+    r.evidence = { ...r.evidence, pid: unit.mainPid, pidSource: 'systemd', pidNotBeforeMs: null };
+  }
+
+  private withChecks(r: DaemonRuntime, snapshot: DaemonSnapshot, now: Instant): DaemonSnapshot {
+    const hb = r.evidence.beat?.heartbeat ?? null;
+    if (!hasChecks(r.spec)) {
+      const run = runSnapshot(hb, now.wallMs);
+      return run ? { ...snapshot, lastRun: run } : snapshot;
+    }
+    return applyChecks(
+      snapshot,
+      r.spec,
+      hb,
+      {
+        probe: this.deps.probes.last(r.spec.name),
+        unit: r.spec.systemd ? (this.units.get(r.spec.systemd) ?? null) : null,
+        systemdError: this.systemdError,
+        cron: this.cronOf(r.spec),
+      },
+      { nowMs: now.wallMs, watchingSinceMs: this.watchingSinceMs ?? now.wallMs },
+    );
+  }
+
+  private cronOf(spec: DaemonSpec): CronClock | null {
+    if (!spec.schedule) return null;
+    let clock = this.crons.get(spec.name);
+    if (!clock) {
+      clock = cronClock(spec.schedule.expression, spec.schedule.timezone);
+      this.crons.set(spec.name, clock);
+    }
+    return clock;
+  }
+
   /** Declared daemons in config order, then daemons discovered from files, by name. */
   private specsFor(byName: Map<string, DaemonFiles>): DaemonSpec[] {
     const specs = [...this.config.daemons];
@@ -385,7 +492,7 @@ export class Engine {
         prev,
       );
       next.set(r.spec.name, state);
-      out.push(snapshot);
+      out.push(this.withChecks(r, snapshot, now));
     }
     // Keep remembered state of daemons not shown this time (restored, or files
     // briefly gone) so restart counts survive; bounded, so a directory churning
@@ -428,6 +535,7 @@ export class Engine {
       summary: summarize(daemons),
       sources: { ...this.sources },
       pollMs: Math.round(pollMs * 1000) / 1000,
+      ...(this.systemdError ? { sourceErrors: { systemd: this.systemdError } } : {}),
     };
     this.last = snapshot;
     return snapshot;

@@ -372,7 +372,11 @@ export class Monitor implements PollSource {
     const withStorage: Snapshot = { ...snapshot, storage: this.storageStatus() };
     this.lastSnapshot = withStorage;
     // Raised events were logged when raised; they precede this poll's in id order.
-    const pollResult = { snapshot: withStorage, events: [...raised, ...events, ...storageEvents] };
+    const pollResult = {
+      snapshot: withStorage,
+      events: [...raised, ...events, ...storageEvents],
+      updates,
+    };
     if (this.hooks.size > 0) {
       const open = this.openConditions();
       this.runHooks((h) => h.evaluated?.(pollResult, open, now.wallMs));

@@ -23,8 +23,10 @@ import {
   detailEvents,
   detailHeight,
   MonitorScreen,
+  openedEvent,
   type MonitorScreenProps,
 } from './components/MonitorScreen.js';
+import { eventViewLineCount } from './components/EventView.js';
 import { detailLineCount } from './components/DetailView.js';
 import { helpLineCount, helpNotes } from './components/HelpOverlay.js';
 import type { ScreenData, ScreenModel } from './model/screen.js';
@@ -165,9 +167,15 @@ function scrollRoom(
     // The overlay gets the height less one row, and its title takes another.
     return Math.max(0, helpLineCount(width, notes) - (height - 2));
   }
+  if (view.mode === 'event') {
+    const lines = eventViewLineCount(openedEvent(data, view.eventSeq), width);
+    // The view's title takes a row of its height.
+    return Math.max(0, lines - (detailHeight(screen.compact, height) - 1));
+  }
   if (view.mode === 'detail') {
     const events = detailEvents(data, view.detailName).length;
-    return Math.max(0, detailLineCount(events) - detailHeight(screen.compact, height));
+    const daemon = data.snapshot?.daemons.find((d) => d.name === view.detailName) ?? null;
+    return Math.max(0, detailLineCount(events, daemon) - detailHeight(screen.compact, height));
   }
   return 0;
 }

@@ -14,8 +14,10 @@ export interface KeyBinding {
   footer?: string;
 }
 
-const ALL: readonly Mode[] = ['table', 'filter', 'detail', 'help', 'events'];
-const BROWSING: readonly Mode[] = ['table', 'detail', 'events'];
+const ALL: readonly Mode[] = ['table', 'filter', 'detail', 'help', 'events', 'event'];
+const BROWSING: readonly Mode[] = ['table', 'detail', 'events', 'event'];
+/** Where ↑↓, PgUp/PgDn and g/G move or scroll. */
+const SCROLLING: readonly Mode[] = ['table', 'events', 'detail', 'help', 'event'];
 
 export const KEYMAP: readonly KeyBinding[] = [
   {
@@ -101,13 +103,13 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     keys: ['up', 'k'],
-    modes: ['table', 'events', 'detail', 'help'],
+    modes: SCROLLING,
     command: 'move.up',
-    help: 'move up (scroll the event pane, detail view or help)',
+    help: 'move up (select an older event; scroll the detail view, event view or help)',
   },
   {
     keys: ['down', 'j'],
-    modes: ['table', 'events', 'detail', 'help'],
+    modes: SCROLLING,
     command: 'move.down',
     help: 'move down',
   },
@@ -115,25 +117,25 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['down'], modes: ['filter'], command: 'move.down', help: 'move down while typing' },
   {
     keys: ['pgup'],
-    modes: ['table', 'events', 'detail', 'help'],
+    modes: SCROLLING,
     command: 'page.up',
     help: 'page up',
   },
   {
     keys: ['pgdn'],
-    modes: ['table', 'events', 'detail', 'help'],
+    modes: SCROLLING,
     command: 'page.down',
     help: 'page down',
   },
   {
     keys: ['g', 'home'],
-    modes: ['table', 'events', 'detail', 'help'],
+    modes: SCROLLING,
     command: 'move.top',
     help: 'jump to the first row (oldest event)',
   },
   {
     keys: ['G', 'end'],
-    modes: ['table', 'events', 'detail', 'help'],
+    modes: SCROLLING,
     command: 'move.bottom',
     help: 'jump to the last row (newest event)',
   },
@@ -171,6 +173,20 @@ export const KEYMAP: readonly KeyBinding[] = [
     command: 'events.blur',
     help: 'move focus back to the table',
     footer: 'table',
+  },
+  {
+    keys: ['enter'],
+    modes: ['events'],
+    command: 'event.open',
+    help: 'show the selected event whole: message, repeats and data',
+    footer: 'open',
+  },
+  {
+    keys: ['esc', 'enter'],
+    modes: ['event'],
+    command: 'event.close',
+    help: 'close the event view',
+    footer: 'close',
   },
   {
     keys: ['c'],
@@ -299,6 +315,7 @@ export const MODE_TITLE: Record<Mode, string> = {
   filter: 'typing a filter',
   detail: 'detail view',
   events: 'event pane',
+  event: 'event view',
   help: 'help',
 };
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HbEvent } from '../../src/core/types.js';
-import { BIN, ROOT, ensureBuilt } from './cli.js';
+import { BIN, ROOT } from './cli.js';
 
 export const BEATER = path.join(ROOT, 'test/fixtures/beater.js');
 
@@ -35,7 +35,6 @@ export function exited(child: ChildProcess): Promise<number | null> {
 
 /** A fresh temp tree: heartbeat dir, state dir (created by ghost-hb) and a config for them. */
 export function faultsRig(daemons: string[], stateDir?: string): FaultsRig {
-  ensureBuilt();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-faults-'));
   const hbDir = path.join(root, 'hb');
   fs.mkdirSync(hbDir);

@@ -5,11 +5,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { agentGet, findAgent } from '../../src/agent/client.js';
 import type { Snapshot } from '../../src/core/types.js';
 import { STATE_FILES } from '../../src/store/paths.js';
-import { BIN, ensureBuilt } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 import { killAll, killHard, spawnBeater, tempDir, waitFor } from '../helpers/proc.js';
 
 // Real processes on a shared, busy machine: each start costs seconds.
@@ -21,7 +21,6 @@ let stateDir: string;
 let configFile: string;
 const agents = new Set<ChildProcess>();
 
-beforeAll(() => ensureBuilt());
 beforeEach(() => {
   root = tempDir('ghost-hb-sock-');
   hbDir = path.join(root, 'hb');

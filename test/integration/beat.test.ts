@@ -4,12 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { BIN, ensureBuilt, runCli } from '../helpers/cli.js';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir, waitFor } from '../helpers/proc.js';
 
 let dir: string;
-beforeAll(() => ensureBuilt(), 120_000);
 beforeEach(() => {
   dir = tempDir();
 });

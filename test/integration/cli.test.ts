@@ -2,18 +2,14 @@
 // output and colour rules, and `ghost-hb beat`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { BIN, ensureBuilt, runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/proc.js';
 
 let dir: string;
 let configDir: string;
 let configFile: string;
-
-beforeAll(() => {
-  ensureBuilt();
-}, 120_000);
 
 beforeEach(() => {
   dir = tempDir();

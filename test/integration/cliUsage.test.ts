@@ -1,9 +1,7 @@
 // Usage errors and the help/version forms, through the built binary.
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ensureBuilt, runCli } from '../helpers/cli.js';
+import { describe, expect, it } from '@jest/globals';
+import { runCli } from '../helpers/cli.js';
 import { closestCommand } from '../../src/cli/main.js';
-
-beforeAll(() => ensureBuilt(), 120_000);
 
 describe('ghost-hb usage', () => {
   it.each([['-v'], ['version'], ['--version']])('%s prints the version', (arg) => {

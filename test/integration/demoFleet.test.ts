@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { ensureBuilt, ROOT } from '../helpers/cli.js';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ROOT } from '../helpers/cli.js';
 import { isDemoDaemon, running, waitFor } from '../helpers/proc.js';
 
 const hasProc = fs.existsSync('/proc/self/stat');
@@ -53,8 +53,6 @@ function startOwner(mode: 'at-once' | 'on-request'): Promise<Owned> {
     });
   });
 }
-
-beforeAll(ensureBuilt, 60_000);
 
 afterEach(() => {
   if (!owned) return;

@@ -5,15 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { EventLog } from '../../src/store/eventLog.js';
-import { ensureBuilt, BIN } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 import { waitFor } from '../helpers/proc.js';
 import { RuleRunner, daemon, snapshot } from '../helpers/snapshots.js';
 
 let root: string;
 let follower: ChildProcess | null = null;
-beforeAll(() => ensureBuilt(), 120_000);
 afterEach(() => {
   follower?.kill('SIGKILL');
   if (root) fs.rmSync(root, { recursive: true, force: true });

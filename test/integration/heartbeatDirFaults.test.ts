@@ -5,16 +5,13 @@
 // one interval plus grace to beat again before anyone is called down.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
 import { STATE_FILES } from '../../src/store/paths.js';
-import { ensureBuilt } from '../helpers/cli.js';
 import { faultsRig, until, type FaultsRig, type Watcher } from '../helpers/faults.js';
 
 const DAEMONS = ['alpha', 'beta', 'gamma'];
 let rig: FaultsRig;
-
-beforeAll(() => ensureBuilt(), 180_000);
 
 afterEach(async () => {
   await rig.cleanup();

@@ -1,10 +1,8 @@
 // Ink 6.8's text-measurement cache is bounded by ghost-hb (ui/inkCaches.ts):
 // checked in a fresh Node process on the built code, against Ink itself.
 import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ensureBuilt, ROOT } from '../helpers/cli.js';
-
-beforeAll(() => ensureBuilt(), 120_000);
+import { describe, expect, it } from '@jest/globals';
+import { ROOT } from '../helpers/cli.js';
 
 /** Measure `count` distinct texts with Ink's own measureText; report the caches. */
 function measureMany(count: number, bound: boolean) {

@@ -3,12 +3,11 @@
 // the reason and in problems; never read silently as local time.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
-import { ensureBuilt, runCli } from '../helpers/cli.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/proc.js';
 
 let dir: string;
-beforeAll(() => ensureBuilt(), 120_000);
 beforeEach(() => {
   dir = tempDir();
 });

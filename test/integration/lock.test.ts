@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { EventLog } from '../../src/store/eventLog.js';
 import {
   holderAlive,
@@ -19,7 +19,7 @@ import {
   type ProcessIdentity,
 } from '../../src/store/lock.js';
 import { STATE_FILES } from '../../src/store/paths.js';
-import { BIN, ensureBuilt } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 import { killAll, killHard, spawnBeater, started, tempDir, waitFor } from '../helpers/proc.js';
 
 // Real processes on a shared, busy machine: each start costs seconds.
@@ -31,7 +31,6 @@ let stateDir: string;
 let configFile: string;
 const agents = new Set<ChildProcess>();
 
-beforeAll(() => ensureBuilt());
 beforeEach(() => {
   root = tempDir('ghost-hb-lock-');
   hbDir = path.join(root, 'hb');

@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
-import { ensureBuilt } from '../helpers/cli.js';
 import { waitFor } from '../helpers/proc.js';
 
 const BIN = path.resolve('bin/ghost-hb.js');
@@ -25,7 +24,6 @@ function start(name: string, mode = 'steady'): ChildProcess {
 }
 
 beforeAll(() => {
-  ensureBuilt();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-fleet-'));
   hbDir = path.join(root, '_heartbeat');
   fs.mkdirSync(hbDir);

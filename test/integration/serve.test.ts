@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BIN, ensureBuilt } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 
 const TOKEN = 'serve-test-token-0123456789';
 
@@ -16,7 +16,6 @@ describe('ghost-hb serve', () => {
   const state = path.join(tmp, 'state');
 
   beforeAll(() => {
-    ensureBuilt();
     mkdirSync(hb);
     writeFileSync(
       path.join(hb, 'relayCore.json'),

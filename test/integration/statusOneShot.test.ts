@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { writeNtpTimestamp } from '../../src/collectors/clock/sntp.js';
-import { BIN, ensureBuilt } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/proc.js';
 
 let dir: string;
@@ -16,7 +16,6 @@ let configFile: string;
 /** A PATH with node but neither chronyc nor timedatectl, so SNTP is the source. */
 let pathOnlyNode: string;
 
-beforeAll(() => ensureBuilt(), 120_000);
 beforeEach(() => {
   dir = tempDir();
   configDir = tempDir('ghost-hb-config-');

@@ -5,15 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
-import { ROOT, ensureBuilt, runCli } from '../helpers/cli.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/proc.js';
 import { requireTool } from '../helpers/tools.js';
 
 const WRITERS = path.join(ROOT, 'examples', 'writers');
 let dir: string;
 let cfgDir: string;
-beforeAll(() => ensureBuilt(), 120_000);
 beforeEach(() => {
   dir = tempDir();
   cfgDir = tempDir('ghost-hb-config-');

@@ -15,11 +15,15 @@ class FakeSource implements PollSource {
     public pending: HbEvent[] = [],
   ) {}
   polls = 0;
+  /** Earlier events whose repeat count grew, delivered with the next poll. */
+  updates: HbEvent[] = [];
   async poll(): Promise<PollResult> {
     this.polls++;
     const events = this.pending;
+    const updates = this.updates;
     this.pending = [];
-    return { snapshot: this.snap, events };
+    this.updates = [];
+    return { snapshot: this.snap, events, updates };
   }
 }
 
@@ -232,6 +236,60 @@ describe('monitor app', () => {
     f = await press(app, 'c', (fr) => fr.includes('no events'));
     expect(f).not.toContain('message 29');
     f = await press(app, KEY.escape, (fr) => !fr.includes('[focus'));
+  });
+
+  it('opens the selected event whole on Enter, wrapped and scrollable, at 60x15 and 40x10', async () => {
+    const long = `${'a long tail of words '.repeat(10)}THE-END`;
+    for (const [width, height] of [
+      [80, 24],
+      [60, 15],
+      [40, 10],
+    ] as const) {
+      const events = [
+        event({ message: `first ${long}`, data: { pid: 7, detail: 'value-at-the-bottom' } }),
+        event({ message: 'newest' }),
+      ];
+      const { app } = setup(snapshot(fleet().slice(0, 2)), { events, width, height });
+      await waitForFrame(app.lastFrame, (f) => f.includes('newest'));
+      await press(app, 'e');
+      await press(app, KEY.up);
+      let f = await press(app, KEY.enter, (fr) => fr.includes('event (Esc closes'));
+      for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
+      expect(f).toMatch(/message +first a long tail/);
+      // Scrolled to its end, the view shows the rest of the message and the data.
+      f = await press(app, 'G', (fr) => fr.includes('value-at-the-bottom'));
+      expect(f.replace(/\s+/g, ' ')).toMatch(/"detail": "value-at-the-bottom"/);
+      f = await press(app, KEY.escape, (fr) => fr.includes('EVENTS'));
+      expect(f).toContain('newest');
+      cleanup();
+    }
+  });
+
+  it('updates a repeated event in place with its count and newest message', async () => {
+    const first = event({ id: '900', message: 'executor restarted (pid 17393)' });
+    const { app, source, poller } = setup(snapshot(fleet()), {
+      events: [first, event({ message: 'something after' })],
+    });
+    await waitForFrame(app.lastFrame, (fr) => fr.includes('pid 17393'));
+    source.updates = [
+      {
+        ...first,
+        data: {
+          count: 3,
+          lastAt: first.at,
+          latestMessage: 'executor restarted (pid 17455)',
+          latest: { pid: 17455 },
+        },
+      },
+    ];
+    await poller.pollNow();
+    const f = await waitForFrame(app.lastFrame, (fr) => fr.includes('pid 17455) (x3)'));
+    expect(f).not.toContain('pid 17393');
+    // In place: still above the event that came after it, and listed once.
+    const lines = f.split('\n');
+    const at = lines.findIndex((l) => l.includes('pid 17455'));
+    expect(lines.findIndex((l) => l.includes('something after'))).toBeGreaterThan(at);
+    expect(lines.filter((l) => l.includes('executor restarted'))).toHaveLength(1);
   });
 
   it('keeps following new events at the bottom, but not while scrolled up', async () => {

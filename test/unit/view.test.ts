@@ -128,13 +128,16 @@ describe('reduceView', () => {
     s = settleSelection(s, reordered);
     expect(s.cursor).toBe(4);
   });
-  it('scrolls the event pane by anchor, follows the newest at the bottom, and clears', () => {
+  it('selects events in the pane, follows the newest at the bottom, and clears', () => {
     const events = Array.from({ length: 20 }, (_, i) => ({ seq: i + 1, event: event() }));
     const c = ctx({ events });
     let s = run(['events.focus', 'move.up'], c);
     expect(s.eventAnchor).toBe(19);
     s = run(['move.top'], c, s);
-    expect(s.eventAnchor).toBe(6); // the first full window
+    expect(s.eventAnchor).toBe(1); // the oldest is selectable, in a full window
+    const top = visibleEvents(events, s, compileFilter(''), 6);
+    expect(top.shown.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(top.selected).toBe(1);
     s = run(['move.bottom'], c, s);
     expect(s.eventAnchor).toBeNull();
     s = run(['move.up', 'move.down'], c, s);
@@ -143,6 +146,19 @@ describe('reduceView', () => {
     expect(s.eventsClearedThrough).toBe(20);
     const v = visibleEvents(events, s, compileFilter(''), 6);
     expect(v.shown).toHaveLength(0);
+  });
+  it('opens the selected event whole and closes back to the pane', () => {
+    const events = Array.from({ length: 5 }, (_, i) => ({ seq: i + 10, event: event() }));
+    const c = ctx({ events });
+    let s = run(['events.focus', 'event.open'], c);
+    expect([s.mode, s.eventSeq]).toEqual(['event', 14]); // the newest by default
+    s = run(['move.down'], { ...c, scrollMax: 3 }, s);
+    expect([s.mode, s.scrollTop]).toEqual(['event', 1]); // arrows scroll the view
+    s = run(['event.close'], c, s);
+    expect([s.mode, s.eventSeq, s.scrollTop]).toEqual(['events', null, 0]);
+    s = run(['move.up', 'move.up', 'event.open'], c, s);
+    expect(s.eventSeq).toBe(12);
+    expect(run(['events.focus', 'event.open'], ctx({ events: [] })).mode).toBe('events');
   });
   it('pauses and quits without changing the view', () => {
     expect(run(['pause.toggle']).paused).toBe(true);

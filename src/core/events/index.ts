@@ -11,3 +11,4 @@ export {
   type TextTest,
 } from './filter.js';
 export { EventRing, DEFAULT_RING_SIZE, type EventBuffer } from './ring.js';
+export { eventNow, type EventNow } from './repeat.js';

@@ -49,8 +49,67 @@ const TABLE_LINES = 5;
 export const DETAIL_FIXED_LINES = 10 + TABLE_LINES;
 
 /** The detail view's length in lines, for how far it scrolls. */
-export function detailLineCount(events: number): number {
-  return DETAIL_FIXED_LINES + Math.max(1, events);
+export function detailLineCount(events: number, daemon?: DaemonSnapshot | null): number {
+  return DETAIL_FIXED_LINES + (daemon ? checkLines(daemon).length : 0) + Math.max(1, events);
+}
+
+const ms = (v: number | null) => (v === null ? '-' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
+
+/**
+ * What ghost-hb checked itself and the last run, as [label, text] lines: the
+ * probe's last result and latency, the systemd unit's state, where a
+ * scheduled job stands. Only the lines that apply.
+ */
+export function checkLines(d: DaemonSnapshot): [string, string][] {
+  const lines: [string, string][] = [];
+  if (d.probe) {
+    const p = d.probe;
+    const result = p.ok === null ? 'not probed yet' : `${p.ok ? 'ok' : 'FAILED'} ${p.detail ?? ''}`;
+    lines.push([
+      'probe',
+      `${p.target}  ${result}  ${ms(p.latencyMs)}${p.at ? ` at ${localClock(p.at)}` : ''}  (slow over ${p.slowMs} ms, timeout ${p.timeoutMs} ms)`,
+    ]);
+  }
+  if (d.systemd !== undefined) {
+    const u = d.systemd;
+    lines.push([
+      'systemd',
+      u === null
+        ? 'no answer from systemctl'
+        : `${u.id ?? u.unit} ${u.activeState ?? '?'} (${u.subState ?? '?'})  main pid ${u.mainPid ?? '-'}  restarts ${u.restarts ?? '-'}  result ${u.result ?? '-'}` +
+          (u.watchdogAt ? `  watchdog fed ${localClock(u.watchdogAt)}` : ''),
+    ]);
+  }
+  if (d.schedule) {
+    const s = d.schedule;
+    lines.push([
+      'schedule',
+      `${s.expression}${s.timezone ? ` (${s.timezone})` : ''}  next ${s.nextRunAt ? localClock(s.nextRunAt) : '-'}` +
+        `  last due ${s.lastDueAt ? localClock(s.lastDueAt) : '-'}  grace ${s.graceSec}s` +
+        (s.maxDurationSec !== null ? `  max ${s.maxDurationSec}s` : '') +
+        (s.running ? `  running ${formatAge(s.durationMs)}` : ''),
+    ]);
+  }
+  if (d.lastRun) {
+    const r = d.lastRun;
+    const how =
+      r.endedAt === null
+        ? 'running'
+        : r.signal
+          ? `killed (${r.signal})`
+          : r.exitCode !== null
+            ? `exit ${r.exitCode}`
+            : r.ok
+              ? 'ok'
+              : 'failed';
+    lines.push([
+      'last run',
+      `${how}  started ${r.startedAt ? localClock(r.startedAt) : '-'}` +
+        (r.endedAt ? `  ended ${localClock(r.endedAt)}` : '') +
+        `  took ${formatAge(r.durationMs)}`,
+    ]);
+  }
+  return lines;
 }
 
 type ProcRow = Record<string, string | number>;
@@ -171,6 +230,9 @@ function detailBlocks(
       </Field>,
     ),
     one('message', <Field label="message">{safeText(d.message ?? '-')}</Field>),
+    ...checkLines(d).map(([label, text]) =>
+      one(`check-${label}`, <Field label={label}>{safeText(text)}</Field>),
+    ),
     one(
       'available',
       <Field label="available">

@@ -1,14 +1,17 @@
 // The event pane: newest at the bottom, one line per event (local time,
-// severity word and colour, daemon, message). It follows new events unless
-// the operator has scrolled up.
+// severity word and colour, daemon, message; a repeat as it is now, with its
+// count). It follows new events unless the operator has selected an older one.
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { PaneEvent } from '../model/view.js';
 import { fit, localClock, safeText } from '../model/cells.js';
 import { MUTED, SEVERITY_COLOR, SEVERITY_WORD, tint } from '../theme.js';
+import { eventNow } from '../../core/events/repeat.js';
 
 export interface EventPaneProps {
   shown: readonly PaneEvent[];
+  /** Sequence number of the selected event (shown only while the pane has focus). */
+  selected?: number | null;
   above: number;
   below: number;
   lines: number;
@@ -17,29 +20,38 @@ export interface EventPaneProps {
   color: boolean;
 }
 
+/** One event as it is now: a repeat shows its newest time and message, and its count. */
 const EventLine = React.memo(function EventLine({
   item,
+  selected,
+  marker,
   color,
 }: {
   item: PaneEvent;
+  /** Without colour, a focused pane marks the selection in a column of its own. */
+  marker: boolean;
+  /** The event Enter opens (focused pane only); marked without colour too. */
+  selected: boolean;
   color: boolean;
 }): React.ReactElement {
   const e = item.event;
+  const now = eventNow(e);
   return (
-    <Text wrap="truncate-end">
-      <Text {...tint(color, MUTED)}>{localClock(e.at)}</Text>{' '}
+    <Text wrap="truncate-end" inverse={selected && color}>
+      {marker ? (selected ? '>' : ' ') : ''}
+      <Text {...tint(color, MUTED)}>{localClock(now.at)}</Text>{' '}
       <Text {...tint(color, SEVERITY_COLOR[e.severity])} bold={e.severity === 'critical'}>
         {fit(SEVERITY_WORD[e.severity], 5)}
       </Text>{' '}
-      {fit(safeText(e.daemon ?? '-'), 16)} {safeText(e.message)}
-      {typeof e.data?.count === 'number' && e.data.count > 1 ? ` (x${e.data.count})` : ''}
+      {fit(safeText(e.daemon ?? '-'), 16)} {safeText(now.message)}
+      {now.count > 1 ? ` (x${now.count})` : ''}
     </Text>
   );
 });
 
 function EventPaneImpl(props: EventPaneProps): React.ReactElement {
   const { shown, above, below, lines, focused, following, color } = props;
-  const title = `EVENTS${focused ? ' [focus: ↑↓ scroll, c clear, e back]' : ''}${
+  const title = `EVENTS${focused ? ' [focus: ↑↓ select, ↵ open, c clear, e back]' : ''}${
     above ? `  ↑ ${above} older` : ''
   }${!following ? `  ↓ ${below} newer (paused scrolling)` : ''}`;
   const pad = Math.max(0, lines - shown.length);
@@ -50,7 +62,13 @@ function EventPaneImpl(props: EventPaneProps): React.ReactElement {
       </Text>
       {shown.length === 0 && lines > 0 ? <Text {...tint(color, MUTED)}> no events</Text> : null}
       {shown.map((item) => (
-        <EventLine key={item.seq} item={item} color={color} />
+        <EventLine
+          key={item.seq}
+          item={item}
+          selected={focused && item.seq === props.selected}
+          marker={focused && !color}
+          color={color}
+        />
       ))}
       {pad > 1 ? <Box height={pad - (shown.length === 0 ? 1 : 0)} /> : null}
     </Box>

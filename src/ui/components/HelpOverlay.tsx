@@ -3,7 +3,9 @@
 // Texts wrap under their key at any width; taller than the screen, it scrolls.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { fit, safeText } from '../model/cells.js';
+import { fit, safeText, wrapWords } from '../model/cells.js';
+
+export { wrapWords };
 import { KEYMAP, keyLabel, whereText } from '../keymap.js';
 import { tint } from '../theme.js';
 
@@ -23,28 +25,6 @@ export function helpLines(): Array<{ keys: string; text: string }> {
     keys: b.keys.map(keyLabel).join(' '),
     text: `${b.help} (${whereText(b.modes)})`,
   }));
-}
-
-/** Split `text` into lines of at most `width` columns, at spaces where possible. */
-export function wrapWords(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (next.length <= width) {
-      line = next;
-      continue;
-    }
-    if (line) out.push(line);
-    let rest = word;
-    while (rest.length > width) {
-      out.push(rest.slice(0, width));
-      rest = rest.slice(width);
-    }
-    line = rest;
-  }
-  if (line || out.length === 0) out.push(line);
-  return out;
 }
 
 interface HelpRow {

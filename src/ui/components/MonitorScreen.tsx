@@ -11,6 +11,7 @@ import { EventPane } from './EventPane.js';
 import { Footer } from './Footer.js';
 import { DetailView } from './DetailView.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { EventView } from './EventView.js';
 
 export interface MonitorScreenProps {
   data: ScreenData;
@@ -44,6 +45,12 @@ export function detailEvents(data: ScreenData, name: string | null): HbEvent[] {
     .filter((e) => e.event.daemon === name)
     .slice(-200)
     .map((e) => e.event);
+}
+
+/** The event the event view shows, as it is now (repeats update it in place). */
+export function openedEvent(data: ScreenData, seq: number | null): HbEvent | null {
+  if (seq === null) return null;
+  return data.events.find((e) => e.seq === seq)?.event ?? null;
 }
 
 export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
@@ -83,6 +90,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   const eventPane = (
     <EventPane
       shown={model.events.shown}
+      selected={model.events.selected}
       above={model.events.above}
       below={model.events.below}
       lines={screen.eventLines}
@@ -108,7 +116,15 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
           {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
           {view.mode === 'filter' ? ` /${safeText(view.draft ?? '')}_` : ''}
         </Text>
-        {view.mode === 'detail' ? (
+        {view.mode === 'event' ? (
+          <EventView
+            event={openedEvent(data, view.eventSeq)}
+            width={width}
+            height={detailHeight(true, height)}
+            scrollTop={view.scrollTop}
+            color={color}
+          />
+        ) : view.mode === 'detail' ? (
           <DetailView
             daemon={snapshot?.daemons.find((d) => d.name === view.detailName) ?? null}
             name={view.detailName ?? ''}
@@ -123,7 +139,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
         ) : (
           table
         )}
-        {view.mode !== 'detail' && screen.eventLines > 0 ? eventPane : null}
+        {view.mode !== 'detail' && view.mode !== 'event' && screen.eventLines > 0
+          ? eventPane
+          : null}
       </Box>
     );
   }
@@ -149,6 +167,24 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   const footer = (
     <Footer mode={view.mode} draft={view.draft} filterError={model.matcher.error} color={color} />
   );
+
+  if (view.mode === 'event') {
+    return (
+      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+        {header}
+        <Box flexDirection="column" flexGrow={1} overflow="hidden">
+          <EventView
+            event={openedEvent(data, view.eventSeq)}
+            width={width}
+            height={detailHeight(false, height)}
+            scrollTop={view.scrollTop}
+            color={color}
+          />
+        </Box>
+        {footer}
+      </Box>
+    );
+  }
 
   if (view.mode === 'detail') {
     const name = view.detailName ?? '';

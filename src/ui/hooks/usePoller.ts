@@ -6,7 +6,7 @@
 // source starts and stops it (src/cli/runtime.ts); this hook only subscribes.
 import { useEffect, useReducer } from 'react';
 import type { PollerUpdate, UpdateSource } from '../../runtime/poller.js';
-import type { Snapshot } from '../../core/types.js';
+import type { HbEvent, Snapshot } from '../../core/types.js';
 import type { PaneEvent } from '../model/view.js';
 import { EMPTY_HISTORY, recordPoll, type History } from '../model/history.js';
 
@@ -49,6 +49,7 @@ export function feedReducer(s: FeedState, u: PollerUpdate): FeedState {
     events = events.slice(Math.max(0, events.length + u.result.events.length - PANE_EVENTS_MAX));
     for (const event of u.result.events) events.push({ seq: ++seq, event });
   }
+  if (u.result.updates?.length) events = withUpdates(events, u.result.updates, events !== s.events);
   const full = u.kind === 'poll';
   return {
     snapshot: u.result.snapshot,
@@ -60,6 +61,29 @@ export function feedReducer(s: FeedState, u: PollerUpdate): FeedState {
     error: full ? null : s.error,
     failures: full ? 0 : s.failures,
   };
+}
+
+/**
+ * Replace the events whose repeat count grew, in place: a coalesced repeat
+ * keeps its line (and local sequence number) and shows its newest data.
+ * `owned`: the array is already a fresh copy this reducer may change.
+ */
+function withUpdates(
+  events: PaneEvent[],
+  updates: readonly HbEvent[],
+  owned: boolean,
+): PaneEvent[] {
+  let out = events;
+  for (const update of updates) {
+    // Repeats are of recent events: search from the newest.
+    for (let i = out.length - 1; i >= 0; i--) {
+      if (out[i]!.event.id !== update.id) continue;
+      if (out === events && !owned) out = events.slice();
+      out[i] = { seq: out[i]!.seq, event: update };
+      break;
+    }
+  }
+  return out;
 }
 
 export function usePoller(source: UpdateSource, initial: FeedState = EMPTY_FEED): FeedState {

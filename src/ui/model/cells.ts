@@ -77,6 +77,32 @@ export function truncate(s: string, width: number): string {
   return `${out}…`;
 }
 
+/** Split `text` into lines of at most `width` columns, at spaces where possible. */
+export function wrapWords(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (textWidth(next) <= w) {
+      line = next;
+      continue;
+    }
+    if (line) out.push(line);
+    line = '';
+    // A word wider than the line is cut at the width.
+    for (const ch of word) {
+      if (textWidth(line + ch) > w) {
+        out.push(line);
+        line = '';
+      }
+      line += ch;
+    }
+  }
+  if (line || out.length === 0) out.push(line);
+  return out;
+}
+
 /** Truncate, then pad to exactly `width` columns (left- or right-aligned). */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
   const t = truncate(s, width);

@@ -26,7 +26,7 @@ export const DEFAULT_PREFS: Prefs = {
   reverse: false,
 };
 
-export type Mode = 'table' | 'filter' | 'detail' | 'help' | 'events';
+export type Mode = 'table' | 'filter' | 'detail' | 'help' | 'events' | 'event';
 
 export interface ViewState extends Prefs {
   mode: Mode;
@@ -43,8 +43,13 @@ export interface ViewState extends Prefs {
   detailName: string | null;
   /** First line shown of the detail view or the help, when they are taller than the screen. */
   scrollTop: number;
-  /** Local sequence number of the bottom event while scrolled up; null follows the newest. */
+  /**
+   * Local sequence number of the selected event in the pane (the bottom line
+   * once the list is longer than the pane); null selects and follows the newest.
+   */
   eventAnchor: number | null;
+  /** The event shown whole in the event view. */
+  eventSeq: number | null;
   /** Events with a sequence number up to this one are cleared from the pane. */
   eventsClearedThrough: number;
   paused: boolean;
@@ -63,6 +68,7 @@ export function initialViewState(prefs: Partial<Prefs> = {}): ViewState {
     detailName: null,
     scrollTop: 0,
     eventAnchor: null,
+    eventSeq: null,
     eventsClearedThrough: 0,
     paused: false,
   };
@@ -178,22 +184,34 @@ export function paneEventsKept(
 
 /**
  * The event lines to show: filtered, after the clear mark, ending at the
- * anchor (or the newest), at most `lines` of them, oldest first.
+ * selected event (or the newest), at most `lines` of them, oldest first. The
+ * window is a full pane whenever there are enough events, so selecting one
+ * of the oldest does not empty the pane above it.
  */
 export function visibleEvents(
   events: readonly PaneEvent[],
   state: Pick<ViewState, 'eventAnchor' | 'eventsClearedThrough'>,
   matcher: TextMatcher,
   lines: number,
-): { shown: PaneEvent[]; above: number; below: number } {
+): { shown: PaneEvent[]; above: number; below: number; selected: number | null } {
   const kept = paneEventsKept(events, state.eventsClearedThrough, matcher);
-  let end = kept.length;
-  if (state.eventAnchor !== null) {
-    const i = kept.findIndex((e) => e.seq >= state.eventAnchor!);
-    end = i === -1 ? kept.length : i + 1;
-  }
-  const start = Math.max(0, end - Math.max(0, lines));
-  return { shown: kept.slice(start, end), above: start, below: kept.length - end };
+  const at = selectedIndex(kept, state.eventAnchor);
+  const room = Math.max(0, lines);
+  const end = Math.max(at + 1, Math.min(kept.length, room));
+  const start = Math.max(0, end - room);
+  return {
+    shown: kept.slice(start, end),
+    above: start,
+    below: kept.length - end,
+    selected: kept[at]?.seq ?? null,
+  };
+}
+
+/** Index of the selected event: the first at or after the anchor, else the newest. */
+function selectedIndex(kept: readonly PaneEvent[], anchor: number | null): number {
+  if (anchor === null) return kept.length - 1;
+  const i = kept.findIndex((e) => e.seq >= anchor);
+  return i === -1 ? kept.length - 1 : i;
 }
 
 // ---------------------------------------------------------------------------
@@ -223,6 +241,8 @@ export type ViewCommand =
   | 'events.blur'
   | 'events.clear'
   | 'events.unclear'
+  | 'event.open'
+  | 'event.close'
   | 'pause.toggle'
   | 'help.toggle'
   | 'poll.now'
@@ -285,12 +305,8 @@ function moveTo(s: ViewState, ctx: ViewContext, cursor: number): ViewState {
 function scrollEvents(s: ViewState, ctx: ViewContext, delta: number): ViewState {
   const ev = ctx.events;
   if (ev.length === 0) return { ...s, eventAnchor: null };
-  let end = s.eventAnchor === null ? ev.length - 1 : ev.findIndex((e) => e.seq >= s.eventAnchor!);
-  if (end === -1) end = ev.length - 1;
-  // Never scroll the window's top above the first event.
-  const minEnd = Math.min(ev.length - 1, Math.max(0, ctx.eventLines - 1));
-  end = clamp(end + delta, minEnd, ev.length - 1);
-  return { ...s, eventAnchor: end >= ev.length - 1 ? null : ev[end]!.seq };
+  const at = clamp(selectedIndex(ev, s.eventAnchor) + delta, 0, ev.length - 1);
+  return { ...s, eventAnchor: at >= ev.length - 1 ? null : ev[at]!.seq };
 }
 
 /** Scroll the detail view or help; null when the command is not a scroll. */
@@ -317,7 +333,7 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
   }
   const page = Math.max(1, ctx.pageSize);
   const events = s.mode === 'events';
-  if (s.mode === 'detail' || s.mode === 'help') {
+  if (s.mode === 'detail' || s.mode === 'help' || s.mode === 'event') {
     const scrolled = scrollPage(s, action.command, ctx.scrollMax ?? 0);
     if (scrolled) return scrolled;
   }
@@ -377,6 +393,13 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
       const last = ctx.events[ctx.events.length - 1];
       return last ? { ...s, eventsClearedThrough: last.seq, eventAnchor: null } : s;
     }
+    case 'event.open': {
+      const ev = ctx.events;
+      const picked = ev.length ? ev[selectedIndex(ev, s.eventAnchor)]! : null;
+      return picked ? { ...s, mode: 'event', eventSeq: picked.seq, scrollTop: 0 } : s;
+    }
+    case 'event.close':
+      return { ...s, mode: 'events', eventSeq: null, scrollTop: 0 };
     case 'events.unclear':
       // Clearing only hides: the events are still in the feed.
       return { ...s, eventsClearedThrough: 0, eventAnchor: null };
