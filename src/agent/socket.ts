@@ -30,6 +30,8 @@ export interface AgentSocketOptions {
   pollIntervalSec: number;
   /** The HTTP API's route table when `serve` runs one; otherwise the socket builds its own. */
   routes?: readonly Route[];
+  /** More routes for an agent without an HTTP server (`watch`): its pings. */
+  extraRoutes?: readonly Route[];
   audit?: AccessAudit;
 }
 
@@ -124,7 +126,7 @@ export async function serveAgentSocket(o: AgentSocketOptions): Promise<AgentSock
     ]);
   const own = o.routes ? null : await ownRoutes(o);
   // `serve`'s table already has the detail routes; an agent without one adds them.
-  const routes = o.routes ?? [...own!.routes, ...detailRoutes(o.monitor)];
+  const routes = o.routes ?? [...own!.routes, ...detailRoutes(o.monitor), ...(o.extraRoutes ?? [])];
   const handler = createApiHandler(routes, {
     // No token: the socket's 0600 mode decides who may connect.
     access: requestAuth(null, 'localhost'),

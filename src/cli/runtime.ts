@@ -174,9 +174,10 @@ export class MonitorRuntime {
    * goes on without it.
    */
   async serveSocket(stderr: NodeJS.WritableStream): Promise<AgentSocket | null> {
-    const [{ serveAgentSocket }, { AccessAuditBuffer }] = await Promise.all([
+    const [{ serveAgentSocket }, { AccessAuditBuffer }, { configPingRoutes }] = await Promise.all([
       import('../agent/socket.js'),
       import('../server/auditSink.js'),
+      import('../server/pingRoutes.js'),
     ]);
     const audit = new AccessAuditBuffer(this.monitor.audit);
     try {
@@ -186,7 +187,10 @@ export class MonitorRuntime {
         monitor: this.monitor,
         pollIntervalSec: this.config.pollInterval,
         audit: audit.push,
-        ...(this.apiHandle ? { routes: this.apiHandle.server.routes } : {}),
+        // `serve`'s table has the pings; `watch` pings over the socket alone.
+        ...(this.apiHandle
+          ? { routes: this.apiHandle.server.routes }
+          : { extraRoutes: configPingRoutes(this.config, null, null) }),
       });
       this.socketHandle = {
         path: socket.path,

@@ -12,7 +12,7 @@ import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
 import type { NotifyStatsLike } from './metrics.js';
-import { pingRoutes } from './pingRoutes.js';
+import { configPingRoutes } from './pingRoutes.js';
 import { send } from './respond.js';
 import type { Route } from './routes.js';
 import { DashboardPusher, type DropReport } from './push.js';
@@ -153,13 +153,11 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
       ...(monitor.stateDir
         ? silenceRoutes({ store: new SilenceStore(monitor.stateDir), audit: monitor.audit })
         : []),
-      ...pingRoutes({
-        heartbeatDir: config.heartbeatDir,
-        declared: new Set(config.daemons.filter((d) => d.declared).map((d) => d.name)),
-        discover: config.discover,
-        apiToken: token,
-        pingToken: config.api.pingToken ?? env.GHOST_HB_PING_TOKEN?.trim() ?? null,
-      }),
+      ...configPingRoutes(
+        config,
+        token,
+        config.api.pingToken ?? env.GHOST_HB_PING_TOKEN?.trim() ?? null,
+      ),
     ],
   });
 

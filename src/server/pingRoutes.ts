@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { BeatError, writeHeartbeat, type BeatOptions } from '../beat.js';
+import type { Config } from '../config/schema.js';
 import { DAEMON_NAME_RULE, isDaemonName } from '../core/names.js';
 import { MAX_HEARTBEAT_BYTES } from '../core/heartbeatFile.js';
 import { tokenMatches } from './auth.js';
@@ -117,6 +118,21 @@ function presentedToken(r: RouteRequest): string | null {
   return r.url.searchParams.get('token');
 }
 
+/** The ping routes for a resolved config: declared names, discover, and the tokens given. */
+export function configPingRoutes(
+  config: Pick<Config, 'heartbeatDir' | 'daemons' | 'discover'>,
+  apiToken: string | null,
+  pingToken: string | null,
+): Route[] {
+  return pingRoutes({
+    heartbeatDir: config.heartbeatDir,
+    declared: new Set(config.daemons.filter((d) => d.declared).map((d) => d.name)),
+    discover: config.discover,
+    apiToken,
+    pingToken,
+  });
+}
+
 export function pingRoutes(deps: PingDeps): Route[] {
   const limits = { ...DEFAULT_PING_LIMITS, ...deps.limits };
   const now = deps.now ?? (() => performance.now());
@@ -127,6 +143,9 @@ export function pingRoutes(deps: PingDeps): Route[] {
 
   const authorized = (r: RouteRequest): boolean => {
     if (!deps.apiToken && !deps.pingToken) return true;
+    // The agent's unix socket (no peer address, no token on its listener): the
+    // socket's 0600 mode already decided who may connect.
+    if (r.access.token === null && r.req.socket.remoteAddress === undefined) return true;
     const presented = presentedToken(r);
     return (
       (deps.apiToken !== null && tokenMatches(deps.apiToken, presented)) ||
