@@ -7,7 +7,7 @@ import { AuditLog, fileSha256 } from '../../src/store/audit.js';
 import { EventLog, followFile } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { loadState, saveState } from '../../src/store/stateStore.js';
-import { DAY_MS, HOUR_MS, UptimeLog } from '../../src/store/uptimeLog.js';
+import { DAY_MS, HOUR_MS, MAX_HELD_LINES, UptimeLog } from '../../src/store/uptimeLog.js';
 
 const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const ev = (id: number, over: Partial<HbEvent> = {}): HbEvent => ({
@@ -292,6 +292,26 @@ describe('UptimeLog and availability', () => {
     b.close();
     const lines = fs.readFileSync(path.join(dir, STATE_FILES.uptime), 'utf8').trim().split('\n');
     expect(lines.filter((l) => l.includes('"daemon"'))).toHaveLength(2);
+  });
+});
+
+describe('UptimeLog while the disk refuses writes', () => {
+  it('holds at most MAX_HELD_LINES records, then rewrites the file from memory, availability intact', () => {
+    const log = new UptimeLog(dir, T);
+    // Unflushed (as while every flush fails): 30 daemons flapping, 15,000 flips.
+    for (let i = 0; i < 15_000; i++) {
+      log.record(`d${i % 30}`, i % 60 < 30 ? 'up' : 'down', T + i * 1000);
+    }
+    expect(log.held).toBe(MAX_HELD_LINES);
+    const before = log.summary('d7', T + 15_000 * 1000);
+    log.flush(T + 15_000 * 1000);
+    expect(log.held).toBe(0);
+    log.record('d7', 'late', T + 15_001 * 1000);
+    log.close();
+    const lines = fs.readFileSync(path.join(dir, STATE_FILES.uptime), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(15_000 + 1);
+    const again = new UptimeLog(dir, T + 15_000 * 1000);
+    expect(again.summary('d7', T + 15_000 * 1000)).toEqual(before);
   });
 });
 
