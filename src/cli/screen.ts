@@ -15,6 +15,7 @@ import { loadPrefs, prefsSaver, uiStateFile, userStateDir } from '../ui/prefsSto
 import { Root } from '../ui/Root.js';
 import { FrameTerminal } from '../ui/output/frameTerminal.js';
 import { holdConsole } from '../ui/output/consoleGuard.js';
+import { TerminalSignals } from '../ui/output/terminalSignals.js';
 import { findAgent } from '../agent/client.js';
 import { AttachedSource } from '../agent/attached.js';
 import { HandoverSource, LocalSource, type ScreenSource } from '../agent/source.js';
@@ -198,6 +199,13 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
   // Ink renders frames as strings; the terminal layer writes only what changed.
   const terminal = new FrameTerminal(o.stdout);
   const heldConsole = holdConsole();
+  // ui.bell and ui.title: from every poll, paused or not (the point is a window in the background).
+  const bellAndTitle = new TerminalSignals((text) => terminal.signal(text), config.ui);
+  const unsubscribeSignals = bellAndTitle.enabled
+    ? source.subscribe((u) => {
+        if (u.type === 'result') bellAndTitle.update(u.result.snapshot);
+      })
+    : () => {};
   const instance = render(
     React.createElement(Root, {
       feed: source,
@@ -231,7 +239,11 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
   );
   session.drawnBy({
     unmount: () => instance.unmount(),
-    dispose: () => terminal.dispose(),
+    dispose: () => {
+      unsubscribeSignals();
+      bellAndTitle.dispose();
+      terminal.dispose();
+    },
     restored: () => {
       for (const line of heldConsole.release()) o.stderr.write(`${line}\n`);
     },

@@ -266,6 +266,15 @@ export const configSchema = z.strictObject({
       metricsPublic: z.boolean().default(false),
     })
     .prefault({}),
+  /** The interactive monitor's terminal signals; both off: a screen says nothing unasked. */
+  ui: z
+    .strictObject({
+      /** Ring the terminal bell when a daemon turns down. */
+      bell: z.boolean().default(false),
+      /** Set the window title: "[2 down] ghost-hb HOST", "ghost-hb HOST" when none is down. */
+      title: z.boolean().default(false),
+    })
+    .prefault({}),
   dashboard: z
     .strictObject({
       url: z.url().nullable().default(null),

@@ -12,7 +12,7 @@ import type { PollerUpdate } from '../runtime/poller.js';
 import { AccessAuditBuffer } from './auditSink.js';
 import { resolveApiToken } from './auth.js';
 import type { NotifyStatsLike } from './metrics.js';
-import { configPingRoutes } from './pingRoutes.js';
+import { configPingRoutes, type PingLimits } from './pingRoutes.js';
 import { send } from './respond.js';
 import type { Route } from './routes.js';
 import { DashboardPusher, type DropReport } from './push.js';
@@ -76,6 +76,8 @@ export interface AttachOptions {
   listen?: string | null;
   env?: NodeJS.ProcessEnv;
   limits?: Partial<ServerLimits>;
+  /** Ping limits other than the defaults (body cap, per-name rate, new names). */
+  pingLimits?: Partial<PingLimits>;
   /** The notifier's delivery counts, for ghosthb_notifications_total and ghosthb_outbox_messages. */
   notifyStats?: (() => NotifyStatsLike | null) | null;
 }
@@ -157,6 +159,7 @@ export async function attachApi(opts: AttachOptions): Promise<AttachedApi> {
         config,
         token,
         config.api.pingToken ?? env.GHOST_HB_PING_TOKEN?.trim() ?? null,
+        opts.pingLimits,
       ),
     ],
   });

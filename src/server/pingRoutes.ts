@@ -123,6 +123,7 @@ export function configPingRoutes(
   config: Pick<Config, 'heartbeatDir' | 'daemons' | 'discover'>,
   apiToken: string | null,
   pingToken: string | null,
+  limits?: Partial<PingLimits>,
 ): Route[] {
   return pingRoutes({
     heartbeatDir: config.heartbeatDir,
@@ -130,6 +131,7 @@ export function configPingRoutes(
     discover: config.discover,
     apiToken,
     pingToken,
+    ...(limits ? { limits } : {}),
   });
 }
 

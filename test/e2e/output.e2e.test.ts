@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
 import { Tmux, paneRows } from '../helpers/tmux.js';
+import { until } from '../helpers/wait.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
@@ -67,25 +68,23 @@ describeE2e('the terminal output of the monitor', () => {
     const paused = await tmux.waitFor((p) => p.includes('PAUSED'), 30_000);
     const frozenAt = lastPoll(paused);
     // The frame with the marker has reached the log.
-    const deadline = Date.now() + 30_000;
-    while (!written().includes('PAUSED')) {
-      if (Date.now() > deadline) throw new Error('the PAUSED frame never reached the pipe');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(() => written().includes('PAUSED'), 'the PAUSED frame to reach the pipe');
     const before = written().length;
     // Wait for three heartbeats of one daemon: polls happen meanwhile (1 s interval).
     const hb = path.join(fleet.heartbeatDir, 'relayCore.json');
     const seqs = new Set<string>();
-    const until = Date.now() + 60_000;
-    while (seqs.size < 4) {
-      if (Date.now() > until) throw new Error('relayCore stopped beating');
-      try {
-        seqs.add(String(JSON.parse(fs.readFileSync(hb, 'utf8')).seq));
-      } catch {
-        // Mid-rename: read again.
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(
+      () => {
+        try {
+          seqs.add(String(JSON.parse(fs.readFileSync(hb, 'utf8')).seq));
+        } catch {
+          // Mid-rename: read again.
+        }
+        return seqs.size >= 4;
+      },
+      'four beats of relayCore',
+      60_000,
+    );
     expect(written().length).toBe(before);
     tmux.type('p');
     // Unpaused, the frame shows polls made while it was frozen.

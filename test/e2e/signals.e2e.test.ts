@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { childrenOf, isDemoDaemon, running as alive } from '../helpers/proc.js';
 import { Tmux, paneRows } from '../helpers/tmux.js';
+import { until, waitFor } from '../helpers/wait.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
@@ -15,20 +16,6 @@ const describeE2e = ready ? describe : describe.skip;
 /** Demo daemons among the children of `pid` (the monitor also runs clock tools now and then). */
 function demoChildrenOf(pid: number): number[] {
   return childrenOf(pid).filter(isDemoDaemon);
-}
-
-async function until<T>(
-  fn: () => T | false | undefined,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describeE2e('ending the monitor', () => {
@@ -59,13 +46,13 @@ describeE2e('ending the monitor', () => {
    * briefly missing.
    */
   async function demoDaemons(pid: number): Promise<number[]> {
-    seen = await until(
+    seen = await waitFor(
       () => {
         const found = demoChildrenOf(pid);
-        return found.length === 8 && found;
+        return found.length === 8 ? found : undefined;
       },
-      10_000,
       'eight demo daemons',
+      20_000,
     );
     return seen;
   }
@@ -118,7 +105,7 @@ describeE2e('ending the monitor', () => {
     process.kill(pid, 'SIGHUP');
     await tmux.waitFor((p) => p.includes('EXIT-129'));
     expect(tmux.alternateScreenOn()).toBe(false);
-    await until(() => kids.every((k) => !alive(k)), 8000, 'demo daemons to exit');
+    await until(() => kids.every((k) => !alive(k)), 'demo daemons to exit', 20_000);
   });
 
   it('stops every demo daemon even when the monitor is killed with SIGKILL', async () => {
@@ -126,6 +113,6 @@ describeE2e('ending the monitor', () => {
     await tmux.waitFor((p) => paneRows(p).length === 8, 15_000);
     const kids = await demoDaemons(pid);
     process.kill(pid, 'SIGKILL');
-    await until(() => kids.every((k) => !alive(k)), 8000, 'demo daemons to exit');
+    await until(() => kids.every((k) => !alive(k)), 'demo daemons to exit', 20_000);
   });
 });

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from './wait.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const dist = path.join(repo, 'dist');
@@ -40,11 +41,10 @@ export class BeatingFleet {
       }),
     );
     for (const name of daemons) fleet.startDaemon(name);
-    const deadline = Date.now() + 10_000;
-    while (daemons.some((n) => !fs.existsSync(path.join(fleet.heartbeatDir, `${n}.json`)))) {
-      if (Date.now() > deadline) throw new Error('daemons did not beat');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(
+      () => daemons.every((n) => fs.existsSync(path.join(fleet.heartbeatDir, `${n}.json`))),
+      'every daemon to beat',
+    );
     return fleet;
   }
 

@@ -115,11 +115,4 @@ export function faultsRig(daemons: string[], stateDir?: string): FaultsRig {
   return rig;
 }
 
-/** Poll until `cond` holds (never a fixed sleep); generous default deadline for a loaded machine. */
-export async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from './wait.js';

@@ -1,19 +1,21 @@
 // Helpers for ink-testing-library: wait for a frame to change or to satisfy a
 // predicate, with a deadline, instead of sleeping.
+import { waitFor } from './wait.js';
+
 export async function waitForFrame(
   lastFrame: () => string | undefined,
   predicate: (frame: string) => boolean,
   timeoutMs = 3000,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frame = lastFrame() ?? '';
-    if (predicate(frame)) return frame;
-    if (Date.now() > deadline) {
-      throw new Error(`frame did not match within ${timeoutMs} ms; last frame:\n${frame}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  let frame = '';
+  return waitFor(
+    () => {
+      frame = lastFrame() ?? '';
+      return predicate(frame) ? frame : undefined;
+    },
+    'the frame to match',
+    { timeoutMs, everyMs: 5, detail: () => `last frame:\n${frame}` },
+  );
 }
 
 /** Write keys and wait until the frame differs from the one before. */

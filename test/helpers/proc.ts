@@ -1,33 +1,11 @@
-// Real child processes for integration tests, and polling waits (never fixed sleeps).
+// Real child processes for integration tests (waits live in wait.ts; waitFor is re-exported here).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from './wait.js';
 
-/** Poll `probe` until it returns a non-undefined value, or fail after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 10_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor };
 
 // A daemon that beats NAME.json (atomically, via rename) every `everyMs` until
 // SIGUSR1, after which it stays alive without beating: a hung daemon.

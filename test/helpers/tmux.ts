@@ -1,6 +1,7 @@
 // A private tmux server for end-to-end tests: its own socket, so it never
 // touches the user's sessions, and killed afterwards.
 import { execFileSync } from 'node:child_process';
+import { waitFor } from './wait.js';
 
 export class Tmux {
   readonly socket = `ghost-hb-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -19,9 +20,14 @@ export class Tmux {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 
-  /** A detached session running a plain shell in `cwd`, at a fixed size. */
+  /**
+   * A detached session running a plain shell in `cwd`, at a fixed size. The
+   * user's state directory (remembered filter and sort) is one inside `cwd`,
+   * so no test inherits another's prefs or leaves its own in the real home.
+   */
   start(cwd: string, width = 80, height = 24, env: Record<string, string> = {}): void {
-    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const withState = { XDG_STATE_HOME: `${cwd}/.xdg-state`, ...env };
+    const envArgs = Object.entries(withState).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     this.run(
       'new-session',
       '-d',
@@ -61,16 +67,15 @@ export class Tmux {
 
   /** Poll the pane until `predicate` holds; throws with the last capture at the deadline. */
   async waitFor(predicate: (pane: string) => boolean, timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
     let pane = '';
-    for (;;) {
-      pane = this.capture();
-      if (predicate(pane)) return pane;
-      if (Date.now() > deadline) {
-        throw new Error(`pane did not match within ${timeoutMs} ms:\n${pane}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return waitFor(
+      () => {
+        pane = this.capture();
+        return predicate(pane) ? pane : undefined;
+      },
+      'the pane to match',
+      { timeoutMs, detail: () => pane },
+    );
   }
 
   kill(): void {
@@ -86,6 +91,6 @@ export class Tmux {
 export function paneRows(pane: string): Array<{ name: string; line: string }> {
   return pane
     .split('\n')
-    .filter((l) => /^[ >]?[✔▲✖?] (up|late|down|unkn)\s/.test(l))
+    .filter((l) => /^[ >]?[✔▲✖?] (up|late|down|unkn(?:own)?)\s/.test(l))
     .map((line) => ({ name: line.replace(/^[ >]?[✔▲✖?] \S+\s+/, '').split(/\s+/)[0]!, line }));
 }

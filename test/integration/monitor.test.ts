@@ -12,6 +12,7 @@ import { EventLog } from '../../src/store/eventLog.js';
 import { Monitor, type MonitorClock } from '../../src/runtime/monitor.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { systemInstant } from '../../src/runtime/poller.js';
+import { until } from '../helpers/wait.js';
 
 const BEATER = path.resolve('test/fixtures/beater.js');
 const children = new Set<ChildProcess>();
@@ -80,26 +81,21 @@ async function pollUntil(
   done: (events: HbEvent[]) => boolean,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done(seen)) {
-    if (Date.now() > until) {
-      throw new Error(
-        `timed out; events so far: ${seen.map((e) => `${e.rule}:${e.daemon}`).join(', ')}`,
-      );
-    }
-    const r = await monitor.poll(cadence());
-    seen.push(...r.events);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await until(
+    async () => {
+      if (done(seen)) return true;
+      seen.push(...(await monitor.poll(cadence())).events);
+      return done(seen);
+    },
+    'the events awaited',
+    {
+      timeoutMs,
+      detail: () => `events so far: ${seen.map((e) => `${e.rule}:${e.daemon}`).join(', ')}`,
+    },
+  );
 }
 
-async function waitForFile(file: string, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!fs.existsSync(file)) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${file}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
+const waitForFile = (file: string) => until(() => fs.existsSync(file), file, 15_000);
 
 const has = (rule: string, daemon: string) => (events: HbEvent[]) =>
   events.some((e) => e.rule === rule && e.daemon === daemon);
@@ -178,11 +174,10 @@ describe('Monitor with real processes', () => {
     // start does not stretch the down period over many checks), then the kill.
     const beating = async (child: ChildProcess) => {
       const file = path.join(hbDir, 'flappy.json');
-      const until = Date.now() + 15_000;
-      while (readPid(file) !== child.pid) {
-        if (Date.now() > until) throw new Error('child did not beat');
-        await new Promise((res) => setTimeout(res, 20));
-      }
+      await until(() => readPid(file) === child.pid, 'the child to beat', {
+        timeoutMs: 15_000,
+        everyMs: 20,
+      });
     };
     for (let cycle = 0; cycle < 9 && !has('flapping', 'flappy')(seen); cycle++) {
       const child = startBeater(hbDir, 'flappy');

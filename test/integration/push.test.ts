@@ -3,10 +3,10 @@
 // timeout, a dead dashboard fills the bounded queue and drops are reported,
 // and enqueueing never waits for the network.
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DashboardPusher, backoffDelay, type DropReport } from '../../src/server/push.js';
 import { daemon, event, snapshot } from '../helpers/server-fixtures.js';
+import { until } from '../helpers/wait.js';
 
 type Mode = 'fail' | 'stall' | 'ok' | 'reject';
 
@@ -106,18 +106,16 @@ describe('dashboard push', () => {
       onDrop: (r) => reports.push(r),
       onDropCount: (reason, n) => counted.push([reason, n]),
     });
-    const t0 = performance.now();
+    // enqueue never waits on the network: right after the loop (no await in
+    // between), one is in flight, three wait, and sixteen were dropped as the queue overflowed.
     for (let i = 0; i < 20; i++) pusher.enqueue(result(i));
-    const enqueueMs = performance.now() - t0;
-    expect(enqueueMs).toBeLessThan(50);
-    // One is in flight, three wait; sixteen were dropped as the queue overflowed.
     expect(pusher.stats.queued).toBe(3);
     expect(pusher.stats.dropped.queue_full).toBe(16);
     // The first drop is reported at once; later ones are summed until the next report.
     expect(reports).toHaveLength(1);
     expect(reports[0]!.dropped.queue_full).toBe(1);
     // The stalled attempt is cut by the timeout; then the dashboard comes back.
-    while (pusher.stats.failures < 1) await new Promise((r) => setTimeout(r, 20));
+    await until(() => pusher.stats.failures >= 1, 'the stalled push to time out');
     rx.fallback = 'ok';
     await pusher.flushed();
     expect(rx.received.length).toBeGreaterThanOrEqual(2);

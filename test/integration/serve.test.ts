@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BIN } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'serve-test-token-0123456789';
 
@@ -53,13 +54,11 @@ describe('ghost-hb serve', () => {
     });
     expect(stderr).not.toContain(TOKEN);
     const auth = { Authorization: `Bearer ${TOKEN}` };
-    let status: Response | null = null;
-    for (let i = 0; i < 50; i++) {
-      status = await fetch(`${url}/api/status`, { headers: auth });
-      if (status.status === 200) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const snap = (await status!.json()) as { daemons: Array<{ name: string; status: string }> };
+    const status = await waitFor(async () => {
+      const r = await fetch(`${url}/api/status`, { headers: auth });
+      return r.status === 200 ? r : undefined;
+    }, 'the first snapshot from /api/status');
+    const snap = (await status.json()) as { daemons: Array<{ name: string; status: string }> };
     expect(snap.daemons.map((d) => [d.name, d.status])).toEqual([['relayCore', 'up']]);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/api/events?limit=5`, { headers: auth })).status).toBe(200);

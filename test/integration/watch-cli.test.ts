@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
 import { EventLog } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
+import { until } from '../helpers/wait.js';
 
 const BIN = path.resolve('bin/ghost-hb.js');
 const BEATER = path.resolve('test/fixtures/beater.js');
@@ -23,14 +24,6 @@ function track(child: ChildProcess): ChildProcess {
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 let root: string;
@@ -87,9 +80,9 @@ describe('ghost-hb watch', () => {
       spawn(process.execPath, [BEATER, hbDir, 'relay', '100'], { stdio: 'ignore' }),
     );
     const { child, events } = startWatch();
-    await waitFor(() => fs.existsSync(path.join(stateDir, STATE_FILES.state)), 'first poll');
+    await until(() => fs.existsSync(path.join(stateDir, STATE_FILES.state)), 'first poll');
     beater.kill('SIGKILL');
-    await waitFor(
+    await until(
       () => events.some((e) => e.rule === 'crashed' && e.daemon === 'relay'),
       'crashed event',
     );
@@ -105,7 +98,7 @@ describe('ghost-hb watch', () => {
 
   it('SIGTERM flushes, records the stop in the audit log and exits 0', async () => {
     const { child } = startWatch();
-    await waitFor(() => fs.existsSync(path.join(stateDir, STATE_FILES.state)), 'first poll');
+    await until(() => fs.existsSync(path.join(stateDir, STATE_FILES.state)), 'first poll');
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
     const audit = fs
@@ -230,7 +223,7 @@ describe('ghost-hb events', () => {
     );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes('"id":"3"'), 'existing events');
+    await until(() => out.includes('"id":"3"'), 'existing events');
     const log = new EventLog(stateDir, { rotateBytes: 1e7, keep: 5, retentionDays: 14 });
     log.append([
       {
@@ -251,7 +244,7 @@ describe('ghost-hb events', () => {
       },
     ]);
     log.close();
-    await waitFor(() => out.includes('"id":"5"'), 'followed event');
+    await until(() => out.includes('"id":"5"'), 'followed event');
     expect(out).not.toContain('"id":"4"');
     child.kill('SIGINT');
     expect(await exited(child)).toBe(0);

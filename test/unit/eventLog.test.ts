@@ -8,6 +8,7 @@ import { EventLog, followFile } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { loadState, saveState } from '../../src/store/stateStore.js';
 import { DAY_MS, HOUR_MS, MAX_HELD_LINES, UptimeLog } from '../../src/store/uptimeLog.js';
+import { until } from '../helpers/wait.js';
 
 const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const ev = (id: number, over: Partial<HbEvent> = {}): HbEvent => ({
@@ -27,14 +28,6 @@ beforeEach(() => {
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('EventLog', () => {
   const opts = { rotateBytes: 10 * 1024 * 1024, keep: 5, retentionDays: 14 };
@@ -173,9 +166,9 @@ describe('EventLog', () => {
     });
     try {
       log.append([ev(2), ev(3, { severity: 'info' })]);
-      await waitFor(() => seen.includes('2'));
+      await until(() => seen.includes('2'), 'event 2 followed');
       for (let i = 4; i <= 8; i++) log.append([ev(i)]);
-      await waitFor(() => seen.includes('8'));
+      await until(() => seen.includes('8'), 'event 8 followed');
       expect(seen).not.toContain('1');
       expect(seen).not.toContain('3');
     } finally {

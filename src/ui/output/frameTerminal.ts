@@ -84,6 +84,12 @@ export class FrameTerminal {
     this.out.write(text);
   }
 
+  /** Write something beside the frames (the bell, the window title): it moves no cell. */
+  signal(text: string): void {
+    this.stats.bytes += Buffer.byteLength(text);
+    this.out.write(text);
+  }
+
   /** Forget what is on the terminal: the next frame repaints it whole. */
   invalidate(): void {
     this.shown = null;
