@@ -101,7 +101,11 @@ export function deriveScreen(
     eventLines: screen.eventLines,
   };
   const view = settleSelection(state, ctx);
-  const table = tableLayout(width - markerWidth, longestName(rows, view.top, screen.tableRows));
+  const table = tableLayout(
+    width - markerWidth,
+    longestName(rows, view.top, screen.tableRows),
+    all.some((d) => d.host !== undefined),
+  );
   const events = visibleEvents(paneEvents, view, matcher, screen.eventLines);
   const emptyReason = rows.length ? null : emptyTableReason(data.snapshot, state, matcher);
   return { matcher, rows, names, screen, table, view, events, paneEvents, ctx, emptyReason };
