@@ -94,7 +94,10 @@ try {
   };
   await Promise.all([...Array.from({ length: CLIENTS }, client), healthLoop()]);
   const loaded = await pollSpacing(gh.child);
+  // Wait for it to stop writing before its directory is removed.
+  const exited = new Promise((resolve) => gh.child.once('exit', resolve));
   gh.child.send('stop');
+  await exited;
 
   console.log(
     `\n# event log: ${FILES} rotated files x ${FILE_BYTES / 1048576} MiB, ${seeded.events} events; start-up RSS ${(rss / 1048576).toFixed(0)} MiB`,

@@ -359,7 +359,8 @@ async function watchBench(count) {
     const g = await startInPane('g', ghost, tmp, 'EVENTS');
     const b = await startInPane('b', baseline, tmp, 'item 9');
     // The same polling without a screen, to show what the engine and logs cost on their own.
-    const w = await startInPane('w', `${ghost} watch`, tmp, 'watching');
+    // Its own state directory: the screen holds the lock on ./state (one writer per directory).
+    const w = await startInPane('w', `${ghost} watch --state-dir ./state-watch`, tmp, 'watching');
     await new Promise((r) => setTimeout(r, 3000)); // settle: startup is the first-frame figure
     // From here on, everything each program writes to its terminal.
     const log = (name) => path.join(tmp, `${name}.raw`);

@@ -39,6 +39,8 @@ export interface SourceStatus {
   problem: string | null;
   /** A fleet's hosts with their connection states; null for a single host. */
   hosts: readonly HostStatus[] | null;
+  /** Wall ms the status was last refreshed, for the countdowns it implies ("retry in 4s"). */
+  at?: number;
 }
 
 export interface ScreenSource extends UpdateSource {

@@ -20,6 +20,7 @@ import { findAgent } from '../agent/client.js';
 import { AttachedSource } from '../agent/attached.js';
 import { HandoverSource, LocalSource, type ScreenSource } from '../agent/source.js';
 import { EXIT } from './command.js';
+import { openFleet, type RemoteSpec } from './remotes.js';
 import { openRuntimeOrExplain, servingLine, type MonitorRuntime } from './runtime.js';
 import { untilStopSignal } from './signals.js';
 import { TerminalSession } from './terminalSession.js';
@@ -43,6 +44,8 @@ export interface ScreenOptions {
    * over; 'never' runs its own monitor (the demo). Default 'auto'.
    */
   attach?: 'auto' | 'only' | 'never';
+  /** --remote / config `remotes`: a fleet screen over these hosts instead of one. */
+  remotes?: readonly RemoteSpec[];
   /** Where the prefs (and an attached screen's crash report) go; default the user's state directory. */
   prefsDir?: string;
   /** Runs once when the monitor stops, however it stops (the demo stops its fleet here). */
@@ -118,6 +121,18 @@ async function openSource(
   stateDir: string,
   onLost: (holder: LockHolder) => void,
 ): Promise<{ source: ScreenSource; attached: boolean } | null> {
+  if (o.remotes && o.remotes.length > 0) {
+    if (o.serve) {
+      o.stderr.write(
+        'ghost-hb: --serve serves one host; run "ghost-hb serve" on each host of the fleet\n',
+      );
+      return null;
+    }
+    const fleet = await openFleet(o.remotes, { ...o, stateDir });
+    if (!fleet) return null;
+    await fleet.start();
+    return { source: fleet, attached: true };
+  }
   const mode = o.attach ?? 'auto';
   const agent = mode === 'never' ? null : findAgent(stateDir);
   if (agent && o.serve) {

@@ -266,6 +266,25 @@ export const configSchema = z.strictObject({
       metricsPublic: z.boolean().default(false),
     })
     .prefault({}),
+  /** Other hosts' agents (their HTTP APIs) shown in the same screen: the fleet (README "Fleet"). */
+  remotes: z
+    .array(
+      z
+        .strictObject({
+          name: z
+            .string()
+            .regex(
+              /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/,
+              'letters, digits, ".", "_", "-" (at most 32)',
+            ),
+          /** The agent's API (http:// or https://); empty for this host's own monitor. */
+          url: z.string().default(''),
+          token: z.string().min(16).nullable().default(null),
+          tokenFile: z.string().min(1).nullable().default(null),
+        })
+        .refine((r) => !(r.token && r.tokenFile), { message: 'give token or tokenFile, not both' }),
+    )
+    .default([]),
   /** The interactive monitor's terminal signals; both off: a screen says nothing unasked. */
   ui: z
     .strictObject({
@@ -427,6 +446,9 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions): Config {
     stateDir: cfg.stateDir === null ? null : path.resolve(opts.baseDir, cfg.stateDir),
     daemons,
     notify: resolveNotifyPaths(cfg.notify, opts.baseDir),
+    remotes: cfg.remotes.map((r) =>
+      r.tokenFile ? { ...r, tokenFile: path.resolve(opts.baseDir, r.tokenFile) } : r,
+    ),
     configFile: opts.configFile,
     defaultDaemons: !('daemons' in input),
   };

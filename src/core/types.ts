@@ -194,7 +194,10 @@ export interface ClockSnapshot {
 }
 
 export interface DaemonSnapshot {
+  /** In a fleet screen, `HOST/NAME` (unique across hosts); otherwise the daemon's name. */
   name: string;
+  /** The fleet host the daemon runs on; absent for a single host. */
+  host?: string;
   status: DaemonStatus;
   reason: string | null;
   pid: number | null;

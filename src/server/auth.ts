@@ -38,26 +38,38 @@ export function resolveApiToken(
   if (api.token) return { token: checkToken(api.token, 'api.token'), origin: 'api.token' };
   if (api.tokenFile) {
     const file = path.resolve(baseDir, api.tokenFile);
-    let mode: number;
-    try {
-      mode = statSync(file).mode;
-    } catch (err) {
-      throw new ApiConfigError(
-        `api.tokenFile ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); create it or fix the path`,
-      );
-    }
-    if ((mode & 0o077) !== 0) {
-      throw new ApiConfigError(
-        `api.tokenFile ${file} is readable or writable by group or others (mode ${(mode & 0o777).toString(8)}); ` +
-          `run: chmod 600 '${file}'`,
-      );
-    }
-    const token = readFileSync(file, 'utf8').trim();
+    const token = readTokenFile(file, 'api.tokenFile');
     return { token: checkToken(token, `api.tokenFile ${file}`), origin: 'api.tokenFile' };
   }
   const fromEnv = env.GHOST_HB_TOKEN?.trim();
   if (fromEnv) return { token: checkToken(fromEnv, 'GHOST_HB_TOKEN'), origin: 'GHOST_HB_TOKEN' };
   return { token: null, origin: 'none' };
+}
+
+/**
+ * A token from a file that only its owner may read or write (a file group or
+ * others can read is refused, as ssh refuses such keys): the API's own token
+ * file, and the tokens ghost-hb presents to other servers. `what` names the
+ * setting in messages; the token itself never appears in one.
+ */
+export function readTokenFile(file: string, what: string): string {
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch (err) {
+    throw new ApiConfigError(
+      `${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); create it or fix the path`,
+    );
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new ApiConfigError(
+      `${what} ${file} is readable or writable by group or others (mode ${(mode & 0o777).toString(8)}); ` +
+        `run: chmod 600 '${file}'`,
+    );
+  }
+  const token = readFileSync(file, 'utf8').trim();
+  if (!token) throw new ApiConfigError(`${what} ${file} is empty`);
+  return token;
 }
 
 function checkToken(token: string, where: string): string {

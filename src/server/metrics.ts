@@ -86,6 +86,7 @@ export class HbMetrics {
   private readonly pollErrors: Counter;
   private readonly lastPoll: Gauge;
   private readonly sourceUp: Gauge;
+  private readonly eventsHeld: Gauge;
   private readonly pushDropped: Counter;
   private readonly downReason: Gauge;
   /** Per daemon that is down: its reason and since when (Unix s), kept while the reason holds. */
@@ -179,6 +180,11 @@ export class HbMetrics {
       name: 'ghosthb_source_up',
       help: 'Whether a data source (heartbeat directory, /proc, clock, ...) answered on the last poll.',
       labelNames: ['source'],
+      registers,
+    });
+    this.eventsHeld = new Gauge({
+      name: 'ghosthb_events_held',
+      help: 'Events held in memory because the state directory refuses writes (written once it takes them).',
       registers,
     });
     this.pushDropped = new Counter({
@@ -309,6 +315,7 @@ export class HbMetrics {
     const synced = s.clock?.synced;
     this.setOrAbsent(this.clockOffset, offset == null ? null : offset / 1000);
     this.setOrAbsent(this.clockSynced, synced == null ? null : synced ? 1 : 0);
+    this.eventsHeld.set(s.storage?.heldEvents ?? 0);
     this.sourceUp.reset();
     for (const [source, ok] of Object.entries(s.sources ?? {})) {
       this.sourceUp.set({ source: labelValue(source, 64) }, ok ? 1 : 0);

@@ -11,8 +11,11 @@ import type { HbEvent } from '../core/types.js';
 import { JsonlWriter, shiftRotations } from './jsonl.js';
 import {
   LineSplitter,
+  MAX_LINE_BYTES,
   forEachLine,
   forEachLineAsync,
+  forEachLineBackward,
+  forEachLineBackwardAsync,
   mergeProblems,
   noProblems,
   parseRecord,
@@ -310,7 +313,89 @@ function filesFor(files: readonly string[], q: EventQuery): string[] {
   });
 }
 
+/**
+ * The answer to a query with a limit or a `since`, read newest first: each
+ * file from its end, newest file first, stopping once nothing further back can
+ * change the answer. Ids increase in order of first appearance, and a repeat
+ * line (an earlier event re-issued with `data.count` of 2 or more) never
+ * carries a new id; so once a line that is surely a first appearance (no such
+ * count) has an id at or below the lowest kept, every line further back has a
+ * lower id, and once one is older than `since`, every event further back is.
+ */
+class NewestFirstCollector {
+  /** Matching events by id, each the newest matching line for it. */
+  private readonly byId = new Map<number, HbEvent>();
+  private lowestKept = Infinity;
+  /** Lowest id of a first-appearance line read so far. */
+  private floor = Infinity;
+  private readonly limit: number | null;
+  private readonly sinceMs: number | null;
+
+  constructor(private readonly q: EventQuery) {
+    this.limit = q.limit !== null && q.limit !== undefined && q.limit >= 0 ? q.limit : null;
+    this.sinceMs = q.sinceMs ?? null;
+  }
+
+  get wanted(): boolean {
+    return this.limit !== null || this.sinceMs !== null;
+  }
+
+  /** Take the next line back; false once the lines further back cannot matter. */
+  add(e: HbEvent): boolean {
+    const id = Number(e.id);
+    if (!this.byId.has(id) && matchesFilter(e, this.q)) this.keep(id, e);
+    const count = e.data?.count;
+    const first = !(typeof count === 'number' && count > 1);
+    if (!first) return true;
+    this.floor = Math.min(this.floor, id);
+    if (this.sinceMs !== null && Date.parse(e.at) < this.sinceMs) return false;
+    return !(this.limit !== null && this.byId.size >= this.limit && this.floor <= this.lowestKept);
+  }
+
+  result(): HbEvent[] {
+    return [...this.byId.entries()].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+  }
+
+  private keep(id: number, e: HbEvent): void {
+    if (this.limit !== null && this.byId.size >= this.limit) {
+      if (id <= this.lowestKept) return;
+      this.byId.delete(this.lowestKept);
+    }
+    this.byId.set(id, e);
+    this.lowestKept = Math.min(...this.byId.keys());
+  }
+}
+
+/** A line handler for newest-first reads: parse, validate, count what is skipped. */
+function backwardReader(
+  name: string,
+  problems: ReadProblems,
+  out: NewestFirstCollector,
+): { onLine: (line: string, offset: number) => boolean; onOversized: (offset: number) => void } {
+  return {
+    onLine(line, offset) {
+      const r = parseRecord(eventRecord, line);
+      if (r.ok) return out.add(r.value);
+      problems.invalid++;
+      problems.first ??= `${name} at byte ${offset}: ${r.problem}`;
+      return true;
+    },
+    onOversized(offset) {
+      problems.oversized++;
+      problems.first ??= `${name} at byte ${offset}: longer than ${MAX_LINE_BYTES} bytes`;
+    },
+  };
+}
+
 function scanEvents(files: readonly string[], q: EventQuery, problems: ReadProblems): HbEvent[] {
+  const newestFirst = new NewestFirstCollector(q);
+  if (newestFirst.wanted) {
+    for (const f of filesFor(files, q).reverse()) {
+      const reader = backwardReader(path.basename(f), problems, newestFirst);
+      if (!forEachLineBackward(f, reader.onLine, reader.onOversized)) break;
+    }
+    return newestFirst.result();
+  }
   const out = new EventCollector(q);
   for (const f of filesFor(files, q)) {
     const reader = recordReader(path.basename(f), eventRecord, problems, (e) => out.add(e));
@@ -324,6 +409,14 @@ async function scanEventsAsync(
   q: EventQuery,
   problems: ReadProblems,
 ): Promise<HbEvent[]> {
+  const newestFirst = new NewestFirstCollector(q);
+  if (newestFirst.wanted) {
+    for (const f of filesFor(files, q).reverse()) {
+      const reader = backwardReader(path.basename(f), problems, newestFirst);
+      if (!(await forEachLineBackwardAsync(f, reader.onLine, reader.onOversized))) break;
+    }
+    return newestFirst.result();
+  }
   const out = new EventCollector(q);
   for (const f of filesFor(files, q)) {
     const reader = recordReader(path.basename(f), eventRecord, problems, (e) => out.add(e));

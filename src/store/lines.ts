@@ -232,3 +232,140 @@ export function readRecords<T>(
   forEachLine(file, reader.onLine, reader.onOversized);
   return out;
 }
+
+/**
+ * Splits bytes read from the end of a file towards its start into lines,
+ * newest first. Each chunk pushed precedes the one before it. Lines over
+ * `maxLineBytes` are skipped unread and reported. `onLine` returns false to stop.
+ */
+export class ReverseLineSplitter {
+  /** The start of the file's later bytes up to their first newline: the end of a line still being read. */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private skipping = false;
+  private stopped = false;
+
+  constructor(
+    private readonly onLine: (line: string, offset: number) => boolean,
+    private readonly onOversized: (offset: number) => void,
+    private readonly maxLineBytes = MAX_LINE_BYTES,
+  ) {}
+
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  /** `chunk` holds the bytes from `offset` of the file, just before those pushed last. */
+  push(chunk: Buffer, offset: number): void {
+    let end = chunk.length;
+    while (!this.stopped) {
+      const nl = end === 0 ? -1 : chunk.lastIndexOf(NEWLINE, end - 1);
+      if (nl === -1) {
+        this.keep(chunk.subarray(0, end));
+        return;
+      }
+      this.keep(chunk.subarray(nl + 1, end));
+      this.endLine(offset + nl + 1);
+      end = nl;
+    }
+  }
+
+  /** The bytes before the first newline of the file, as its first line. */
+  end(): void {
+    if (!this.stopped && (this.partBytes > 0 || this.skipping)) this.endLine(0);
+  }
+
+  private keep(bytes: Buffer): void {
+    if (bytes.length === 0 || this.skipping) return;
+    if (this.partBytes + bytes.length > this.maxLineBytes) {
+      this.skipping = true;
+      this.parts = [];
+      this.partBytes = 0;
+      return;
+    }
+    // Copied and kept in front: the caller reuses its chunk buffer, and earlier bytes come later.
+    this.parts.unshift(Buffer.from(bytes));
+    this.partBytes += bytes.length;
+  }
+
+  private endLine(offset: number): void {
+    if (this.skipping) {
+      this.skipping = false;
+      this.onOversized(offset);
+      return;
+    }
+    if (this.partBytes === 0) return;
+    const line =
+      this.parts.length === 1
+        ? this.parts[0]!.toString('utf8')
+        : Buffer.concat(this.parts).toString('utf8');
+    this.parts = [];
+    this.partBytes = 0;
+    if (!this.onLine(line, offset)) this.stopped = true;
+  }
+}
+
+/**
+ * Call `onLine` with each line of `file`, newest (last) first, reading
+ * CHUNK_BYTES at a time from the end, until it returns false. A missing file
+ * reads as empty. `offset` is the line's byte offset in the file.
+ */
+export function forEachLineBackward(
+  file: string,
+  onLine: (line: string, offset: number) => boolean,
+  onOversized: (offset: number) => void,
+): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  try {
+    const splitter = new ReverseLineSplitter(onLine, onOversized);
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let pos = fs.fstatSync(fd).size;
+    while (pos > 0 && !splitter.done) {
+      const len = Math.min(CHUNK_BYTES, pos);
+      pos -= len;
+      const n = fs.readSync(fd, buf, 0, len, pos);
+      splitter.push(buf.subarray(0, n), pos);
+    }
+    splitter.end();
+    return !splitter.done;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** As forEachLineBackward, reading asynchronously and yielding to the event loop between chunks. */
+export async function forEachLineBackwardAsync(
+  file: string,
+  onLine: (line: string, offset: number) => boolean,
+  onOversized: (offset: number) => void,
+): Promise<boolean> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  try {
+    const splitter = new ReverseLineSplitter(onLine, onOversized);
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let pos = (await handle.stat()).size;
+    while (pos > 0 && !splitter.done) {
+      const len = Math.min(CHUNK_BYTES, pos);
+      pos -= len;
+      const { bytesRead } = await handle.read(buf, 0, len, pos);
+      splitter.push(buf.subarray(0, bytesRead), pos);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    splitter.end();
+    return !splitter.done;
+  } finally {
+    await handle.close();
+  }
+}

@@ -35,6 +35,8 @@ interface Flip {
 
 /** Rewrite the file once it holds this many more lines than the window needs. */
 const COMPACT_SLACK_LINES = 10_000;
+/** Records held while the disk refuses writes, at most (as for events); past it the file is rewritten from memory. */
+export const MAX_HELD_LINES = 10_000;
 
 export class UptimeLog {
   readonly file: string;
@@ -44,6 +46,9 @@ export class UptimeLog {
   private readonly gaps: Array<[number, number]> = [];
   private lastStopMs: number | null = null;
   private pending = '';
+  private pendingLines = 0;
+  /** More than MAX_HELD_LINES waited: the file is rewritten from memory at the next flush. */
+  private rewrite = false;
   private lines = 0;
   private lastCompactCheckMs = -Infinity;
 
@@ -95,8 +100,23 @@ export class UptimeLog {
 
   private append(r: UptimeRecord): void {
     this.apply(r);
-    this.pending += `${JSON.stringify(r)}\n`;
     this.lines++;
+    if (this.rewrite) return;
+    if (this.pendingLines >= MAX_HELD_LINES) {
+      // The disk has refused writes for long: memory holds every flip, so the
+      // file is rewritten from it once writes work (as a compaction would).
+      this.rewrite = true;
+      this.pending = '';
+      this.pendingLines = 0;
+      return;
+    }
+    this.pending += `${JSON.stringify(r)}\n`;
+    this.pendingLines++;
+  }
+
+  /** Records waiting to be written (bounded); the whole file is rewritten from memory past that. */
+  get held(): number {
+    return this.rewrite ? MAX_HELD_LINES : this.pendingLines;
   }
 
   /** Mark ghost-hb starting (closes the gap since its last stop). */
@@ -129,9 +149,15 @@ export class UptimeLog {
    * monitor that runs for months keeps a bounded log.
    */
   flush(now?: number): void {
+    if (this.rewrite) {
+      this.compact(now ?? Date.now());
+      this.writer.reset();
+      this.rewrite = false;
+    }
     if (this.pending) {
       this.writer.writeText(this.pending);
       this.pending = '';
+      this.pendingLines = 0;
     }
     this.writer.flush();
     // The compacted file replaced the old one: reopen so later lines go to it.
@@ -158,6 +184,8 @@ export class UptimeLog {
     // Rewritten from memory first (flips not yet written included), so a failure leaves it detached to retry.
     this.compact(now);
     this.pending = '';
+    this.pendingLines = 0;
+    this.rewrite = false;
     this.writer.reset();
   }
 

@@ -19,6 +19,7 @@ import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
 import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
 import { useSourceStatus, type StatusReader } from './hooks/useSourceStatus.js';
+import { hostBadges } from './model/fleet.js';
 import {
   detailEvents,
   detailHeight,
@@ -143,6 +144,9 @@ export function App(props: AppProps): React.ReactElement {
       availability={props.availability}
       context={props.context}
       origin={origin.label}
+      hosts={
+        origin.hosts ? hostBadges(origin.hosts, feed.snapshot?.daemons ?? [], origin.at ?? 0) : null
+      }
     />
   );
 }

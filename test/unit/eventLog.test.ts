@@ -7,7 +7,7 @@ import { AuditLog, fileSha256 } from '../../src/store/audit.js';
 import { EventLog, followFile } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { loadState, saveState } from '../../src/store/stateStore.js';
-import { DAY_MS, HOUR_MS, UptimeLog } from '../../src/store/uptimeLog.js';
+import { DAY_MS, HOUR_MS, MAX_HELD_LINES, UptimeLog } from '../../src/store/uptimeLog.js';
 import { until } from '../helpers/wait.js';
 import { EVENT_T0, ev } from '../helpers/events.js';
 
@@ -170,6 +170,81 @@ describe('EventLog', () => {
   });
 });
 
+describe('EventLog queries read newest first', () => {
+  /** A log of `n` events over three rotations, with repeat lines for earlier ids appended later. */
+  function seed(n: number): void {
+    const lines: string[] = [];
+    for (let id = 1; id <= n; id++) {
+      const e = ev(id, {
+        daemon: `d${id % 7}`,
+        severity: id % 5 === 0 ? 'error' : 'warn',
+        message: `event ${id} ${'x'.repeat(id % 300)}`,
+      });
+      lines.push(JSON.stringify(e));
+      // An open condition counted again much later: the same id, a higher count.
+      if (id % 97 === 0 && id > 400) {
+        const old = ev(id - 400, { daemon: `d${(id - 400) % 7}`, message: `event ${id - 400}` });
+        old.severity = (id - 400) % 5 === 0 ? 'error' : 'warn';
+        lines.push(JSON.stringify({ ...old, data: { count: id, lastAt: e.at } }));
+      }
+    }
+    lines.splice(1200, 0, 'not json at all', JSON.stringify({ id: '7', at: 'x' }));
+    const third = Math.floor(lines.length / 3);
+    const parts = [lines.slice(0, third), lines.slice(third, 2 * third), lines.slice(2 * third)];
+    const names = [`${STATE_FILES.events}.2`, `${STATE_FILES.events}.1`, STATE_FILES.events];
+    parts.forEach((p, i) => fs.writeFileSync(path.join(dir, names[i]!), `${p.join('\n')}\n`));
+  }
+
+  /** The answer of a full read: every line, the last per id, then filtered, the newest `limit`. */
+  function expected(q: Parameters<EventLog['query']>[0]): HbEvent[] {
+    const all = EventLog.readQuery(dir, {});
+    const hit = all.filter(
+      (e) =>
+        (!q?.daemon || e.daemon === q.daemon) &&
+        (!q?.severity || e.severity === 'error' || q.severity === 'warn') &&
+        (q?.sinceMs == null || Date.parse(e.at) >= q.sinceMs),
+    );
+    return q?.limit == null ? hit : hit.slice(Math.max(0, hit.length - q.limit));
+  }
+
+  it.each([
+    ['limit 100', { limit: 100 }],
+    ['limit 1', { limit: 1 }],
+    ['daemon and limit', { daemon: 'd3', limit: 50 }],
+    ['severity and limit, past repeat lines', { severity: 'error' as const, limit: 700 }],
+    ['since, no limit', { sinceMs: T + 4000 * 1000 }],
+    ['since and a daemon', { sinceMs: T + 1000 * 1000, daemon: 'd5', limit: 1000 }],
+    ['a limit beyond the log', { limit: 100_000 }],
+  ])('%s: the same answer as a full read', async (_label, q) => {
+    seed(5000);
+    const want = expected(q);
+    expect(want.length).toBeGreaterThan(0);
+    expect(EventLog.readQuery(dir, q)).toEqual(want);
+    const log = new EventLog(dir, { rotateBytes: 100 * 1024 * 1024, keep: 5, retentionDays: 14 });
+    expect(await log.queryAsync(q)).toEqual(want);
+    log.close();
+  });
+
+  it('stops at the limit: the oldest rotation (with its two bad lines) is never read', () => {
+    seed(5000);
+    const r = EventLog.readQueryReport(dir, { limit: 100 });
+    expect(r.events.map((e) => e.id)).toEqual(
+      Array.from({ length: 100 }, (_, i) => String(4901 + i)),
+    );
+    expect(r.problems.invalid).toBe(0);
+  });
+
+  it('counts unreadable lines and skips a line too long to read', () => {
+    seed(3000);
+    const huge = JSON.stringify(ev(2999_999, { message: 'y'.repeat(1100 * 1024) }));
+    fs.appendFileSync(path.join(dir, STATE_FILES.events), `${huge}\n${JSON.stringify(ev(3001))}`);
+    const r = EventLog.readQueryReport(dir, { limit: 3000 });
+    expect(r.events.at(-1)!.id).toBe('3001');
+    expect(r.events.some((e) => e.id === '2999999')).toBe(false);
+    expect(r.problems).toMatchObject({ invalid: 2, oversized: 1 });
+  });
+});
+
 describe('UptimeLog and availability', () => {
   it('computes availability over a window, late counted as available', () => {
     const u = new UptimeLog(dir, T);
@@ -202,6 +277,26 @@ describe('UptimeLog and availability', () => {
     b.close();
     const lines = fs.readFileSync(path.join(dir, STATE_FILES.uptime), 'utf8').trim().split('\n');
     expect(lines.filter((l) => l.includes('"daemon"'))).toHaveLength(2);
+  });
+});
+
+describe('UptimeLog while the disk refuses writes', () => {
+  it('holds at most MAX_HELD_LINES records, then rewrites the file from memory, availability intact', () => {
+    const log = new UptimeLog(dir, T);
+    // Unflushed (as while every flush fails): 30 daemons flapping, 15,000 flips.
+    for (let i = 0; i < 15_000; i++) {
+      log.record(`d${i % 30}`, i % 60 < 30 ? 'up' : 'down', T + i * 1000);
+    }
+    expect(log.held).toBe(MAX_HELD_LINES);
+    const before = log.summary('d7', T + 15_000 * 1000);
+    log.flush(T + 15_000 * 1000);
+    expect(log.held).toBe(0);
+    log.record('d7', 'late', T + 15_001 * 1000);
+    log.close();
+    const lines = fs.readFileSync(path.join(dir, STATE_FILES.uptime), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(15_000 + 1);
+    const again = new UptimeLog(dir, T + 15_000 * 1000);
+    expect(again.summary('d7', T + 15_000 * 1000)).toEqual(before);
   });
 });
 

@@ -48,6 +48,16 @@ describe('HbMetrics', () => {
     expect(reasonLabel('not running (check 1 of 3)')).toBe('not running');
   });
 
+  it('exports the events held while the state directory refuses writes', async () => {
+    const m = new HbMetrics({ processMetrics: false });
+    const s = snapshot([daemon('a')]);
+    m.updateSnapshot(s);
+    expect(await lines(m)).toContain('ghosthb_events_held 0');
+    const storage = { writable: false, problem: 'ENOSPC', heldEvents: 7, droppedEvents: 0 };
+    m.updateSnapshot({ ...s, storage });
+    expect(await lines(m)).toContain('ghosthb_events_held 7');
+  });
+
   it('exports notification outcomes per channel and the outbox size', async () => {
     const m = new HbMetrics({ processMetrics: false });
     m.setNotifyStats(() => ({

@@ -4,10 +4,11 @@
 // the crash file in the state directory. Without a terminal: one status poll.
 import type { Config } from '../../config/schema.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
-import { commonFlags, type Command, type CommandContext } from '../command.js';
+import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
 import { loadConfigAudited } from '../runtime.js';
 import { runScreen, serveFlags, serveOption } from '../screen.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
+import { RemoteError, resolveRemotes, type RemoteSpec } from '../remotes.js';
 import { wantColor } from './status.js';
 
 /** Print why there is no screen, then one `status` poll (for pipes, cron, CI). */
@@ -31,7 +32,7 @@ export const monitorCommand: Command = {
   help: `
   Usage
     $ ghost-hb [--dir DIR] [--config FILE] [--interval S] [--filter TEXT] [--no-color]
-               [--attach] [--serve [--listen HOST:PORT]]
+               [--attach] [--remote NAME=URL]... [--serve [--listen HOST:PORT]]
 
   Options
     --dir, -d      heartbeat directory (overrides the config's heartbeatDir)
@@ -43,6 +44,9 @@ export const monitorCommand: Command = {
                    over when it stops (without it: attach when one runs, take
                    over when it stops, else monitor here)
     --no-color     no colour (NO_COLOR is honoured too)
+    --remote       NAME=URL: a fleet screen over these agents' HTTP APIs (repeatable;
+                   NAME= is this host); replaces the config's remotes, taking a
+                   configured remote's token by name (else $GHOST_HB_TOKEN)
     --serve        also serve the HTTP API, /metrics and the dashboard page
                    (as "ghost-hb serve" does)
     --listen       address for --serve (implies it; default: config api.listen,
@@ -59,10 +63,19 @@ export const monitorCommand: Command = {
     interval: { type: 'number' },
     filter: { type: 'string' },
     attach: { type: 'boolean', default: false },
+    remote: { type: 'string', isMultiple: true },
   },
   async run(ctx) {
     const config = await loadConfigAudited(ctx);
     const serve = serveOption(ctx.flags);
+    let remotes: RemoteSpec[];
+    try {
+      remotes = resolveRemotes((ctx.flags.remote as string[] | undefined) ?? [], config, ctx.env);
+    } catch (err) {
+      if (!(err instanceof RemoteError)) throw err;
+      ctx.stderr.write(`ghost-hb: ${err.message}\n`);
+      return EXIT.UNKNOWN;
+    }
     if (!ctx.stdout.isTTY || !process.stdin.isTTY) {
       return printStatusInstead(config, ctx, serve !== null);
     }
@@ -72,6 +85,7 @@ export const monitorCommand: Command = {
       filter: (ctx.flags.filter as string | undefined) ?? null,
       serve,
       attach: ctx.flags.attach ? 'only' : 'auto',
+      remotes,
       stdout: ctx.stdout,
       stdin: process.stdin,
       stderr: ctx.stderr,

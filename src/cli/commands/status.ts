@@ -10,6 +10,7 @@ import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
 import { commonFlags, EXIT, type Command } from '../command.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
+import { PROMETHEUS_HELP, prometheusFlags, prometheusStatus } from '../prometheusFleet.js';
 
 /** Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or --no-color. */
 export function wantColor(
@@ -59,6 +60,7 @@ export const statusCommand: Command = {
   help: `
   Usage
     $ ghost-hb status [--dir DIR] [--config FILE] [--json] [--no-color]
+    $ ghost-hb status --prometheus URL [--prometheus-token-file FILE] [--json]
 
   Options
     --dir, -d      heartbeat directory (overrides the config's heartbeatDir)
@@ -67,6 +69,7 @@ export const statusCommand: Command = {
                    (default: the config's stateDir); without one, poll here
     --json         print one JSON document (the documented contract) instead of a table
     --no-color     no colour (NO_COLOR is honoured too)
+${PROMETHEUS_HELP}
 
   Exit codes
     0 all up, 1 some late or unknown (none down), 2 some down,
@@ -76,8 +79,11 @@ export const statusCommand: Command = {
     ...commonFlags,
     stateDir: { type: 'string' },
     json: { type: 'boolean', default: false },
+    ...prometheusFlags,
   },
   async run(ctx) {
+    const fleet = await prometheusStatus(ctx);
+    if (fleet !== null) return fleet;
     const config = await loadConfig({
       file: (ctx.flags.config as string | undefined) ?? null,
       cwd: ctx.cwd,

@@ -8,6 +8,7 @@ import { formatAge, formatBytes, STATUS_GLYPHS } from '../../core/format.js';
 import type { SortKey, StatusFilter } from '../model/view.js';
 import { STATUS_COLOR, tint } from '../theme.js';
 import { DriftGauge } from './DriftGauge.js';
+import type { HostBadge } from '../model/fleet.js';
 
 export interface HeaderProps {
   snapshot: Snapshot | null;
@@ -27,6 +28,23 @@ export interface HeaderProps {
   color: boolean;
   /** Where the data comes from ("attached to agent pid 123"), after the title; null for a local monitor. */
   origin?: string | null;
+  /** A fleet's hosts: their line replaces the clock gauge (clocks are per host). */
+  hosts?: readonly HostBadge[] | null;
+}
+
+/** One line: each host's name, counts and connection state. */
+function HostsLine({ hosts, color }: { hosts: readonly HostBadge[]; color: boolean }) {
+  return (
+    <Text wrap="truncate-end">
+      {hosts.map((h, i) => (
+        <Text key={h.name}>
+          {i ? '  ' : ''}
+          <Text bold>{safeText(h.name)}</Text>
+          {h.counts ? ` ${h.counts}` : ''} <Text {...tint(color, h.tone)}>{h.connection}</Text>
+        </Text>
+      ))}
+    </Text>
+  );
 }
 
 const ORDER = ['up', 'late', 'down', 'unknown'] as const;
@@ -109,7 +127,10 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
       : `last poll ${localClock(props.lastPollAt)}${props.lastPollMs != null ? ` (${Math.round(props.lastPollMs)}ms)` : ''}`;
   const host = safeText(sys?.hostname ?? '…');
   const shortHost = host.length > HOST_MAX ? `${host.slice(0, HOST_MAX - 1)}…` : host;
-  const line1 = ` ${shortHost}  up ${uptime}  load ${load}  mem ${mem}  sort ${props.sort}${props.reverse ? '↑' : '↓'}`;
+  // A fleet has no one uptime, load or memory: each host's line says how it is.
+  const line1 = props.hosts
+    ? ` ${shortHost}  sort ${props.sort}${props.reverse ? '↑' : '↓'}`
+    : ` ${shortHost}  up ${uptime}  load ${load}  mem ${mem}  sort ${props.sort}${props.reverse ? '↑' : '↓'}`;
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Text wrap="truncate-end">
@@ -134,7 +155,11 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
         {`  ${last}`}
         {props.stale ? <Text {...tint(color, 'red')}>{`  ${safeText(props.stale)}`}</Text> : null}
       </Text>
-      <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />
+      {props.hosts ? (
+        <HostsLine hosts={props.hosts} color={color} />
+      ) : (
+        <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />
+      )}
     </Box>
   );
 }

@@ -11,6 +11,7 @@ import { EventPane } from './EventPane.js';
 import { Footer } from './Footer.js';
 import { DetailView } from './DetailView.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import type { HostBadge } from '../model/fleet.js';
 import { EventView } from './EventView.js';
 
 export interface MonitorScreenProps {
@@ -29,6 +30,8 @@ export interface MonitorScreenProps {
   ) => { h1: number | null; h24: number | null; d7: number | null } | null;
   /** Where the data comes from ("attached to agent pid 123"), after the title; null for a local monitor. */
   origin?: string | null;
+  /** A fleet's hosts, for the header. */
+  hosts?: readonly HostBadge[] | null;
   /** Where the settings and heartbeats come from, for the help. */
   context?: readonly string[];
 }
@@ -162,6 +165,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
       offsetWarnMs={props.offsetWarnMs}
       color={color}
       origin={props.origin ?? null}
+      hosts={props.hosts ?? null}
     />
   );
   const footer = (

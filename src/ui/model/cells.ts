@@ -1,6 +1,7 @@
 // Small text helpers for the terminal views: compact durations, sizes and
 // percentages, and width-aware truncation/padding. Pure; no clock reads.
 import { escapeControl } from '../../core/sanitize.js';
+import stringWidth from 'string-width';
 import { formatAge } from '../../core/format.js';
 
 /** formatAge, keeping only the larger unit when both do not fit ("12h 30m" -> "12h"). */
@@ -36,43 +37,41 @@ export function safeText(s: string | null | undefined): string {
   return s == null ? '' : escapeControl(s);
 }
 
-/** Display width of a string, counting wide (CJK, emoji) characters as two columns. */
+// Display width is string-width's (the library Ink measures with), so a line
+// this module fits is the line Ink draws: emoji sequences, skin tones, ZWJ
+// families and East Asian wide characters count as the terminal counts them.
+// Nearly every text on the screen is printable ASCII, whose width is its
+// length: that case never reaches the library.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const graphemes = new Intl.Segmenter();
+
+/** Display width of a string in terminal columns. */
 export function textWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
-  return w;
+  return PRINTABLE_ASCII.test(s) ? s.length : stringWidth(s);
 }
 
-function charWidth(cp: number): number {
-  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
-  if (cp >= 0x300 && cp <= 0x36f) return 0; // combining marks
-  if (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  ) {
-    return 2;
+/** The string's user-perceived characters (grapheme clusters), each with its width. */
+function* cells(s: string): Generator<{ text: string; width: number }> {
+  if (PRINTABLE_ASCII.test(s)) {
+    for (const ch of s) yield { text: ch, width: 1 };
+    return;
   }
-  return 1;
+  for (const { segment } of graphemes.segment(s)) {
+    yield { text: segment, width: stringWidth(segment) };
+  }
 }
 
 /** Cut to at most `width` columns, ending with an ellipsis when something was cut. */
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';
   if (textWidth(s) <= width) return s;
+  if (PRINTABLE_ASCII.test(s)) return `${s.slice(0, width - 1)}…`;
   let out = '';
   let w = 0;
-  for (const ch of s) {
-    const cw = charWidth(ch.codePointAt(0)!);
-    if (w + cw > width - 1) break;
-    out += ch;
-    w += cw;
+  for (const c of cells(s)) {
+    if (w + c.width > width - 1) break;
+    out += c.text;
+    w += c.width;
   }
   return `${out}…`;
 }
@@ -90,13 +89,16 @@ export function wrapWords(text: string, width: number): string[] {
     }
     if (line) out.push(line);
     line = '';
-    // A word wider than the line is cut at the width.
-    for (const ch of word) {
-      if (textWidth(line + ch) > w) {
+    // A word wider than the line is cut at the width, between whole characters.
+    let lineWidth = 0;
+    for (const c of cells(word)) {
+      if (lineWidth + c.width > w && line) {
         out.push(line);
         line = '';
+        lineWidth = 0;
       }
-      line += ch;
+      line += c.text;
+      lineWidth += c.width;
     }
   }
   if (line || out.length === 0) out.push(line);

@@ -7,6 +7,7 @@ import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
 
 export type ColumnKey =
   | 'status'
+  | 'host'
   | 'name'
   | 'reason'
   | 'pid'
@@ -31,6 +32,8 @@ export interface ColumnSpec {
 export const COLUMNS: readonly ColumnSpec[] = [
   // Wide enough for the whole word: "? unknown".
   { key: 'status', label: 'STATUS', width: 9, align: 'left', keep: Infinity },
+  // Only in a fleet screen (see tableLayout's `withHost`).
+  { key: 'host', label: 'HOST', width: 10, align: 'left', keep: Infinity },
   { key: 'name', label: 'NAME', width: 0, align: 'left', keep: Infinity },
   { key: 'reason', label: 'REASON', width: 10, align: 'left', keep: 90 },
   { key: 'pid', label: 'PID', width: 7, align: 'right', keep: 50 },
@@ -57,10 +60,10 @@ export interface TableLayout {
  * Choose columns for a width: drop the least important until the name gets
  * its comfortable width (or as much as it needs), then give the name the rest.
  */
-export function tableLayout(width: number, longestName: number): TableLayout {
+export function tableLayout(width: number, longestName: number, withHost = false): TableLayout {
   const wantName = Math.max(NAME_MIN, Math.min(NAME_MAX, longestName));
   const need = Math.min(wantName, NAME_COMFORT);
-  const cols = COLUMNS.slice();
+  const cols = COLUMNS.filter((c) => withHost || c.key !== 'host');
   const fixedWidth = (cs: ColumnSpec[]) =>
     cs.reduce((sum, c) => sum + c.width, 0) + Math.max(0, cs.length - 1);
   const dropOrder = cols.filter((c) => c.keep !== Infinity).sort((a, b) => a.keep - b.keep);
@@ -72,7 +75,12 @@ export function tableLayout(width: number, longestName: number): TableLayout {
   return { columns: cols, nameWidth };
 }
 
-/** The same glyphs as `ghost-hb status`, so both read alike without colour. */
+/** The name a row shows: in a fleet, without the `HOST/` that keeps rows of different hosts apart. */
+export function displayName(d: Pick<DaemonSnapshot, 'name' | 'host'>): string {
+  return d.host !== undefined && d.name.startsWith(`${d.host}/`)
+    ? d.name.slice(d.host.length + 1)
+    : d.name;
+}
 
 /** Per-daemon history the table shows beside the snapshot. */
 export interface RowHistory {
@@ -86,8 +94,10 @@ function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): 
   switch (key) {
     case 'status':
       return `${STATUS_GLYPHS[d.status]} ${d.status}`;
+    case 'host':
+      return safeText(d.host ?? '');
     case 'name':
-      return safeText(d.name);
+      return safeText(displayName(d));
     case 'reason':
       return safeText(d.reason) || (d.clockSuspect ? 'clock?' : '');
     case 'pid':

@@ -3,7 +3,13 @@
 // size, the selection window and the visible events.
 import type { DaemonSnapshot, Snapshot } from '../../core/types.js';
 import type { History } from './history.js';
-import { screenLayout, tableLayout, type ScreenLayout, type TableLayout } from './layout.js';
+import {
+  displayName,
+  screenLayout,
+  tableLayout,
+  type ScreenLayout,
+  type TableLayout,
+} from './layout.js';
 import { textWidth, safeText } from './cells.js';
 import {
   compileFilter,
@@ -65,7 +71,7 @@ export function emptyTableReason(
 function longestName(rows: readonly DaemonSnapshot[], from: number, count: number): number {
   let w = 4;
   for (let i = from; i < Math.min(rows.length, from + count); i++) {
-    w = Math.max(w, textWidth(safeText(rows[i]!.name)));
+    w = Math.max(w, textWidth(safeText(displayName(rows[i]!))));
   }
   return w;
 }
@@ -95,7 +101,11 @@ export function deriveScreen(
     eventLines: screen.eventLines,
   };
   const view = settleSelection(state, ctx);
-  const table = tableLayout(width - markerWidth, longestName(rows, view.top, screen.tableRows));
+  const table = tableLayout(
+    width - markerWidth,
+    longestName(rows, view.top, screen.tableRows),
+    all.some((d) => d.host !== undefined),
+  );
   const events = visibleEvents(paneEvents, view, matcher, screen.eventLines);
   const emptyReason = rows.length ? null : emptyTableReason(data.snapshot, state, matcher);
   return { matcher, rows, names, screen, table, view, events, paneEvents, ctx, emptyReason };

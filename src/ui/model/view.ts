@@ -91,9 +91,25 @@ export interface TextMatcher {
 
 const MATCH_ALL: TextMatcher = { test: () => true, error: null, active: false };
 
-/** Substring (case-insensitive), or a regular expression after `re:` (case-insensitive too). */
+/**
+ * Substring (case-insensitive), a regular expression after `re:` (case-insensitive
+ * too), or `host:NAME` in a fleet: the rows and events of that host (names are
+ * `HOST/NAME` there, and an event with no daemon starts `HOST: `).
+ */
 export function compileFilter(text: string): TextMatcher {
   if (!text) return MATCH_ALL;
+  if (text.startsWith('host:')) {
+    const host = text.slice(5).trim().toLowerCase();
+    if (!host) return MATCH_ALL;
+    return {
+      test: (s) => {
+        const l = s.toLowerCase();
+        return l.startsWith(`${host}/`) || l.startsWith(`${host}: `);
+      },
+      error: null,
+      active: true,
+    };
+  }
   if (text.startsWith('re:')) {
     const src = text.slice(3);
     if (!src) return MATCH_ALL;
