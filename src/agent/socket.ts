@@ -48,14 +48,23 @@ export class SocketPathError extends Error {}
 
 /** The API's routes over the monitor's feed, for an agent without an HTTP server (`watch`). */
 async function ownRoutes(o: AgentSocketOptions): Promise<{ routes: Route[]; close(): void }> {
-  const [{ apiRoutes }, { FeedState }, { EventStream }, { HbMetrics }, { monitorEventStore }] =
-    await Promise.all([
-      import('../server/apiRoutes.js'),
-      import('../server/feedState.js'),
-      import('../server/sse.js'),
-      import('../server/metrics.js'),
-      import('../server/attach.js'),
-    ]);
+  const [
+    { apiRoutes },
+    { FeedState },
+    { EventStream },
+    { HbMetrics },
+    { monitorEventStore },
+    { silenceRoutes },
+    { SilenceStore },
+  ] = await Promise.all([
+    import('../server/apiRoutes.js'),
+    import('../server/feedState.js'),
+    import('../server/sse.js'),
+    import('../server/metrics.js'),
+    import('../server/attach.js'),
+    import('../server/silenceRoutes.js'),
+    import('../store/silences.js'),
+  ]);
   const { DEFAULT_LIMITS } = await import('../server/server.js');
   const metrics = new HbMetrics();
   const events = monitorEventStore(o.monitor);
@@ -70,8 +79,13 @@ async function ownRoutes(o: AgentSocketOptions): Promise<{ routes: Route[]; clos
     maxClients: DEFAULT_LIMITS.maxStreamClients,
     maxBufferBytes: DEFAULT_LIMITS.maxStreamBufferBytes,
   });
+  // The silences of the state directory this agent owns: `ghost-hb silence` and
+  // an attached screen's `m` key change them here, never in the file behind its back.
+  const silences = o.monitor.stateDir
+    ? silenceRoutes({ store: new SilenceStore(o.monitor.stateDir), audit: o.monitor.audit })
+    : [];
   return {
-    routes: apiRoutes({ feed, stream, metrics, events }),
+    routes: [...apiRoutes({ feed, stream, metrics, events }), ...silences],
     close() {
       stream.close();
       feed.close();

@@ -17,6 +17,7 @@ import { FrameTerminal } from '../ui/output/frameTerminal.js';
 import { holdConsole } from '../ui/output/consoleGuard.js';
 import { TerminalSignals } from '../ui/output/terminalSignals.js';
 import { findAgent } from '../agent/client.js';
+import { agentSilences, localSilences, toggleMute } from '../agent/silences.js';
 import { AttachedSource } from '../agent/attached.js';
 import { HandoverSource, LocalSource, type ScreenSource } from '../agent/source.js';
 import { EXIT } from './command.js';
@@ -52,6 +53,24 @@ export interface ScreenOptions {
   onStop?: () => Promise<void> | void;
 }
 
+/** The monitor this process runs, once it runs one (at start, or after a takeover). */
+let ownMonitor: MonitorRuntime['monitor'] | null = null;
+
+/**
+ * The `m` key: mute or unmute through whoever owns the state directory, this
+ * process's own monitor or the agent the screen is attached to.
+ */
+async function toggleMuteFor(stateDir: string, daemon: string): Promise<void> {
+  const agent = findAgent(stateDir);
+  if (ownMonitor && (!agent || agent.holder.pid === process.pid)) {
+    await toggleMute(localSilences(stateDir, ownMonitor.audit, 'screen'), daemon);
+    return;
+  }
+  if (!agent) throw new Error('no monitor holds the state directory now');
+  const via = `the agent (ghost-hb ${agent.holder.command}, pid ${agent.holder.pid})`;
+  await toggleMute(agentSilences(agent.socket, 'screen', via), daemon);
+}
+
 /** Exit codes for the signals that end the screen (128 + signal number). */
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGHUP: 129 };
 
@@ -70,10 +89,14 @@ async function openLocal(
       // Daemons beating out of phase would each trigger a poll and a frame; one
       // early poll per beat burst still shows a fresh beat within about a second.
       watchDelayMs: WATCH_DELAY_MS,
+      // An agent like `watch`: `status`, `silence` and other screens ask it rather than the files.
+      agentSocket: true,
     },
     o.stderr,
   );
   if (!runtime) return null;
+  await runtime.serveSocket(o.stderr);
+  ownMonitor = runtime.monitor;
   const source = new LocalSource(runtime.poller, runtime.monitor, (r) => runtime.stop(r), {
     label,
     problem: null,
@@ -238,6 +261,7 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
         `prefs: ${prefsFile}`,
       ],
       onPrefs: (p) => void saver.save(p),
+      onMute: (name: string) => toggleMuteFor(stateDir, name),
       onQuit: () => finish(EXIT.OK, 'quit'),
     }),
     {

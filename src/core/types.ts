@@ -239,6 +239,11 @@ export interface DaemonSnapshot {
   schedule?: ScheduleSnapshot;
   /** The last run, when the heartbeat records one (`ghost-hb run`, /ping/NAME/start, /ping/NAME/CODE). */
   lastRun?: RunSnapshot | null;
+  /**
+   * While a silence naming this daemon (or everything) is in force: when it
+   * ends (ISO 8601). Its events are logged and shown but not sent. Absent otherwise.
+   */
+  silencedUntil?: string;
 }
 
 /** A run of a wrapped command or a job, as the snapshot shows it. */

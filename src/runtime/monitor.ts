@@ -22,7 +22,14 @@ import { forgetGoneDaemons, seenFromJson, seenToJson } from '../core/retention.j
 import { formatDuration } from '../core/format.js';
 import { sanitizeValue } from '../core/sanitize.js';
 import { countedStatus, nextExpectation, type Expectation } from '../core/availability.js';
-import type { HbEvent, Instant, PollResult, Snapshot, StorageStatus } from '../core/types.js';
+import type {
+  DaemonSnapshot,
+  HbEvent,
+  Instant,
+  PollResult,
+  Snapshot,
+  StorageStatus,
+} from '../core/types.js';
 import { ClockCollector, withClockAttempt } from '../collectors/clock/collector.js';
 import { AuditLog } from '../store/audit.js';
 import { Engine, type EngineDeps, type EngineStateJson } from './engine.js';
@@ -40,6 +47,7 @@ import {
   type StorageHealth,
 } from '../store/stateDirWriter.js';
 import { UptimeLog, type Availability } from '../store/uptimeLog.js';
+import { SilenceStore } from '../store/silences.js';
 
 /** The parts of the engine the monitor uses (the real Engine, or a fake in tests). */
 export interface MonitorEngine {
@@ -133,6 +141,7 @@ export class Monitor implements PollSource {
   private readonly ring: EventRing;
   private readonly wallNow: () => number;
   private readonly command: string;
+  private readonly silences: SilenceStore;
 
   private constructor(parts: MonitorParts) {
     this.config = parts.config;
@@ -145,6 +154,7 @@ export class Monitor implements PollSource {
     this.ring = parts.ring;
     this.rules = parts.rules;
     this.wallNow = parts.wallNow;
+    this.silences = new SilenceStore(parts.stateDir, parts.wallNow);
     this.command = parts.command;
     this.store = new StateDirWriter(parts.stateDir, parts.eventLog, parts.uptime, parts.audit);
     this.declared = new Set(parts.config.daemons.filter((d) => d.declared).map((d) => d.name));
@@ -333,6 +343,16 @@ export class Monitor implements PollSource {
     );
   }
 
+  /** Daemons a silence covers carry its end, for every screen and client to show. */
+  private markSilenced(daemons: DaemonSnapshot[]): DaemonSnapshot[] {
+    // One stat of silences.json per poll; re-read only when it changed.
+    if (this.silences.active().length === 0) return daemons;
+    return daemons.map((d) => {
+      const s = this.silences.coveringDaemon(d.name);
+      return s ? { ...d, silencedUntil: s.endsAt } : d;
+    });
+  }
+
   /** Whether the state directory takes writes, and what is held until it does. */
   storageHealth(): StorageHealth {
     return this.store.health();
@@ -369,7 +389,11 @@ export class Monitor implements PollSource {
       forgot || flipped || events.length > 0 || updates.length > 0,
     );
     const storageEvents = change ? [this.storageEvent(change, now.wallMs)] : [];
-    const withStorage: Snapshot = { ...snapshot, storage: this.storageStatus() };
+    const withStorage: Snapshot = {
+      ...snapshot,
+      daemons: this.markSilenced(snapshot.daemons),
+      storage: this.storageStatus(),
+    };
     this.lastSnapshot = withStorage;
     // Raised events were logged when raised; they precede this poll's in id order.
     const pollResult = {

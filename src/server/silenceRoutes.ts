@@ -1,6 +1,8 @@
 // /api/silences (token-protected): the silences of `ghost-hb silence`, over
 // HTTP. GET lists those in force; POST {daemon | rule | all, for, reason?}
-// adds one; DELETE /api/silences/ID ends one. Every change is audited.
+// adds one; DELETE /api/silences/ID ends one. Every change is audited. A
+// client may say who it acts for (`by` in the body, `?by=` on DELETE: the
+// user of `ghost-hb silence`, "screen"); it is recorded as "NAME (api)".
 import type { IncomingMessage } from 'node:http';
 import { parseDuration } from '../core/events/index.js';
 import type { AuditEntry } from '../store/audit.js';
@@ -41,6 +43,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   return parsed as Record<string, unknown>;
 }
 
+/** "alice (api)" for a well-formed `by`, else "api": the API is who changed it, whoever it speaks for. */
+function actor(by: unknown): string {
+  return typeof by === 'string' && /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(by)
+    ? `${by} (api)`
+    : 'api';
+}
+
 export interface SilenceRouteDeps {
   store: SilenceStore;
   audit: { record(entry: AuditEntry): unknown };
@@ -69,7 +78,7 @@ export function silenceRoutes({ store, audit }: SilenceRouteDeps): Route[] {
           return sendError(res, 400, '"for" must be a duration up to a year ("30m", "2h", "1d")');
         }
         const reason = typeof body.reason === 'string' ? body.reason.slice(0, 500) : null;
-        const s = store.add({ matcher, durationMs, reason, createdBy: 'api' });
+        const s = store.add({ matcher, durationMs, reason, createdBy: actor(body.by) });
         audit.record({
           kind: 'silence',
           action: 'add',
@@ -77,7 +86,7 @@ export function silenceRoutes({ store, audit }: SilenceRouteDeps): Route[] {
           matcher,
           endsAt: s.endsAt,
           reason,
-          by: 'api',
+          by: s.createdBy,
         });
         send(res, 201, JSON.stringify(s));
       },
@@ -86,7 +95,7 @@ export function silenceRoutes({ store, audit }: SilenceRouteDeps): Route[] {
       path: '/api/silences/:id',
       methods: ['DELETE'],
       auth: 'token',
-      handle({ res, params }) {
+      handle({ res, params, url }) {
         const removed = store.remove(params.id!);
         if (!removed) return sendError(res, 404, 'no silence in force with that id');
         audit.record({
@@ -94,7 +103,7 @@ export function silenceRoutes({ store, audit }: SilenceRouteDeps): Route[] {
           action: 'remove',
           id: removed.id,
           matcher: removed.matcher,
-          by: 'api',
+          by: actor(url.searchParams.get('by') ?? undefined),
         });
         send(res, 200, JSON.stringify(removed));
       },

@@ -141,6 +141,17 @@ export class SilenceStore {
     return this.all().find((s) => silenceMatches(s, subject, now)) ?? null;
   }
 
+  /**
+   * The silence in force naming this daemon, or everything, ending last (what
+   * a screen marks in its row); rule silences cover only some of its events.
+   */
+  coveringDaemon(daemon: string): Silence | null {
+    const covering = this.active().filter(
+      (s) => s.matcher.all === true || s.matcher.daemon === daemon,
+    );
+    return covering.at(-1) ?? null;
+  }
+
   add(input: {
     matcher: SilenceMatcher;
     durationMs: number;

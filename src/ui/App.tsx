@@ -48,9 +48,18 @@ export interface AppProps {
   availability?: MonitorScreenProps['availability'];
   /** Where the settings and heartbeats come from ("config: FILE"), for the help. */
   context?: readonly string[];
+  /**
+   * `m`: mute the daemon for an hour, or unmute it, through whoever owns the
+   * state directory. The row's mark follows from the next poll; a rejection's
+   * message is shown for a while.
+   */
+  onMute?(daemon: string): Promise<void>;
   /** Where the data comes from (an attached agent, a fleet's hosts): src/agent/source.ts. */
   origin?: StatusReader;
 }
+
+/** How long a failed mute is shown in the status line. */
+const MUTE_ERROR_MS = 10_000;
 
 function samePrefs(a: Prefs, b: Prefs): boolean {
   return (
@@ -67,6 +76,7 @@ export function App(props: AppProps): React.ReactElement {
   const live = usePoller(source, initialFeed);
   const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
   const [frozen, setFrozen] = useState<FeedState | null>(null);
+  const [muteError, setMuteError] = useState<string | null>(null);
   const feed = state.paused && frozen ? frozen : live;
 
   const data = useMemo(
@@ -102,17 +112,39 @@ export function App(props: AppProps): React.ReactElement {
     const prefs = prefsOf(next);
     if (!samePrefs(prefsOf(prev), prefs)) onPrefsRef.current?.(prefs);
   }, []);
+  const onMuteRef = useRef(props.onMute);
+  useLayoutEffect(() => {
+    onMuteRef.current = props.onMute;
+  });
+  const toggleMute = useCallback(() => {
+    const s = settleSelection(stateRef.current, ctxRef.current);
+    const name = s.mode === 'detail' ? s.detailName : ctxRef.current.rows[s.cursor];
+    const mute = onMuteRef.current;
+    if (!name || !mute) return;
+    mute(name).then(
+      () => {
+        setMuteError(null);
+        // Poll now, so the mark appears at once rather than at the next interval.
+        void source.pollNow?.();
+      },
+      (err: unknown) => {
+        setMuteError(`mute ${name} failed: ${(err as Error).message}`);
+        setTimeout(() => setMuteError(null), MUTE_ERROR_MS).unref?.();
+      },
+    );
+  }, [source]);
   const onCommand = useCallback(
     (command: ViewCommand) => {
       if (command === 'quit') {
         onQuit();
         return;
       }
+      if (command === 'mute.toggle') toggleMute();
       if (command === 'poll.now') void source.pollNow?.();
       if (command === 'pause.toggle') setFrozen(liveRef.current);
       apply({ type: 'command', command });
     },
-    [source, onQuit, apply],
+    [source, onQuit, apply, toggleMute],
   );
   const onText = useCallback((text: string) => apply({ type: 'filter.input', text }), [apply]);
   const getMode = useCallback(() => stateRef.current.mode, []);
@@ -123,11 +155,12 @@ export function App(props: AppProps): React.ReactElement {
 
   const origin = useSourceStatus(props.origin);
   const stale =
-    origin.problem !== null
+    muteError ??
+    (origin.problem !== null
       ? `STALE: ${origin.problem}`
       : live.error !== null
         ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
-        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources));
+        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources)));
 
   return (
     <MonitorScreen

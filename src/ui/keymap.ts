@@ -210,6 +210,12 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   { keys: ['r'], modes: BROWSING, command: 'poll.now', help: 'poll now', footer: 'poll' },
   {
+    keys: ['m'],
+    modes: ['table', 'detail'],
+    command: 'mute.toggle',
+    help: "mute the selected daemon's notifications for 1 h, marked ⊘ (again: unmute)",
+  },
+  {
     keys: ['?'],
     modes: [...BROWSING, 'help'],
     command: 'help.toggle',

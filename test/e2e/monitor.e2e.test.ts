@@ -29,7 +29,13 @@ describeE2e('ghost-hb monitor in tmux', () => {
     fleet = await BeatingFleet.start('ghost-hb-e2e-', DAEMONS, 5);
     // A touch file whose name holds an escape sequence.
     fs.writeFileSync(path.join(fleet.heartbeatDir, `${HOSTILE}.hb`), '');
-    tmux.start(fleet.root, 80, 24, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
+    tmux.start(fleet.root, 80, 24, {
+      NO_COLOR: '1',
+      PS1: '$ ',
+      TERM: 'xterm-256color',
+      // The screen's prefs go to the user's state directory: a private one per test.
+      XDG_STATE_HOME: fleet.root,
+    });
     tmux.type(`node ${bin}; echo "EXIT-$?"`);
     tmux.keys('Enter');
   }, 30_000);

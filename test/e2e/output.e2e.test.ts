@@ -29,7 +29,12 @@ describeE2e('the terminal output of the monitor', () => {
   beforeAll(async () => {
     fleet = await BeatingFleet.start('ghost-hb-e2e-out-', DAEMONS, 1);
     raw = path.join(fleet.root, 'pane.raw');
-    tmux.start(fleet.root, 120, 40, { PS1: '$ ', TERM: 'xterm-256color' });
+    tmux.start(fleet.root, 120, 40, {
+      PS1: '$ ',
+      TERM: 'xterm-256color',
+      // The screen's prefs go to the user's state directory: a private one per test.
+      XDG_STATE_HOME: fleet.root,
+    });
     tmux.run('pipe-pane', '-o', '-t', tmux.session, `cat >> ${raw}`);
     tmux.type(`node ${bin}`);
     tmux.keys('Enter');

@@ -1,6 +1,7 @@
 // The built monitor in tmux: keys that arrive in one read, the empty-filter
 // frame, and small terminals.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
@@ -20,7 +21,13 @@ describeE2e('the monitor screen in tmux', () => {
 
   beforeAll(async () => {
     fleet = await BeatingFleet.start('ghost-hb-e2e-screen-', DAEMONS, 2);
-    tmux.start(fleet.root, 80, 24, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
+    tmux.start(fleet.root, 80, 24, {
+      NO_COLOR: '1',
+      PS1: '$ ',
+      TERM: 'xterm-256color',
+      // The screen's prefs go to the user's state directory: a private one per test.
+      XDG_STATE_HOME: fleet.root,
+    });
     tmux.type(`node ${bin}`);
     tmux.keys('Enter');
     await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 60_000);
@@ -78,6 +85,48 @@ describeE2e('the monitor screen in tmux', () => {
     tmux.keys('Escape');
     await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
   }, 60_000);
+
+  it('m mutes the selected daemon for an hour, marked in its row; m again unmutes', async () => {
+    const stateDir = path.join(fleet.root, 'state');
+    const silencesFile = path.join(stateDir, 'silences.json');
+    const active = () =>
+      fs.existsSync(silencesFile)
+        ? (JSON.parse(fs.readFileSync(silencesFile, 'utf8')) as { silences: unknown[] }).silences
+        : [];
+    tmux.keys('g');
+    const before = await tmux.waitFor((p) => paneRows(p).some((r) => r.line.startsWith('>')));
+    const selected = paneRows(before).find((r) => r.line.startsWith('>'))!.name;
+    tmux.keys('m');
+    const muted = await tmux.waitFor((p) => p.includes('⊘'), 30_000);
+    expect(paneRows(muted).filter((r) => r.line.includes(`⊘ ${selected}`))).toHaveLength(1);
+    expect(paneRows(muted).filter((r) => r.line.includes('⊘'))).toHaveLength(1);
+    const [s] = active() as Array<{
+      matcher: unknown;
+      createdBy: string;
+      createdAt: string;
+      endsAt: string;
+    }>;
+    expect(s).toMatchObject({ matcher: { daemon: selected }, createdBy: 'screen' });
+    expect(Date.parse(s!.endsAt) - Date.parse(s!.createdAt)).toBe(3_600_000);
+    // `ghost-hb silence` asks the screen, the state directory's one writer, over its socket.
+    const listed = spawnSync(
+      process.execPath,
+      [bin, 'silence', 'list', '--json', '--state-dir', stateDir],
+      { encoding: 'utf8' },
+    );
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual(active());
+    tmux.keys('m');
+    await tmux.waitFor((p) => !p.includes('⊘') && paneRows(p).length === DAEMONS.length, 30_000);
+    expect(active()).toEqual([]);
+    // The help lists the key (near its end).
+    tmux.keys('?');
+    await tmux.waitFor((p) => p.includes('Keys ('), 30_000);
+    tmux.keys('G');
+    await tmux.waitFor((p) => /\bm\b.*mute the selected daemon/.test(p), 30_000);
+    tmux.keys('Escape');
+    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
+  }, 90_000);
 
   it.each([
     [60, 15],

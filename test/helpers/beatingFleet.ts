@@ -59,6 +59,6 @@ export class BeatingFleet {
   /** Kill every daemon and remove the directory. */
   close(): void {
     for (const c of this.children.values()) c.kill('SIGKILL');
-    fs.rmSync(this.root, { recursive: true, force: true });
+    fs.rmSync(this.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }

@@ -46,5 +46,5 @@ export function tableNames(frame: string): string[] {
   return frame
     .split('\n')
     .filter((l) => /^[ >][✔▲✖?] /.test(l))
-    .map((l) => l.replace(/^[ >][✔▲✖?] \S+\s+/, '').split(/\s+/)[0]!);
+    .map((l) => l.replace(/^[ >][✔▲✖?] \S+\s+(?:⊘ )?/, '').split(/\s+/)[0]!);
 }

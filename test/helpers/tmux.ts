@@ -87,10 +87,13 @@ export class Tmux {
   }
 }
 
-/** Table rows (status glyph first) in a capture, as [name, rest of line]. */
+/** Table rows (status glyph first) in a capture, as [name, rest of line]; a muted row's ⊘ is not its name. */
 export function paneRows(pane: string): Array<{ name: string; line: string }> {
   return pane
     .split('\n')
     .filter((l) => /^[ >]?[✔▲✖?] (up|late|down|unkn(?:own)?)\s/.test(l))
-    .map((line) => ({ name: line.replace(/^[ >]?[✔▲✖?] \S+\s+/, '').split(/\s+/)[0]!, line }));
+    .map((line) => ({
+      name: line.replace(/^[ >]?[✔▲✖?] \S+\s+(?:⊘ )?/, '').split(/\s+/)[0]!,
+      line,
+    }));
 }

@@ -29,7 +29,13 @@ class FakeSource implements PollSource {
 
 function setup(
   snap: Snapshot = snapshot(fleet()),
-  opts: { events?: HbEvent[]; width?: number; height?: number; prefs?: Partial<Prefs> } = {},
+  opts: {
+    events?: HbEvent[];
+    width?: number;
+    height?: number;
+    prefs?: Partial<Prefs>;
+    onMute?: (daemon: string) => Promise<void>;
+  } = {},
 ) {
   const source = new FakeSource(snap, opts.events ?? []);
   const poller = new Poller(source, {
@@ -51,6 +57,7 @@ function setup(
       initialPrefs={opts.prefs}
       onQuit={onQuit}
       onPrefs={onPrefs}
+      onMute={opts.onMute}
     />,
   );
   poller.start();
@@ -210,6 +217,34 @@ describe('monitor app', () => {
     const f = await press(app, 'r', (fr) => fr.includes('latecomer'));
     expect(source.polls).toBeGreaterThan(before);
     expect(f).toContain('latecomer');
+  });
+
+  it('mutes the selected daemon on m, shows its mark from the next poll, and a failure', async () => {
+    const muted: string[] = [];
+    let fail = false;
+    const holder: { source?: FakeSource } = {};
+    const onMute = async (name: string) => {
+      if (fail) throw new Error('the agent did not answer');
+      muted.push(name);
+      const snap = holder.source!.snap;
+      holder.source!.snap = {
+        ...snap,
+        daemons: snap.daemons.map((d) =>
+          d.name === name ? { ...d, silencedUntil: '2026-01-02T11:00:00.000Z' } : d,
+        ),
+      };
+    };
+    const { app, source } = setup(snapshot(fleet()), { onMute, width: 160 });
+    holder.source = source;
+    const first = await ready(app);
+    const selected = first.split('\n').find((l) => l.startsWith('>'))!;
+    const name = tableNames(first)[0]!;
+    expect(selected).toContain(name);
+    const f = await press(app, 'm', (fr) => fr.includes(`⊘ ${name}`));
+    expect(muted).toEqual([name]);
+    expect(f.split('\n').filter((l) => l.includes('⊘'))).toHaveLength(1);
+    fail = true;
+    await press(app, 'm', (fr) => fr.includes(`mute ${name} failed: the agent did not answer`));
   });
 
   it('shows and hides the help overlay', async () => {

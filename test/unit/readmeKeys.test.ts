@@ -57,6 +57,7 @@ describe('README key table', () => {
     'pause.toggle': true,
     'help.toggle': true,
     'poll.now': true,
+    'mute.toggle': true,
     quit: true,
   };
 

@@ -1,20 +1,21 @@
 // `ghost-hb silence`: stop notifications about a daemon, a rule or everything
 // for a while. Silenced events are still logged and shown (marked), only not
-// sent. Silences live in the state directory (silences.json); a running
-// monitor picks changes up on its next poll. Every change is audited.
+// sent. Silences live in the state directory (silences.json), owned like
+// everything there by its one writer: with an agent running (`watch`,
+// `serve`, a screen) the change goes through the agent's API; with none, it
+// is written under the directory's lock. Every change is audited.
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { AuditLog } from '../../store/audit.js';
 import { resolveStateDir } from '../../store/paths.js';
 import {
   describeMatcher,
   MAX_SILENCE_MS,
   silenceMatcher,
-  SilenceStore,
   type Silence,
   type SilenceMatcher,
 } from '../../store/silences.js';
+import { SilenceAccessError, withSilences, type SilenceAccess } from '../../agent/silences.js';
 import { EXIT, type Command, type CommandContext } from '../command.js';
 import { parseDuration } from '../../core/events/index.js';
 import { formatDuration } from '../../core/format.js';
@@ -51,7 +52,7 @@ function matcherFrom(ctx: CommandContext, name: string | undefined): SilenceMatc
   });
 }
 
-async function add(ctx: CommandContext): Promise<number> {
+async function add(ctx: CommandContext, access: SilenceAccess): Promise<number> {
   const matcher = matcherFrom(ctx, ctx.args[1]);
   if (typeof matcher === 'string') {
     ctx.stderr.write(`ghost-hb: silence add: ${matcher}\n`);
@@ -65,62 +66,42 @@ async function add(ctx: CommandContext): Promise<number> {
     );
     return EXIT.UNKNOWN;
   }
-  const dir = await stateDirOf(ctx);
   const reason = (ctx.flags.reason as string | undefined) ?? null;
-  const s = new SilenceStore(dir).add({ matcher, durationMs, reason, createdBy: user() });
-  const audit = new AuditLog(dir);
-  audit.record({
-    kind: 'silence',
-    action: 'add',
-    id: s.id,
-    matcher: s.matcher,
-    endsAt: s.endsAt,
-    reason,
-    by: s.createdBy,
-  });
-  audit.close();
+  const s = await access.add({ matcher, durationMs, reason });
   ctx.stdout.write(
     `${ctx.flags.json ? JSON.stringify(s) : `silenced ${describeMatcher(s.matcher)} until ${s.endsAt} (id ${s.id})`}\n`,
   );
   return EXIT.OK;
 }
 
-async function list(ctx: CommandContext): Promise<number> {
-  const active = new SilenceStore(await stateDirOf(ctx)).active();
+async function list(ctx: CommandContext, access: SilenceAccess): Promise<number> {
+  const active = await access.list();
   if (ctx.flags.json) ctx.stdout.write(`${JSON.stringify(active)}\n`);
   else if (active.length === 0) ctx.stdout.write('no silences in force\n');
   else for (const s of active) ctx.stdout.write(`${silenceLine(s, Date.now())}\n`);
   return EXIT.OK;
 }
 
-async function remove(ctx: CommandContext): Promise<number> {
-  const id = ctx.args[1];
-  if (!id) {
-    ctx.stderr.write(
-      'ghost-hb: silence remove: give the silence ID (see `ghost-hb silence list`)\n',
-    );
-    return EXIT.UNKNOWN;
-  }
-  const dir = await stateDirOf(ctx);
-  const removed = new SilenceStore(dir).remove(id);
+async function remove(ctx: CommandContext, access: SilenceAccess): Promise<number> {
+  const id = ctx.args[1]!;
+  const removed = await access.remove(id);
   if (!removed) {
     ctx.stderr.write(
       `ghost-hb: silence remove: no silence in force with id ${JSON.stringify(id)}\n`,
     );
     return EXIT.UNKNOWN;
   }
-  const audit = new AuditLog(dir);
-  audit.record({
-    kind: 'silence',
-    action: 'remove',
-    id: removed.id,
-    matcher: removed.matcher,
-    by: user(),
-  });
-  audit.close();
   ctx.stdout.write(`removed silence ${removed.id} (${describeMatcher(removed.matcher)})\n`);
   return EXIT.OK;
 }
+
+const ACTIONS: Record<string, (ctx: CommandContext, access: SilenceAccess) => Promise<number>> = {
+  add,
+  list,
+  ls: list,
+  remove,
+  rm: remove,
+};
 
 export const silenceCommand: Command = {
   name: 'silence',
@@ -133,6 +114,8 @@ export const silenceCommand: Command = {
 
   A silenced event is still logged and shown (marked), but no notification is
   sent. Silences end by themselves; every change is recorded in the audit log.
+  While a monitor runs on the state directory (watch, serve, the screen), the
+  change goes through its API socket; otherwise it is written under the lock.
 
   Options
     --for          how long: 30m, 2h, 1d (at most a year)
@@ -153,13 +136,28 @@ export const silenceCommand: Command = {
     json: { type: 'boolean', default: false },
   },
   async run(ctx) {
-    const sub = ctx.args[0];
-    if (sub === 'add') return add(ctx);
-    if (sub === 'list' || sub === 'ls' || sub === undefined) return list(ctx);
-    if (sub === 'remove' || sub === 'rm') return remove(ctx);
-    ctx.stderr.write(
-      `ghost-hb: silence: unknown action ${JSON.stringify(sub)}; use add, list or remove\n`,
-    );
-    return EXIT.UNKNOWN;
+    const sub = ctx.args[0] ?? 'list';
+    const action = Object.hasOwn(ACTIONS, sub) ? ACTIONS[sub]! : null;
+    if (!action) {
+      ctx.stderr.write(
+        `ghost-hb: silence: unknown action ${JSON.stringify(sub)}; use add, list or remove\n`,
+      );
+      return EXIT.UNKNOWN;
+    }
+    if (action === remove && !ctx.args[1]) {
+      ctx.stderr.write(
+        'ghost-hb: silence remove: give the silence ID (see `ghost-hb silence list`)\n',
+      );
+      return EXIT.UNKNOWN;
+    }
+    try {
+      return await withSilences(await stateDirOf(ctx), user(), (access) => action(ctx, access), {
+        readOnly: action === list,
+      });
+    } catch (err) {
+      if (!(err instanceof SilenceAccessError)) throw err;
+      ctx.stderr.write(`ghost-hb: silence ${sub}: ${err.message.replace(/^ghost-hb: /, '')}\n`);
+      return EXIT.UNKNOWN;
+    }
   },
 };

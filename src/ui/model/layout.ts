@@ -82,6 +82,15 @@ export function displayName(d: Pick<DaemonSnapshot, 'name' | 'host'>): string {
     : d.name;
 }
 
+/** Marks a daemon whose notifications a silence holds back (the `m` key, `ghost-hb silence`). */
+export const MUTED_MARK = '⊘';
+
+/** The name as the table shows it: a muted daemon's is marked before it. */
+export function nameCell(d: DaemonSnapshot): string {
+  const name = safeText(displayName(d));
+  return d.silencedUntil ? `${MUTED_MARK} ${name}` : name;
+}
+
 /** Per-daemon history the table shows beside the snapshot. */
 export interface RowHistory {
   /** Share of polls this session in which the daemon was up (0..1), null before the first. */
@@ -97,7 +106,7 @@ function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): 
     case 'host':
       return safeText(d.host ?? '');
     case 'name':
-      return safeText(displayName(d));
+      return nameCell(d);
     case 'reason':
       return safeText(d.reason) || (d.clockSuspect ? 'clock?' : '');
     case 'pid':

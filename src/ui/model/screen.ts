@@ -4,7 +4,7 @@
 import type { DaemonSnapshot, Snapshot } from '../../core/types.js';
 import type { History } from './history.js';
 import {
-  displayName,
+  nameCell,
   screenLayout,
   tableLayout,
   type ScreenLayout,
@@ -71,7 +71,7 @@ export function emptyTableReason(
 function longestName(rows: readonly DaemonSnapshot[], from: number, count: number): number {
   let w = 4;
   for (let i = from; i < Math.min(rows.length, from + count); i++) {
-    w = Math.max(w, textWidth(safeText(displayName(rows[i]!))));
+    w = Math.max(w, textWidth(nameCell(rows[i]!)));
   }
   return w;
 }

@@ -262,6 +262,7 @@ export type ViewCommand =
   | 'pause.toggle'
   | 'help.toggle'
   | 'poll.now'
+  | 'mute.toggle'
   | 'quit';
 
 export type ViewAction =
@@ -431,6 +432,7 @@ export function reduceView(s: ViewState, action: ViewAction, ctx: ViewContext): 
             scrollTop: 0,
           };
     case 'poll.now':
+    case 'mute.toggle':
     case 'quit':
       return s;
   }
