@@ -3,16 +3,14 @@
 // to the event loop, one scan at a time. Measured: start-up RSS with that log,
 // the spacing of the monitor's polls idle (the baseline, same run) and while 8
 // clients query the log back to back, and the latency of those queries.
-import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { median, printTable } from './lib.js';
+import { ask, idleSpacing, pollSpacing, sleep, startServer } from './serverProcess.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const DURATION_MS = Number(process.env.BENCH_FAULTS_SECONDS ?? 10) * 1000;
 const CLIENTS = 8;
 const FILES = 5;
@@ -53,23 +51,6 @@ function seedLog(stateDir) {
   return { events: id - 1, sinceIso: new Date(t0).toISOString() };
 }
 
-function start(tmp) {
-  const child = fork(path.join(here, 'http-server.js'), ['ghost-hb', tmp, '100', '1'], {
-    env: { ...process.env, BENCH_TOKEN: TOKEN },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, url: m.url }));
-    child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
-  });
-}
-
-const ask = (child, what) =>
-  new Promise((resolve) => {
-    child.once('message', resolve);
-    child.send(what);
-  });
-
 function get(url) {
   const t = performance.now();
   return new Promise((resolve, reject) => {
@@ -83,26 +64,12 @@ function get(url) {
   });
 }
 
-function spacing(polls) {
-  const gaps = [];
-  for (let i = 1; i < polls.length; i++) gaps.push(polls[i].at - polls[i - 1].at);
-  return {
-    polls: polls.length,
-    gapMedian: gaps.length ? median(gaps) : null,
-    gapMax: gaps.length ? Math.max(...gaps) : null,
-  };
-}
-
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ghb-bench-faults-'));
 try {
   const seeded = seedLog(path.join(tmp, 'state'));
-  const gh = await start(tmp);
+  const gh = await startServer('ghost-hb', tmp, { token: TOKEN });
   const { rss } = await ask(gh.child, 'rss');
-  await wait(1500);
-  await ask(gh.child, 'polls');
-  await wait(DURATION_MS);
-  const idle = spacing((await ask(gh.child, 'polls')).polls);
+  const idle = await idleSpacing(gh.child, DURATION_MS);
   const healthIdle = [];
   for (let i = 0; i < 20; i++) healthIdle.push((await get(`${gh.url}/healthz`)).ms);
 
@@ -122,11 +89,11 @@ try {
   const healthLoop = async () => {
     while (performance.now() < until) {
       health.push((await get(`${gh.url}/healthz`)).ms);
-      await wait(100);
+      await sleep(100);
     }
   };
   await Promise.all([...Array.from({ length: CLIENTS }, client), healthLoop()]);
-  const loaded = spacing((await ask(gh.child, 'polls')).polls);
+  const loaded = await pollSpacing(gh.child);
   // Wait for it to stop writing before its directory is removed.
   const exited = new Promise((resolve) => gh.child.once('exit', resolve));
   gh.child.send('stop');

@@ -4,41 +4,18 @@
 // its own process, as `ghost-hb serve` does, with its real monitor polling
 // every second; the spacing of those polls is measured idle and under load to
 // confirm the interval holds.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { median, printTable, ratio } from './lib.js';
+import { printTable, ratio } from './lib.js';
+import { idleSpacing, pollSpacing, SPACING_COLUMNS, startServer } from './serverProcess.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = 100;
 const DAEMONS = 100;
 const INTERVAL_S = 1;
 const TOKEN = 'bench-token-0123456789abcdef';
-
-function start(mode, tmp) {
-  const child = fork(
-    path.join(here, 'http-server.js'),
-    [mode, tmp, String(DAEMONS), String(INTERVAL_S)],
-    {
-      env: { ...process.env, BENCH_TOKEN: TOKEN },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, url: m.url }));
-    child.once('exit', (c) => reject(new Error(`${mode} server exited with ${c}`)));
-  });
-}
-
-const ask = (child, what) =>
-  new Promise((resolve) => {
-    child.once('message', resolve);
-    child.send(what);
-  });
 
 async function load(url, headers = {}) {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
@@ -51,33 +28,20 @@ async function load(url, headers = {}) {
   };
 }
 
-function spacing(polls) {
-  const gaps = [];
-  for (let i = 1; i < polls.length; i++) gaps.push(polls[i].at - polls[i - 1].at);
-  return {
-    polls: polls.length,
-    gapMedian: gaps.length ? median(gaps) : null,
-    gapMax: gaps.length ? Math.max(...gaps) : null,
-    pollMs: polls.length ? median(polls.map((p) => p.ms)) : null,
-  };
-}
-
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ghb-bench-http-'));
 try {
-  const base = await start('baseline', tmp);
+  const server = { daemons: DAEMONS, intervalS: INTERVAL_S, token: TOKEN };
+  const base = await startServer('baseline', tmp, server);
   const baseline = await load(`${base.url}/`);
   base.child.kill();
 
-  const gh = await start('ghost-hb', tmp);
+  const gh = await startServer('ghost-hb', tmp, server);
   const auth = { Authorization: `Bearer ${TOKEN}` };
-  await new Promise((r) => setTimeout(r, 1500)); // first polls
-  await ask(gh.child, 'polls');
-  await new Promise((r) => setTimeout(r, DURATION * 1000));
-  const idle = spacing((await ask(gh.child, 'polls')).polls);
+  const idle = await idleSpacing(gh.child, DURATION * 1000);
   const status = await load(`${gh.url}/api/status`, auth);
-  const underStatus = spacing((await ask(gh.child, 'polls')).polls);
+  const underStatus = await pollSpacing(gh.child);
   const metrics = await load(`${gh.url}/metrics`, auth);
-  const underMetrics = spacing((await ask(gh.child, 'polls')).polls);
+  const underMetrics = await pollSpacing(gh.child);
   gh.child.send('stop');
 
   const rows = [
@@ -103,12 +67,7 @@ try {
       { name: 'while loading /api/status', ...underStatus },
       { name: 'while loading /metrics', ...underMetrics },
     ],
-    [
-      { key: 'polls', label: 'polls', digits: 0 },
-      { key: 'gapMedian', label: 'gap median ms', digits: 1 },
-      { key: 'gapMax', label: 'gap max ms', digits: 1 },
-      { key: 'pollMs', label: 'poll median ms', digits: 1 },
-    ],
+    SPACING_COLUMNS,
   );
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -171,7 +171,7 @@ describeProc('daemon lifecycle with real processes', () => {
           return x.cpuPct !== null && x.cpuPct > 20 ? x : undefined;
         },
         'CPU % of a busy loop',
-        { everyMs: 300 },
+        { everyMs: 300, timeoutMs: 30_000 },
       );
       expect(d.cpuPct).toBeLessThanOrEqual(110);
     } finally {

@@ -9,17 +9,9 @@ import { STATE_FILES } from '../../src/store/paths.js';
 import { loadState, saveState } from '../../src/store/stateStore.js';
 import { DAY_MS, HOUR_MS, MAX_HELD_LINES, UptimeLog } from '../../src/store/uptimeLog.js';
 import { until } from '../helpers/wait.js';
+import { EVENT_T0, ev } from '../helpers/events.js';
 
-const T = Date.UTC(2026, 10, 27, 12, 0, 0);
-const ev = (id: number, over: Partial<HbEvent> = {}): HbEvent => ({
-  id: String(id),
-  at: new Date(T + id * 1000).toISOString(),
-  severity: 'warn',
-  rule: 'late',
-  daemon: 'relay',
-  message: `event ${id}`,
-  ...over,
-});
+const T = EVENT_T0;
 
 let dir: string;
 beforeEach(() => {

@@ -12,17 +12,9 @@ import {
   type EventFilter,
 } from '../../src/core/events/index.js';
 import { SEVERITIES, type HbEvent } from '../../src/core/types.js';
+import { EVENT_T0, ev } from '../helpers/events.js';
 
-const T = Date.UTC(2026, 10, 27, 12, 0, 0);
-const ev = (id: number, over: Partial<HbEvent> = {}): HbEvent => ({
-  id: String(id),
-  at: new Date(T + id * 1000).toISOString(),
-  severity: 'warn',
-  rule: 'late',
-  daemon: 'relay',
-  message: `event ${id}`,
-  ...over,
-});
+const T = EVENT_T0;
 const ids = (events: readonly HbEvent[]) => events.map((e) => e.id);
 
 describe('severity', () => {
