@@ -94,6 +94,27 @@ function startDaemons(names: string[]): Map<string, ChildProcess> {
   return out;
 }
 
+/**
+ * Daemons that all begin beating at one moment: each is held until every
+ * one has started, so a loaded machine's slow starts cannot spread their
+ * recoveries over several groupWait windows.
+ */
+async function startDaemonsTogether(names: string[]): Promise<void> {
+  const hold = path.join(root, 'hold');
+  fs.writeFileSync(hold, '');
+  const ready = names.map((n) => {
+    const child = track(
+      spawn(process.execPath, [BEATER, hbDir, n, '100'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: { ...process.env, BEATER_HOLD: hold },
+      }),
+    );
+    return new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  });
+  await Promise.all(ready);
+  fs.rmSync(hold);
+}
+
 async function startWatch(): Promise<ChildProcess> {
   const child = track(
     spawn(process.execPath, [BIN, 'watch', '--config', configFile], { cwd: root, stdio: 'ignore' }),
@@ -136,7 +157,7 @@ describe('notifications from ghost-hb watch', () => {
     const text = chat.json<{ text: string }>()[0]!.text;
     for (const n of NAMES) expect(text).toContain(n);
 
-    startDaemons(NAMES);
+    await startDaemonsTogether(NAMES);
     const second = await waitFor(
       () => hook.json<NotifyMessage>()[1],
       'the recovery message',

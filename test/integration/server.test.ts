@@ -31,7 +31,7 @@ describe('HTTP API with a token', () => {
       listen: '127.0.0.1:0',
       token: TOKEN,
       audit: (r) => audit.push(r),
-      limits: { headersTimeoutMs: 500, keepaliveMs: 200 },
+      limits: { headersTimeoutMs: 10_000, keepaliveMs: 200 },
       now: () => clockMs,
     });
   });
