@@ -51,6 +51,11 @@ export const KNOWN_EVENT_KINDS: ReadonlyArray<readonly [Severity, string]> = [
   ['info', 'source-failing'],
   ['warn', 'state-corrupt'],
   ['warn', 'notify-dropped'],
+  ['warn', 'dashboard-push-dropped'],
+  ['warn', 'log-corrupt'],
+  ['error', 'state-dir-unwritable'],
+  ['info', 'state-dir-writable'],
+  ['warn', 'agent-lost'],
 ];
 
 /** Delivery counts of the notifier (notify/notifier.ts NotifierStats). */
