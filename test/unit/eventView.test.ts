@@ -2,7 +2,7 @@
 // and the event view's lines at small widths.
 import { describe, expect, it } from '@jest/globals';
 import { eventNow } from '../../src/core/events/index.js';
-import { feedReducer, EMPTY_FEED } from '../../src/ui/hooks/usePoller.js';
+import { feedReducer, EMPTY_FEED, PANE_EVENTS_MAX } from '../../src/ui/hooks/usePoller.js';
 import { eventViewLines } from '../../src/ui/model/eventView.js';
 import type { HbEvent, PollResult } from '../../src/core/types.js';
 import { event, fleet, NOW, snapshot } from '../helpers/uiFixtures.js';
@@ -64,6 +64,18 @@ describe('the pane feed', () => {
     // An update of an event the pane no longer holds changes nothing.
     const same = feedReducer(feed, result({ updates: [restart({ id: '7' })] }));
     expect(same.events).toBe(feed.events);
+  });
+});
+
+describe('the pane bound', () => {
+  it('keeps the newest PANE_EVENTS_MAX, also of a single poll that brings more', () => {
+    const many = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => event({ id: String(from + i) }));
+    let feed = feedReducer(EMPTY_FEED, result({ events: many(10, 1) }));
+    feed = feedReducer(feed, result({ events: many(PANE_EVENTS_MAX + 500, 11) }));
+    expect(feed.events).toHaveLength(PANE_EVENTS_MAX);
+    expect(feed.events[0]!.event.id).toBe(String(11 + 500));
+    expect(feed.events.at(-1)!.event.id).toBe(String(10 + PANE_EVENTS_MAX + 500));
   });
 });
 

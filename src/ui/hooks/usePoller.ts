@@ -46,8 +46,11 @@ export function feedReducer(s: FeedState, u: PollerUpdate): FeedState {
   }
   let { events, seq } = s;
   if (u.result.events.length) {
-    events = events.slice(Math.max(0, events.length + u.result.events.length - PANE_EVENTS_MAX));
-    for (const event of u.result.events) events.push({ seq: ++seq, event });
+    // One poll can bring thousands (10,000 names appearing at once): the pane
+    // keeps the newest PANE_EVENTS_MAX of them too; the log has the rest.
+    const incoming = u.result.events.slice(-PANE_EVENTS_MAX);
+    events = events.slice(Math.max(0, events.length + incoming.length - PANE_EVENTS_MAX));
+    for (const event of incoming) events.push({ seq: ++seq, event });
   }
   if (u.result.updates?.length) events = withUpdates(events, u.result.updates, events !== s.events);
   const full = u.kind === 'poll';
