@@ -9,7 +9,6 @@ import type { HbEvent, Snapshot, StatusSummary } from '../core/types.js';
 import { summarize } from '../core/status.js';
 import {
   compareByStatus,
-  escapeForDisplay,
   formatAge,
   formatBytes,
   formatPct,
@@ -17,6 +16,7 @@ import {
 } from '../core/format.js';
 import type { PromEndpoint } from '../agent/prometheus.js';
 import { EXIT, type CommandContext } from './command.js';
+import { escapeControl } from '../core/sanitize.js';
 
 export const prometheusFlags = {
   prometheus: { type: 'string' },
@@ -106,10 +106,10 @@ export function renderFleetText(r: FleetReport): string {
   const key = (d: FleetReport['daemons'][number]) => ({ ...d, name: `${d.host}\u0000${d.name}` });
   const daemons = [...r.daemons].sort((a, b) => compareByStatus(key(a), key(b)));
   const rows = daemons.map((d) => [
-    escapeForDisplay(d.host),
+    escapeControl(d.host),
     `${STATUS_GLYPHS[d.status]} ${d.status}`,
-    escapeForDisplay(d.name),
-    d.reason === null ? '' : escapeForDisplay(d.reason),
+    escapeControl(d.name),
+    d.reason === null ? '' : escapeControl(d.reason),
     formatAge(d.ageMs),
     formatPct(d.cpuPct),
     formatBytes(d.memRssBytes),
@@ -127,13 +127,13 @@ export function renderFleetText(r: FleetReport): string {
   if (problems.length) {
     lines.push('', 'Hosts');
     for (const h of problems)
-      lines.push(`  ${escapeForDisplay(h.host)}: ${escapeForDisplay(h.problem!)}`);
+      lines.push(`  ${escapeControl(h.host)}: ${escapeControl(h.problem!)}`);
   }
   if (r.alerts.length) {
     lines.push('', 'Firing alerts');
     for (const e of r.alerts) {
       const host = typeof e.data?.host === 'string' ? `${e.data.host} ` : '';
-      lines.push(`  ${e.severity.toUpperCase()} ${escapeForDisplay(host + e.message)}`);
+      lines.push(`  ${e.severity.toUpperCase()} ${escapeControl(host + e.message)}`);
     }
   }
   const s = r.summary;

@@ -5,7 +5,6 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import {
   compareByStatus,
   describeClock,
-  escapeForDisplay,
   formatAge,
   formatBytes,
   formatDuration,
@@ -14,6 +13,7 @@ import {
   STATUS_GLYPHS,
 } from '../core/format.js';
 import type { DaemonStatus, Snapshot } from '../core/types.js';
+import { escapeControl } from '../core/sanitize.js';
 
 function painter(chalk: ChalkInstance): Record<DaemonStatus, (s: string) => string> {
   return {
@@ -47,17 +47,17 @@ export function renderStatusText(snapshot: Snapshot, opts: StatusTextOptions): s
       ? `${formatBytes(sys.memUsedBytes)}/${formatBytes(sys.memTotalBytes)}`
       : MISSING;
   lines.push(
-    `${chalk.bold(escapeForDisplay(sys.hostname))}  up ${formatDuration(sys.uptimeSec)}  load ${
+    `${chalk.bold(escapeControl(sys.hostname))}  up ${formatDuration(sys.uptimeSec)}  load ${
       sys.load1 == null ? MISSING : sys.load1.toFixed(2)
     }  mem ${mem}`,
   );
-  lines.push(`heartbeats ${escapeForDisplay(snapshot.heartbeatDir)}`);
-  lines.push(`config ${escapeForDisplay(originText(snapshot.origin))}`);
-  lines.push(`clock  ${escapeForDisplay(describeClock(snapshot.clock))}`);
+  lines.push(`heartbeats ${escapeControl(snapshot.heartbeatDir)}`);
+  lines.push(`config ${escapeControl(originText(snapshot.origin))}`);
+  lines.push(`clock  ${escapeControl(describeClock(snapshot.clock))}`);
   if (snapshot.heartbeatDirError) {
     lines.push(
       chalk.red(
-        `heartbeat directory ${escapeForDisplay(snapshot.heartbeatDir)}: ${escapeForDisplay(snapshot.heartbeatDirError)}`,
+        `heartbeat directory ${escapeControl(snapshot.heartbeatDir)}: ${escapeControl(snapshot.heartbeatDirError)}`,
       ),
     );
   }
@@ -78,8 +78,8 @@ export function renderStatusText(snapshot: Snapshot, opts: StatusTextOptions): s
   const daemons = [...snapshot.daemons].sort(compareByStatus);
   const rows = daemons.map((d) => [
     `${STATUS_GLYPHS[d.status]} ${d.status}`,
-    escapeForDisplay(d.name),
-    d.reason === null ? '' : escapeForDisplay(d.reason),
+    escapeControl(d.name),
+    d.reason === null ? '' : escapeControl(d.reason),
     d.pid === null ? MISSING : String(d.pid),
     formatAge(d.ageMs),
     formatDuration(d.intervalSec),
@@ -109,8 +109,7 @@ export function renderStatusText(snapshot: Snapshot, opts: StatusTextOptions): s
     lines.push('');
     lines.push(chalk.bold('Problems'));
     for (const d of withProblems) {
-      for (const p of d.problems)
-        lines.push(`  ${escapeForDisplay(d.name)}: ${escapeForDisplay(p)}`);
+      for (const p of d.problems) lines.push(`  ${escapeControl(d.name)}: ${escapeControl(p)}`);
     }
   }
   const s = snapshot.summary;

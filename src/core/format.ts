@@ -11,7 +11,7 @@
 // (a day is 86,400 s) in at most two fields, which date-fns' calendar-based
 // durations (months, years, worded units) do not express: a table below.
 import { lightFormat } from 'date-fns/lightFormat';
-import { escapeControl, hasControlChars } from './sanitize.js';
+import { hasControlChars } from './sanitize.js';
 import type { ClockSnapshot, DaemonStatus } from './types.js';
 
 /** A glyph per status, so every view reads without colour. */
@@ -161,17 +161,6 @@ export function formatBytes(n: number | null | undefined): string {
 export function formatPct(n: number | null | undefined): string {
   if (n == null || !Number.isFinite(n)) return MISSING;
   return `${n.toFixed(1)}%`;
-}
-
-/**
- * Make untrusted text safe for a terminal: C0/C1 control characters, DEL,
- * zero-width and bidi characters are shown as escapes ("\x1b", "\n",
- * "\u202e"), so a daemon named "a\x1b[2Jb" cannot clear the screen or disguise
- * itself. Backslashes are left alone so that escaping is idempotent: the core,
- * the table and the UI may each escape the same text.
- */
-export function escapeForDisplay(s: string): string {
-  return escapeControl(s);
 }
 
 export { hasControlChars };

@@ -3,7 +3,7 @@
 // reasons, never thrown: a heartbeat directory is written by other programs
 // and anything can be in it.
 import { z } from 'zod';
-import { escapeForDisplay, hasControlChars } from './format.js';
+import { hasControlChars } from './format.js';
 import { sanitizeValue } from './sanitize.js';
 import type {
   Heartbeat,
@@ -11,6 +11,7 @@ import type {
   HeartbeatFileObservation,
   SelfReportedStatus,
 } from './types.js';
+import { escapeControl } from './sanitize.js';
 
 /** Files are read up to this many bytes; a larger file is a fault. */
 export const MAX_HEARTBEAT_BYTES = 64 * 1024;
@@ -58,7 +59,7 @@ export function classifyFileName(fileName: string): FileClassification {
 /** Why a daemon name taken from a file name cannot be trusted as is, or null. */
 export function nameProblem(name: string): string | null {
   if (hasControlChars(name)) {
-    return `file name contains control characters: "${escapeForDisplay(name)}"`;
+    return `file name contains control characters: "${escapeControl(name)}"`;
   }
   if (name.length > 128) return 'file name longer than 128 characters';
   return null;
@@ -82,7 +83,7 @@ const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9
  */
 function noOffsetProblem(ts: string): string {
   return (
-    `ts "${escapeForDisplay(ts.slice(0, 40))}" has no UTC offset, so its instant is ambiguous; ` +
+    `ts "${escapeControl(ts.slice(0, 40))}" has no UTC offset, so its instant is ambiguous; ` +
     'write UTC with "Z" or an offset such as "+09:00" ' +
     '(Python: datetime.now(timezone.utc).isoformat(); shell: date -u +%Y-%m-%dT%H:%M:%SZ)'
   );
@@ -112,11 +113,11 @@ export function parseTimestamp(value: unknown, limits: TsLimits): TsResult {
     } else {
       return {
         ok: false,
-        problem: `ts "${escapeForDisplay(trimmed.slice(0, 40))}" is not ISO-8601 or epoch ms`,
+        problem: `ts "${escapeControl(trimmed.slice(0, 40))}" is not ISO-8601 or epoch ms`,
       };
     }
     if (!Number.isFinite(ms)) {
-      return { ok: false, problem: `ts "${escapeForDisplay(trimmed.slice(0, 40))}" is not a date` };
+      return { ok: false, problem: `ts "${escapeControl(trimmed.slice(0, 40))}" is not a date` };
     }
   } else {
     return {
@@ -146,7 +147,7 @@ export function parsePid(value: unknown): PidResult {
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) n = Number(value.trim());
   else {
-    const shown = typeof value === 'string' ? `"${escapeForDisplay(value.slice(0, 20))}"` : '';
+    const shown = typeof value === 'string' ? `"${escapeControl(value.slice(0, 20))}"` : '';
     return { ok: false, problem: `pid is not a number${shown ? `: ${shown}` : ''}` };
   }
   if (!Number.isInteger(n)) return { ok: false, problem: `pid ${n} is not an integer` };
@@ -298,7 +299,7 @@ function parseJson(
     return fail(
       truncated
         ? 'heartbeat is truncated JSON (a writer caught mid-write?)'
-        : `heartbeat is malformed JSON: ${escapeForDisplay(detail.slice(0, 120))}`,
+        : `heartbeat is malformed JSON: ${escapeControl(detail.slice(0, 120))}`,
     );
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
@@ -328,12 +329,12 @@ function parseJson(
   if (!shape.success) {
     const first = shape.error.issues[0]!;
     const key = first.path.map(String).join('.') || '(document)';
-    return fail(`heartbeat field ${escapeForDisplay(key)}: ${first.message}`);
+    return fail(`heartbeat field ${escapeControl(key)}: ${first.message}`);
   }
   const h = shape.data;
   const warnings: string[] = [];
   if (h.name != null && h.name !== obs.name) {
-    warnings.push(`name field "${escapeForDisplay(h.name)}" differs from the file name`);
+    warnings.push(`name field "${escapeControl(h.name)}" differs from the file name`);
   }
 
   const extra: Record<string, unknown> = {};

@@ -80,8 +80,16 @@ const UNSAFE_CHARS = new RegExp(
 
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-/** Make control and escape characters visible (`\x1b`, `\n`, `\u202e`); leaves other text alone. */
-export function escapeControl(s: string): string {
+/**
+ * The one escape for untrusted text on a terminal, a title or a log line:
+ * C0/C1 control characters, DEL, zero-width and bidi characters are shown as
+ * escapes (`\x1b`, `\n`, `\u202e`), so a daemon named "a\x1b[2Jb" cannot
+ * clear the screen or disguise itself; null and undefined are the empty
+ * string. Backslashes are left alone so escaping is idempotent: the core, the
+ * table and the UI may each escape the same text.
+ */
+export function escapeControl(s: string | null | undefined): string {
+  if (s == null) return '';
   return s.replace(UNSAFE_CHARS, (c) => {
     const named = NAMED_ESCAPES[c];
     if (named) return named;

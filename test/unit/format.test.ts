@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  escapeForDisplay,
   formatAge,
   formatBytes,
   formatClock,
@@ -10,6 +9,7 @@ import {
   formatStamp,
   hasControlChars,
 } from '../../src/core/format.js';
+import { escapeControl } from '../../src/core/sanitize.js';
 
 describe('format helpers', () => {
   it.each([
@@ -98,11 +98,11 @@ describe('format helpers', () => {
     ['bidi\u202etxt', 'bidi\\u202etxt'],
     ['back\\slash', 'back\\slash'],
     ['ünïcödé ✓', 'ünïcödé ✓'],
-  ])('escapeForDisplay(%j) = %j', (raw, shown) => {
-    expect(escapeForDisplay(raw)).toBe(shown);
+  ])('escapeControl(%j) = %j', (raw, shown) => {
+    expect(escapeControl(raw)).toBe(shown);
     // What is shown never carries a control character to the terminal.
-    expect(hasControlChars(escapeForDisplay(raw))).toBe(false);
+    expect(hasControlChars(escapeControl(raw))).toBe(false);
     // Idempotent, so layers that each escape do not double backslashes.
-    expect(escapeForDisplay(escapeForDisplay(raw))).toBe(shown);
+    expect(escapeControl(escapeControl(raw))).toBe(shown);
   });
 });

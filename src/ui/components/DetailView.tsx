@@ -4,11 +4,12 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { Table } from '@alcalzone/ink-table';
 import type { DaemonSnapshot, HbEvent } from '../../core/types.js';
-import { localClock, safeText, shortBytes, shortPct } from '../model/cells.js';
+import { localClock, shortBytes, shortPct } from '../model/cells.js';
 import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
 import { beatGaps, type DaemonHistory } from '../model/history.js';
 import { SEVERITY_COLOR, SEVERITY_WORD, STATUS_COLOR, tint } from '../theme.js';
 import { Gauge } from './Gauge.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface DetailViewProps {
   daemon: DaemonSnapshot | null;
@@ -143,7 +144,7 @@ function DetailViewImpl(props: DetailViewProps): React.ReactElement {
   if (!d) {
     return (
       <Box flexDirection="column">
-        <Text bold>{safeText(props.name)}</Text>
+        <Text bold>{escapeControl(props.name)}</Text>
         <Text>no longer in the latest poll</Text>
       </Box>
     );
@@ -203,11 +204,11 @@ function detailBlocks(
     one(
       'title',
       <Text wrap="truncate-end">
-        <Text bold>{safeText(d.name)}</Text>{' '}
+        <Text bold>{escapeControl(d.name)}</Text>{' '}
         <Text {...tint(color, STATUS_COLOR[d.status])}>
           {STATUS_GLYPHS[d.status]} {d.status}
         </Text>
-        {d.reason ? ` (${safeText(d.reason)})` : ''}
+        {d.reason ? ` (${escapeControl(d.reason)})` : ''}
         {d.critical ? '  critical' : ''}
         {d.declared ? '' : '  discovered'}
         {d.clockSuspect ? '  clock-suspect' : ''}
@@ -216,7 +217,7 @@ function detailBlocks(
     one(
       'problems',
       <Field label="problems">
-        {d.problems.length ? d.problems.map((p) => safeText(p)).join('; ') : '-'}
+        {d.problems.length ? d.problems.map((p) => escapeControl(p)).join('; ') : '-'}
       </Field>,
     ),
     { key: 'proc', lines: TABLE_LINES, node: <Table data={[proc]} /> },
@@ -229,9 +230,9 @@ function detailBlocks(
         {`  interval ${d.intervalSec}s  grace ${d.graceSec}s  tolerance ${d.toleranceSec}s`}
       </Field>,
     ),
-    one('message', <Field label="message">{safeText(d.message ?? '-')}</Field>),
+    one('message', <Field label="message">{escapeControl(d.message ?? '-')}</Field>),
     ...checkLines(d).map(([label, text]) =>
-      one(`check-${label}`, <Field label={label}>{safeText(text)}</Field>),
+      one(`check-${label}`, <Field label={label}>{escapeControl(text)}</Field>),
     ),
     one(
       'available',
@@ -246,11 +247,11 @@ function detailBlocks(
     one(
       'heartbeat',
       <Field label="heartbeat">
-        {safeText(d.heartbeatPath ?? '-')} ({d.source})
+        {escapeControl(d.heartbeatPath ?? '-')} ({d.source})
       </Field>,
     ),
-    one('command', <Field label="command">{safeText(d.command ?? '-')}</Field>),
-    one('payload', <Field label="payload">{safeText(payload)}</Field>),
+    one('command', <Field label="command">{escapeControl(d.command ?? '-')}</Field>),
+    one('payload', <Field label="payload">{escapeControl(payload)}</Field>),
     one(
       'beats',
       <Field label="beats">
@@ -276,7 +277,7 @@ function detailBlocks(
           <Text {...tint(color, SEVERITY_COLOR[e.severity])}>
             {SEVERITY_WORD[e.severity].padEnd(5)}
           </Text>{' '}
-          {safeText(e.message)}
+          {escapeControl(e.message)}
         </Text>,
       ),
     );

@@ -2,9 +2,9 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { ClockSnapshot } from '../../core/types.js';
-import { safeText } from '../model/cells.js';
 import { Gauge } from './Gauge.js';
 import { MUTED, tint } from '../theme.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface DriftGaugeProps {
   clock: ClockSnapshot | null;
@@ -25,7 +25,7 @@ export function driftTone(offsetMs: number | null, warnMs: number): string {
  */
 export function shortClockNote(note: string | null | undefined): string | null {
   const head = note?.split(' (')[0]?.trim();
-  return head ? safeText(head) : null;
+  return head ? escapeControl(head) : null;
 }
 
 function syncWord(clock: ClockSnapshot | null): { text: string; tone: string } {
@@ -35,7 +35,7 @@ function syncWord(clock: ClockSnapshot | null): { text: string; tone: string } {
   }
   const via = [clock.source, clock.stratum != null ? `stratum ${clock.stratum}` : null]
     .filter(Boolean)
-    .map((s) => safeText(String(s)))
+    .map((s) => escapeControl(String(s)))
     .join(', ');
   const word = clock.synced ? 'synced' : 'NOT synced';
   return { text: via ? `${word} (${via})` : word, tone: clock.synced ? 'green' : 'red' };

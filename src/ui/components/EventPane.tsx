@@ -4,9 +4,10 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { PaneEvent } from '../model/view.js';
-import { fit, localClock, safeText } from '../model/cells.js';
+import { fit, localClock } from '../model/cells.js';
 import { MUTED, SEVERITY_COLOR, SEVERITY_WORD, tint } from '../theme.js';
 import { eventNow } from '../../core/events/repeat.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface EventPaneProps {
   shown: readonly PaneEvent[];
@@ -43,7 +44,7 @@ const EventLine = React.memo(function EventLine({
       <Text {...tint(color, SEVERITY_COLOR[e.severity])} bold={e.severity === 'critical'}>
         {fit(SEVERITY_WORD[e.severity], 5)}
       </Text>{' '}
-      {fit(safeText(e.daemon ?? '-'), 16)} {safeText(now.message)}
+      {fit(escapeControl(e.daemon ?? '-'), 16)} {escapeControl(now.message)}
       {now.count > 1 ? ` (x${now.count})` : ''}
     </Text>
   );

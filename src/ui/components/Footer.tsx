@@ -3,9 +3,9 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { Mode } from '../model/view.js';
-import { safeText } from '../model/cells.js';
 import { footerItems } from '../keymap.js';
 import { tint } from '../theme.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface FooterProps {
   mode: Mode;
@@ -29,7 +29,7 @@ function FooterImpl({ mode, draft, filterError, color }: FooterProps): React.Rea
     return (
       <Text wrap="truncate-end">
         <Text bold>/</Text>
-        {safeText(draft ?? '')}
+        {escapeControl(draft ?? '')}
         <Text inverse> </Text>
         {filterError ? <Text {...tint(color, 'red')}>{`  bad regex: ${filterError}`}</Text> : null}
         {'  '}

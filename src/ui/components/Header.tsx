@@ -3,12 +3,13 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Snapshot, StatusSummary } from '../../core/types.js';
-import { localClock, safeText } from '../model/cells.js';
+import { localClock } from '../model/cells.js';
 import { formatAge, formatBytes, STATUS_GLYPHS } from '../../core/format.js';
 import type { SortKey, StatusFilter } from '../model/view.js';
 import { STATUS_COLOR, tint } from '../theme.js';
 import { DriftGauge } from './DriftGauge.js';
 import type { HostBadge } from '../model/fleet.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface HeaderProps {
   snapshot: Snapshot | null;
@@ -39,7 +40,7 @@ function HostsLine({ hosts, color }: { hosts: readonly HostBadge[]; color: boole
       {hosts.map((h, i) => (
         <Text key={h.name}>
           {i ? '  ' : ''}
-          <Text bold>{safeText(h.name)}</Text>
+          <Text bold>{escapeControl(h.name)}</Text>
           {h.counts ? ` ${h.counts}` : ''} <Text {...tint(color, h.tone)}>{h.connection}</Text>
         </Text>
       ))}
@@ -100,7 +101,7 @@ export function Markers(props: {
       {filter || statusFilter !== 'all' ? (
         <Text {...tint(color, 'cyan')} bold>
           {color && (stale || paused) ? ' ' : ''}FILTER
-          {filter ? ` "${safeText(filter)}"` : ''}
+          {filter ? ` "${escapeControl(filter)}"` : ''}
           {statusFilter !== 'all' ? ` [${statusFilter}]` : ''}
           {filterError ? ' (bad regex)' : ''}{' '}
         </Text>
@@ -125,7 +126,7 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
     props.lastPollAt == null
       ? 'waiting for first poll'
       : `last poll ${localClock(props.lastPollAt)}${props.lastPollMs != null ? ` (${Math.round(props.lastPollMs)}ms)` : ''}`;
-  const host = safeText(sys?.hostname ?? '…');
+  const host = escapeControl(sys?.hostname ?? '…');
   const shortHost = host.length > HOST_MAX ? `${host.slice(0, HOST_MAX - 1)}…` : host;
   // A fleet has no one uptime, load or memory: each host's line says how it is.
   const line1 = props.hosts
@@ -143,7 +144,9 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
           color={color}
         />
         <Text bold>ghost-hb</Text>
-        {props.origin ? <Text {...tint(color, 'cyan')}>{` ${safeText(props.origin)}`}</Text> : null}
+        {props.origin ? (
+          <Text {...tint(color, 'cyan')}>{` ${escapeControl(props.origin)}`}</Text>
+        ) : null}
         {line1}
       </Text>
       <Text wrap="truncate-end">
@@ -153,7 +156,9 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
           <Text {...tint(color, 'yellow')}> polling</Text>
         ) : null}
         {`  ${last}`}
-        {props.stale ? <Text {...tint(color, 'red')}>{`  ${safeText(props.stale)}`}</Text> : null}
+        {props.stale ? (
+          <Text {...tint(color, 'red')}>{`  ${escapeControl(props.stale)}`}</Text>
+        ) : null}
       </Text>
       {props.hosts ? (
         <HostsLine hosts={props.hosts} color={color} />

@@ -3,11 +3,12 @@
 // Texts wrap under their key at any width; taller than the screen, it scrolls.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { fit, safeText, wrapWords } from '../model/cells.js';
+import { fit, wrapWords } from '../model/cells.js';
 
 export { wrapWords };
 import { KEYMAP, keyLabel, whereText } from '../keymap.js';
 import { tint } from '../theme.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface HelpOverlayProps {
   width: number;
@@ -53,8 +54,8 @@ export function helpLineCount(width: number, notes: readonly string[] = []): num
 
 export function helpNotes(context: readonly string[] = [], clockNote?: string | null): string[] {
   return [
-    ...context.map((c) => safeText(c)),
-    ...(clockNote ? [`Clock: ${safeText(clockNote)}`] : []),
+    ...context.map((c) => escapeControl(c)),
+    ...(clockNote ? [`Clock: ${escapeControl(clockNote)}`] : []),
   ];
 }
 

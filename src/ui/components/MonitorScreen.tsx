@@ -4,7 +4,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { ScreenData, ScreenModel } from '../model/screen.js';
 import type { HbEvent } from '../../core/types.js';
-import { localClock, safeText } from '../model/cells.js';
+import { localClock } from '../model/cells.js';
 import { Counts, Header, Markers } from './Header.js';
 import { DaemonTable } from './DaemonTable.js';
 import { EventPane } from './EventPane.js';
@@ -13,6 +13,7 @@ import { DetailView } from './DetailView.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import type { HostBadge } from '../model/fleet.js';
 import { EventView } from './EventView.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface MonitorScreenProps {
   data: ScreenData;
@@ -117,7 +118,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
           />
           <Counts summary={snapshot?.summary ?? null} color={color} short />
           {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
-          {view.mode === 'filter' ? ` /${safeText(view.draft ?? '')}_` : ''}
+          {view.mode === 'filter' ? ` /${escapeControl(view.draft ?? '')}_` : ''}
         </Text>
         {view.mode === 'event' ? (
           <EventView

@@ -1,6 +1,5 @@
 // Small text helpers for the terminal views: compact durations, sizes and
 // percentages, and width-aware truncation/padding. Pure; no clock reads.
-import { escapeControl } from '../../core/sanitize.js';
 import stringWidth from 'string-width';
 import { formatAge } from '../../core/format.js';
 
@@ -30,11 +29,6 @@ export function shortBytes(n: number | null | undefined): string {
 export function shortPct(p: number | null | undefined): string {
   if (p == null || !Number.isFinite(p)) return '-';
   return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
-}
-
-/** Escape control characters so a hostile name or message cannot drive the terminal. */
-export function safeText(s: string | null | undefined): string {
-  return s == null ? '' : escapeControl(s);
 }
 
 // Display width is string-width's (the library Ink measures with), so a line

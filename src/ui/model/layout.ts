@@ -2,8 +2,9 @@
 // rows of a terminal are shared between header, table, event pane and footer.
 // Pure, so every terminal size can be tested without drawing.
 import type { DaemonSnapshot } from '../../core/types.js';
-import { compactDuration, fit, safeText, shortBytes, shortPct } from './cells.js';
+import { compactDuration, fit, shortBytes, shortPct } from './cells.js';
 import { formatAge, STATUS_GLYPHS } from '../../core/format.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export type ColumnKey =
   | 'status'
@@ -87,7 +88,7 @@ export const MUTED_MARK = '⊘';
 
 /** The name as the table shows it: a muted daemon's is marked before it. */
 export function nameCell(d: DaemonSnapshot): string {
-  const name = safeText(displayName(d));
+  const name = escapeControl(displayName(d));
   return d.silencedUntil ? `${MUTED_MARK} ${name}` : name;
 }
 
@@ -104,11 +105,11 @@ function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): 
     case 'status':
       return `${STATUS_GLYPHS[d.status]} ${d.status}`;
     case 'host':
-      return safeText(d.host ?? '');
+      return escapeControl(d.host ?? '');
     case 'name':
       return nameCell(d);
     case 'reason':
-      return safeText(d.reason) || (d.clockSuspect ? 'clock?' : '');
+      return escapeControl(d.reason) || (d.clockSuspect ? 'clock?' : '');
     case 'pid':
       return d.pid == null ? '-' : String(d.pid);
     case 'age':

@@ -10,7 +10,7 @@ import {
   type ScreenLayout,
   type TableLayout,
 } from './layout.js';
-import { textWidth, safeText } from './cells.js';
+import { textWidth } from './cells.js';
 import {
   compileFilter,
   effectiveFilter,
@@ -23,6 +23,7 @@ import {
   type ViewContext,
   type ViewState,
 } from './view.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 export interface ScreenData {
   snapshot: Snapshot | null;
@@ -53,12 +54,13 @@ export function emptyTableReason(
 ): string {
   if (!snapshot) return 'waiting for the first poll…';
   const total = snapshot.daemons.length;
-  if (total === 0) return `no daemons yet: no heartbeat in ${safeText(snapshot.heartbeatDir)}`;
+  if (total === 0) return `no daemons yet: no heartbeat in ${escapeControl(snapshot.heartbeatDir)}`;
   const filter = effectiveFilter(state);
   const undo = state.mode === 'filter' ? 'Esc cancels' : 'Esc clears';
-  if (matcher.error) return `bad regex /${safeText(filter)}: ${safeText(matcher.error)}; ${undo}`;
+  if (matcher.error)
+    return `bad regex /${escapeControl(filter)}: ${escapeControl(matcher.error)}; ${undo}`;
   const what = [
-    filter ? `/${safeText(filter)}` : '',
+    filter ? `/${escapeControl(filter)}` : '',
     state.statusFilter !== 'all' ? `status ${state.statusFilter}` : '',
   ]
     .filter(Boolean)

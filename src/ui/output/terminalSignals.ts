@@ -4,7 +4,7 @@
 // is down: "[2 down] ghost-hb HOST". Off by default. The hostname passes the
 // same escaping as every other text, so it cannot end the title sequence.
 import type { Snapshot } from '../../core/types.js';
-import { safeText } from '../model/cells.js';
+import { escapeControl } from '../../core/sanitize.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -28,7 +28,7 @@ export const NO_SIGNALS: SignalState = { down: null, title: null };
 
 /** The window title for a snapshot. */
 export function windowTitle(snapshot: Snapshot): string {
-  const host = safeText(snapshot.system.hostname ?? '');
+  const host = escapeControl(snapshot.system.hostname ?? '');
   const name = host ? `ghost-hb ${host}` : 'ghost-hb';
   const down = snapshot.summary.down;
   return down > 0 ? `[${down} down] ${name}` : name;
