@@ -4,6 +4,20 @@
 // Policy allows only this page's own script and style (by hash) and
 // same-origin requests. Status reads without colour: a glyph and a word.
 import { createHash } from 'node:crypto';
+import { STATUS_GLYPHS, STATUS_RANK } from '../core/format.js';
+import type { DaemonStatus } from '../core/types.js';
+
+/** JSON for the inline script, ASCII only (non-ASCII as \u escapes), so the page's bytes are plain. */
+const asciiJson = (v: unknown) =>
+  JSON.stringify(v).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
+// The page's glyphs and order are the ones every other display uses.
+const PAGE_GLYPHS = Object.fromEntries(
+  (Object.keys(STATUS_GLYPHS) as DaemonStatus[]).map((s) => [s, `${STATUS_GLYPHS[s]} ${s}`]),
+);
 
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1b1f23; --bg: #fff; --muted: #5a636e; --line: #d0d7de;
@@ -35,8 +49,8 @@ ol#events:empty::before { content: 'No events yet.'; color: var(--muted); }
 
 const SCRIPT = `
 'use strict';
-const GLYPH = { up: '\\u25CF up', late: '\\u25B2 late', down: '\\u2716 down', unknown: '? unknown' };
-const ORDER = { down: 0, late: 1, unknown: 2, up: 3 };
+const GLYPH = ${asciiJson(PAGE_GLYPHS)};
+const ORDER = ${asciiJson(STATUS_RANK)};
 const $ = (id) => document.getElementById(id);
 let snap = null, snapAt = 0;
 const seen = new Set();
