@@ -45,6 +45,12 @@ ol#events li { padding: .15rem 0; border-bottom: 1px dotted var(--line); overflo
 .sev-error, .sev-critical { color: var(--down); } .sev-warn { color: var(--late); }
 meter { width: 8rem; vertical-align: middle; }
 ol#events:empty::before { content: 'No events yet.'; color: var(--muted); }
+.scroll { overflow-x: auto; }
+@media (max-width: 40rem) {
+  body { padding: .75rem; }
+  th, td { padding: .3rem .4rem; }
+  th:nth-child(4), td:nth-child(4), th:nth-child(n+6), td:nth-child(n+6) { display: none; }
+}
 `;
 
 const SCRIPT = `
@@ -84,7 +90,7 @@ function renderHeader(s) {
   const off = k.offsetMs;
   $('drift').textContent = off == null ? 'n/a' : (off >= 0 ? '+' : '') + off.toFixed(1) + ' ms' + (k.errorBoundMs != null ? ' (\\u00B1' + k.errorBoundMs.toFixed(1) + ' ms)' : '');
   $('driftbar').value = off == null ? 0 : Math.min(500, Math.abs(off));
-  $('sync').textContent = k.synced == null ? 'n/a' : (k.synced ? 'synced' : 'NOT synced') + (k.source ? ' (' + k.source + (k.stratum != null ? ', stratum ' + k.stratum : '') + ')' : '');
+  $('sync').textContent = k.synced == null ? 'n/a' + (k.note ? ' (' + k.note + ')' : '') : (k.synced ? 'synced' : 'NOT synced') + (k.source ? ' (' + k.source + (k.stratum != null ? ', stratum ' + k.stratum : '') + ')' : '');
   $('dirnote').textContent = s.heartbeatDirError ? 'Heartbeat directory problem: ' + s.heartbeatDirError : '';
 }
 function renderTable(s) {
@@ -107,7 +113,7 @@ function render(s) { snap = s; snapAt = Date.now(); renderHeader(s); renderTable
 function addEvent(e, atTop) {
   if (seen.has(e.id)) return; seen.add(e.id);
   const li = el('li'); li.dataset.severity = e.severity;
-  li.append(el('span', new Date(e.at).toLocaleTimeString() + ' '), el('span', e.severity, 'sev sev-' + e.severity), el('span', (e.daemon ? e.daemon + ': ' : '') + e.message));
+  li.append(el('span', new Date(e.at).toLocaleTimeString() + ' '), el('span', e.severity, 'sev sev-' + e.severity), el('span', (e.daemon && !e.message.startsWith(e.daemon) ? e.daemon + ': ' : '') + e.message));
   const list = $('events');
   if (atTop) list.prepend(li); else list.append(li);
   while (list.children.length > 300) list.lastChild.remove();
@@ -169,10 +175,10 @@ export const dashboardHtml = `<!doctype html>
 </header>
 <main>
 <h2>Daemons</h2>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Status</th><th>Daemon</th><th>Reason</th><th class="num">PID</th><th class="num">Last beat</th><th class="num">Uptime</th><th class="num">CPU</th><th class="num">Memory</th><th class="num">Restarts</th></tr></thead>
 <tbody id="daemons"></tbody>
-</table>
+</table></div>
 <h2>Events</h2>
 <ol id="events" aria-live="polite"></ol>
 </main>

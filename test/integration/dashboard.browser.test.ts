@@ -126,6 +126,21 @@ run('dashboard page in Chromium', () => {
     );
     // The anomaly rules' event arrives through the stream too.
     await page.waitForSelector('#events li[data-severity="error"]', { timeout: 5000 });
-    expect(await page.locator('#events li').first().innerText()).toContain('executor');
+    const line = await page.locator('#events li').first().innerText();
+    // The daemon is named once, not as "executor: executor is down".
+    expect(line.split('executor')).toHaveLength(2);
   }, 40_000);
+
+  it.each([
+    [390, 844],
+    [1280, 800],
+  ])('fits a %ix%i window without sideways scrolling of the page', async (width, height) => {
+    await page.setViewportSize({ width, height });
+    await page.waitForSelector('tr[data-daemon="relayCore"]');
+    // A string, evaluated in the page: the test's own types have no DOM.
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
 });
