@@ -5,43 +5,24 @@
 // each load, to show the interval holds. Two loads: with the per-name rate
 // limit lifted (every ping writes a heartbeat file atomically) and with the
 // default limit (a flood from one client: nearly all 429, nothing written).
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { median, printTable, ratio } from './lib.js';
+import { printTable, ratio } from './lib.js';
+import { idleSpacing, pollSpacing, SPACING_COLUMNS, startServer } from './serverProcess.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const DURATION = Number(process.env.BENCH_PINGS_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const DAEMONS = 100;
 const INTERVAL_S = 1;
 const TOKEN = 'bench-token-0123456789abcdef';
-
-function start(mode, tmp, env = {}) {
-  const child = fork(
-    path.join(here, 'http-server.js'),
-    [mode, tmp, String(DAEMONS), String(INTERVAL_S)],
-    {
-      env: { ...process.env, BENCH_TOKEN: TOKEN, ...env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, url: m.url }));
-    child.once('exit', (c) => reject(new Error(`${mode} server exited with ${c}`)));
-  });
-}
-
-const ask = (child, what) =>
-  new Promise((resolve) => {
-    child.once('message', resolve);
-    child.send(what);
-  });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const SERVER_OPTIONS = (env = {}) => ({
+  daemons: DAEMONS,
+  intervalS: INTERVAL_S,
+  token: TOKEN,
+  env,
+});
 
 const PINGS = Array.from({ length: DAEMONS }, (_, i) => ({
   method: 'POST',
@@ -66,26 +47,12 @@ async function load(url, headers = {}, requests = undefined) {
   };
 }
 
-function spacing(polls) {
-  const gaps = [];
-  for (let i = 1; i < polls.length; i++) gaps.push(polls[i].at - polls[i - 1].at);
-  return {
-    polls: polls.length,
-    gapMedian: gaps.length ? median(gaps) : null,
-    gapMax: gaps.length ? Math.max(...gaps) : null,
-    pollMs: polls.length ? median(polls.map((p) => p.ms)) : null,
-  };
-}
-
 /** Idle poll spacing, then a load, then the spacing under it. */
 async function measure(env, url) {
-  const gh = await start('ghost-hb', url, env);
-  await sleep(1500);
-  await ask(gh.child, 'polls');
-  await sleep(DURATION * 1000);
-  const idle = spacing((await ask(gh.child, 'polls')).polls);
+  const gh = await startServer('ghost-hb', url, SERVER_OPTIONS(env));
+  const idle = await idleSpacing(gh.child, DURATION * 1000);
   const result = await load(gh.url, { Authorization: `Bearer ${TOKEN}` }, PINGS);
-  const under = spacing((await ask(gh.child, 'polls')).polls);
+  const under = await pollSpacing(gh.child);
   gh.child.send('stop');
   await new Promise((r) => gh.child.once('exit', r));
   return { idle, result, under };
@@ -93,7 +60,7 @@ async function measure(env, url) {
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ghb-bench-pings-'));
 try {
-  const base = await start('baseline', tmp);
+  const base = await startServer('baseline', tmp, SERVER_OPTIONS());
   const baseline = await load(`${base.url}/`, {}, PINGS);
   base.child.kill();
 
@@ -124,12 +91,7 @@ try {
       { name: 'while pinging, limit lifted', ...unlimited.under },
       { name: 'while pinging, default limit', ...limited.under },
     ],
-    [
-      { key: 'polls', label: 'polls', digits: 0 },
-      { key: 'gapMedian', label: 'gap median ms', digits: 1 },
-      { key: 'gapMax', label: 'gap max ms', digits: 1 },
-      { key: 'pollMs', label: 'poll median ms', digits: 1 },
-    ],
+    SPACING_COLUMNS,
   );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
