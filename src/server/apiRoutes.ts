@@ -1,13 +1,14 @@
 // ghost-hb's own routes: health, metrics, the dashboard page, the JSON API
 // and the live event stream. Each reads the shared feed state; none polls.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBuffer } from '../core/events/index.js';
 import type { HbEvent } from '../core/types.js';
-import { dashboardHtml, DASHBOARD_CSP } from './dashboard.js';
+import { dashboardHtml, DASHBOARD_CSP, LOGIN_HINT_HTML } from './dashboard.js';
 import { SESSION_COOKIE } from './auth.js';
 import type { FeedState } from './feedState.js';
 import type { HbMetrics } from './metrics.js';
 import { parseEventQuery, QueryError, type ApiEventQuery } from './query.js';
-import { send, sendError } from './respond.js';
+import { send, sendError, sendUnauthorized } from './respond.js';
 import type { Route, RouteRequest } from './routes.js';
 import type { EventStream } from './sse.js';
 
@@ -41,6 +42,20 @@ function page({ res, url, access }: RouteRequest): void {
   });
 }
 
+/**
+ * A browser opening the page without a session gets a page that says how to
+ * sign in; any other client gets the API's bare 401. The text is the same for
+ * every request, so it tells a guesser nothing.
+ */
+function loginHint(req: IncomingMessage, res: ServerResponse): void {
+  if (!(req.headers.accept ?? '').includes('text/html')) return sendUnauthorized(res);
+  send(res, 401, LOGIN_HINT_HTML, 'text/html; charset=utf-8', {
+    'WWW-Authenticate': 'Bearer realm="ghost-hb"',
+    'Content-Security-Policy': "default-src 'none'",
+    'X-Frame-Options': 'DENY',
+  });
+}
+
 export function apiRoutes(deps: ApiRouteDeps): Route[] {
   const { feed, stream, metrics, events } = deps;
   return [
@@ -60,8 +75,20 @@ export function apiRoutes(deps: ApiRouteDeps): Route[] {
       // Prometheus text exposition 0.0.4, as prom-client's registry declares it.
       handle: async ({ res }) => send(res, 200, await metrics.render(), metrics.contentType),
     },
-    { path: '/', methods: ['GET'], auth: 'token-or-query', handle: page },
-    { path: '/index.html', methods: ['GET'], auth: 'token-or-query', handle: page },
+    {
+      path: '/',
+      methods: ['GET'],
+      auth: 'token-or-query',
+      handle: page,
+      unauthorized: loginHint,
+    },
+    {
+      path: '/index.html',
+      methods: ['GET'],
+      auth: 'token-or-query',
+      handle: page,
+      unauthorized: loginHint,
+    },
     {
       path: '/api/status',
       methods: ['GET'],

@@ -186,3 +186,18 @@ export const dashboardHtml = `<!doctype html>
 </body>
 </html>
 `;
+
+/** The page's 401 for a browser: how to sign in, nothing about why the last try failed. */
+export const LOGIN_HINT_HTML = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ghost-hb: sign in</title></head>
+<body>
+<h1>ghost-hb: sign in</h1>
+<p>This dashboard needs the API token. Open it once as <code>/?token=YOUR_TOKEN</code>; the browser then
+keeps a session cookie and the token leaves the address bar.</p>
+<p>The token is the one in <code>api.token</code>, <code>api.tokenFile</code> or <code>GHOST_HB_TOKEN</code> of the
+ghost-hb serving this page.</p>
+</body>
+</html>
+`;

@@ -28,6 +28,8 @@ export interface Route {
   methods: readonly Method[];
   auth: AuthMode;
   handle(r: RouteRequest): void | Promise<void>;
+  /** The 401 of this route, when it says more than the API's bare one (the page's login hint). */
+  unauthorized?(req: IncomingMessage, res: ServerResponse): void;
 }
 
 export interface ApiHandlerOptions {
@@ -119,7 +121,7 @@ export function createApiHandler(
         ? 'public'
         : authenticate(access, credentialsOf(req, url, route.auth));
     if (state.auth !== 'public' && state.auth !== 'open' && state.auth !== 'ok') {
-      return sendUnauthorized(res);
+      return route.unauthorized ? route.unauthorized(req, res) : sendUnauthorized(res);
     }
     await route.handle({ req, res, url, params, auth: state.auth, access });
   };

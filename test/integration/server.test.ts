@@ -70,6 +70,26 @@ describe('HTTP API with a token', () => {
     expect((await fetch(`${server.url}/api/status?token=${TOKEN}`)).status).toBe(401);
   });
 
+  it('tells a browser opening the page without a session how to sign in, and nothing more', async () => {
+    const pages = new Set<string>();
+    for (const headers of [{}, { Cookie: 'ghosthb_session=deadbeef' }, bearer('x')]) {
+      for (const p of ['/', '/index.html']) {
+        const res = await fetch(`${server.url}${p}`, {
+          headers: { ...headers, Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+        });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(res.headers.get('content-security-policy')).toBe("default-src 'none'");
+        pages.add(await res.text());
+      }
+    }
+    expect(pages.size).toBe(1);
+    expect([...pages][0]).toContain('/?token=YOUR_TOKEN');
+    // The JSON API stays bare for a browser too.
+    const api = await fetch(`${server.url}/api/status`, { headers: { Accept: 'text/html' } });
+    expect(await api.text()).toBe('{"error":"unauthorized"}');
+  });
+
   it('accepts the right token', async () => {
     const res = await fetch(`${server.url}/api/status`, { headers: bearer(TOKEN) });
     expect(res.status).toBe(200);
