@@ -72,7 +72,12 @@ describe('HTTP API with a token', () => {
 
   it('tells a browser opening the page without a session how to sign in, and nothing more', async () => {
     const pages = new Set<string>();
-    for (const headers of [{}, { Cookie: 'ghosthb_session=deadbeef' }, bearer('x')]) {
+    const sessions: Array<Record<string, string>> = [
+      {},
+      { Cookie: 'ghosthb_session=deadbeef' },
+      bearer('x'),
+    ];
+    for (const headers of sessions) {
       for (const p of ['/', '/index.html']) {
         const res = await fetch(`${server.url}${p}`, {
           headers: { ...headers, Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
