@@ -3,7 +3,7 @@
 // are one message per channel (and their recovery one more); a silenced
 // daemon's crash is logged, marked, and not sent; kill -9 of ghost-hb with
 // messages undelivered (or still waiting out groupWait) loses none of them.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,11 +87,12 @@ function writeConfig(
   );
 }
 
+/** A test daemon beating NAME every 100 ms. */
+const startDaemon = (name: string, options: SpawnOptions = { stdio: 'ignore' }) =>
+  track(spawn(process.execPath, [BEATER, hbDir, name, '100'], options));
+
 function startDaemons(names: string[]): Map<string, ChildProcess> {
-  const out = new Map<string, ChildProcess>();
-  for (const n of names)
-    out.set(n, track(spawn(process.execPath, [BEATER, hbDir, n, '100'], { stdio: 'ignore' })));
-  return out;
+  return new Map(names.map((n) => [n, startDaemon(n)]));
 }
 
 /**
@@ -103,12 +104,10 @@ async function startDaemonsTogether(names: string[]): Promise<void> {
   const hold = path.join(root, 'hold');
   fs.writeFileSync(hold, '');
   const ready = names.map((n) => {
-    const child = track(
-      spawn(process.execPath, [BEATER, hbDir, n, '100'], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-        env: { ...process.env, BEATER_HOLD: hold },
-      }),
-    );
+    const child = startDaemon(n, {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, BEATER_HOLD: hold },
+    });
     return new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
   });
   await Promise.all(ready);
