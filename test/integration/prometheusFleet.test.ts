@@ -10,7 +10,9 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FleetSource } from '../../src/agent/fleet.js';
 import { PrometheusClient, pollPrometheus, type PromEndpoint } from '../../src/agent/prometheus.js';
+import { PrometheusFeed } from '../../src/agent/prometheusFeed.js';
 import type { FleetReport } from '../../src/cli/prometheusFleet.js';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
 import { BIN } from '../helpers/cli.js';
@@ -392,6 +394,82 @@ describe('the Prometheus client, against servers that answer badly', () => {
         /^ghost-hb: prometheus http:\/\/127\.0\.0\.1:\d+: .*HTTP 401: the token was refused\n$/,
       );
     } finally {
+      await server.close();
+    }
+  });
+
+  it("the screen's feed: a Prometheus that stops answering is the screen's problem and each host's state", async () => {
+    let refuse = false;
+    const vector = (result: unknown[]) => ({
+      status: 'success',
+      data: { resultType: 'vector', result },
+    });
+    const server = await fakeServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const query = url.searchParams.get('query') ?? '';
+      const t = Date.now() / 1000;
+      let body: unknown = { status: 'success', data: { alerts: [] } };
+      if (query.startsWith('up and')) {
+        body = vector([{ metric: { instance: 'h1:9464', job: 'ghost-hb' }, value: [t, '1'] }]);
+      } else if (query.startsWith('{__name__')) {
+        const metric = { __name__: 'ghosthb_daemon_status', instance: 'h1:9464', daemon: 'relay' };
+        body = vector([{ metric: { ...metric, status: 'up' }, value: [t, '1'] }]);
+      } else if (query) body = vector([]);
+      res.writeHead(refuse ? 401 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(refuse ? { status: 'error', error: 'unauthorized' } : body));
+    });
+    const feed = new PrometheusFeed(new PrometheusClient(server.endpoint, { timeoutMs: 2000 }), {
+      intervalMs: 200,
+    });
+    const fleet = new FleetSource({
+      hosts: [],
+      feeds: [feed],
+      label: feed.where,
+      intervalMs: 200,
+      unknownAfterMs: 500,
+    });
+    try {
+      await fleet.start();
+      expect(fleet.status().label).toBe(
+        `prometheus ${server.endpoint.url.href.replace(/\/$/, '')}`,
+      );
+      expect(fleet.status().problem).toBeNull();
+      expect(fleet.hostsNow().map((h) => [h.name, h.state.state])).toEqual([
+        ['h1:9464', 'connected'],
+      ]);
+      await waitFor(
+        () => (fleet.snapshot().daemons[0]?.status === 'up' ? true : undefined),
+        'the relay row up',
+      );
+
+      refuse = true;
+      const problem = await waitFor(() => fleet.status().problem ?? undefined, 'a problem');
+      expect(problem).toMatch(
+        /^prometheus http:\/\/127\.0\.0\.1:\d+: .*HTTP 401: the token was refused$/,
+      );
+      expect(problem).not.toContain(TOKEN);
+      expect(fleet.hostsNow()[0]!.state.state).toBe('auth failed');
+      const row = await waitFor(
+        () => fleet.snapshot().daemons.find((d) => d.status === 'unknown'),
+        'the row unknown after the timeout',
+      );
+      expect(row).toMatchObject({
+        name: 'h1:9464/relay',
+        host: 'h1:9464',
+        reason: 'host unreachable',
+      });
+
+      refuse = false;
+      await waitFor(
+        () =>
+          fleet.status().problem === null && fleet.snapshot().daemons[0]?.status === 'up'
+            ? true
+            : undefined,
+        'everything back once Prometheus answers',
+      );
+      expect(fleet.hostsNow()[0]!.state.state).toBe('connected');
+    } finally {
+      await fleet.stop();
       await server.close();
     }
   });
