@@ -21,7 +21,12 @@
 //   availability(host, daemon)   the daemon's 1 h / 24 h / 7 d availability (optional).
 import { performance } from 'node:perf_hooks';
 import { summarize } from '../core/status.js';
-import type { DaemonSnapshot, HbEvent, Snapshot } from '../core/types.js';
+import {
+  NO_CLOCK_READING,
+  type DaemonSnapshot,
+  type HbEvent,
+  type Snapshot,
+} from '../core/types.js';
 import type { Monitor } from '../runtime/monitor.js';
 import type { Poller, PollerListener, PollerUpdate } from '../runtime/poller.js';
 import type { Availability } from '../store/uptimeLog.js';
@@ -96,11 +101,7 @@ export function mergeFleet(hosts: readonly HostView[], nowMs: number): Snapshot 
       memTotalBytes: null,
     },
     clock: {
-      synced: null,
-      offsetMs: null,
-      errorBoundMs: null,
-      source: null,
-      stratum: null,
+      ...NO_CLOCK_READING,
       lastJumpAt: null,
       lastJumpMs: null,
       note: 'clocks are per host: see each host',

@@ -25,17 +25,18 @@ import {
   type DirOutage,
   type Evidence,
 } from '../core/status.js';
-import type {
-  DaemonSnapshot,
-  DaemonSpec,
-  HeartbeatDirObservation,
-  HeartbeatFileObservation,
-  Instant,
-  PollResult,
-  ProcessSample,
-  Snapshot,
-  SnapshotSources,
-  SystemSample,
+import {
+  NO_CLOCK_READING,
+  type DaemonSnapshot,
+  type DaemonSpec,
+  type HeartbeatDirObservation,
+  type HeartbeatFileObservation,
+  type Instant,
+  type PollResult,
+  type ProcessSample,
+  type Snapshot,
+  type SnapshotSources,
+  type SystemSample,
 } from '../core/types.js';
 
 export interface EngineDeps {
@@ -523,11 +524,7 @@ export class Engine {
         memTotalBytes: s.memTotalBytes,
       },
       clock: {
-        synced: null,
-        offsetMs: null,
-        errorBoundMs: null,
-        source: null,
-        stratum: null,
+        ...NO_CLOCK_READING,
         lastJumpAt: this.jump ? new Date(this.jump.atWallMs).toISOString() : null,
         lastJumpMs: this.jump ? this.jump.stepMs : null,
       },

@@ -58,8 +58,8 @@ export interface AppProps {
   origin?: StatusReader;
 }
 
-/** How long a failed mute is shown in the status line. */
-const MUTE_ERROR_MS = 10_000;
+/** How long a notice (a failed mute) stays in the header. */
+const NOTICE_MS = 10_000;
 
 function samePrefs(a: Prefs, b: Prefs): boolean {
   return (
@@ -76,7 +76,8 @@ export function App(props: AppProps): React.ReactElement {
   const live = usePoller(source, initialFeed);
   const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
   const [frozen, setFrozen] = useState<FeedState | null>(null);
-  const [muteError, setMuteError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeSerial = useRef(0);
   const feed = state.paused && frozen ? frozen : live;
 
   const data = useMemo(
@@ -123,13 +124,18 @@ export function App(props: AppProps): React.ReactElement {
     if (!name || !mute) return;
     mute(name).then(
       () => {
-        setMuteError(null);
+        noticeSerial.current++;
+        setNotice(null);
         // Poll now, so the mark appears at once rather than at the next interval.
         void source.pollNow?.();
       },
       (err: unknown) => {
-        setMuteError(`mute ${name} failed: ${(err as Error).message}`);
-        setTimeout(() => setMuteError(null), MUTE_ERROR_MS).unref?.();
+        setNotice(`mute ${name} failed: ${(err as Error).message}`);
+        // Clear this notice only: a newer one keeps its own full time.
+        const serial = ++noticeSerial.current;
+        setTimeout(() => {
+          if (noticeSerial.current === serial) setNotice(null);
+        }, NOTICE_MS).unref?.();
       },
     );
   }, [source]);
@@ -155,12 +161,11 @@ export function App(props: AppProps): React.ReactElement {
 
   const origin = useSourceStatus(props.origin);
   const stale =
-    muteError ??
-    (origin.problem !== null
+    origin.problem !== null
       ? `STALE: ${origin.problem}`
       : live.error !== null
         ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
-        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources)));
+        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources));
 
   return (
     <MonitorScreen
@@ -173,6 +178,7 @@ export function App(props: AppProps): React.ReactElement {
       lastPollAt={feed.lastPollAt}
       lastPollMs={feed.lastPollMs}
       stale={stale}
+      notice={notice}
       offsetWarnMs={props.offsetWarnMs}
       availability={props.availability}
       context={props.context}

@@ -244,7 +244,21 @@ describe('monitor app', () => {
     expect(muted).toEqual([name]);
     expect(f.split('\n').filter((l) => l.includes('⊘'))).toHaveLength(1);
     fail = true;
-    await press(app, 'm', (fr) => fr.includes(`mute ${name} failed: the agent did not answer`));
+    const failed = await press(app, 'm', (fr) =>
+      fr.includes(`! mute ${name} failed: the agent did not answer`),
+    );
+    // A notice, not staleness: the header's markers and poll line stay as they were.
+    expect(failed).not.toContain('STALE');
+    expect(failed.split('\n')[2]).toBe(`! mute ${name} failed: the agent did not answer`);
+  });
+
+  it('shows a failed mute on the compact status line too', async () => {
+    const onMute = () => Promise.reject(new Error('state directory is read-only'));
+    const { app } = setup(snapshot(fleet()), { onMute, width: 60, height: 10 });
+    await waitForFrame(app.lastFrame, (f) => f.includes('polled'));
+    const f = await press(app, 'm', (fr) => fr.includes('! mute'));
+    expect(f.split('\n')[0]).toMatch(/^! mute \w+ failed: state directory is read-only$/);
+    expect(f).not.toContain('STALE');
   });
 
   it('shows and hides the help overlay', async () => {
