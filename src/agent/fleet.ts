@@ -14,6 +14,9 @@
 //                 as the host knows them) and sink.events(host, es) for new
 //                 events, each event once (dedupe on reconnect).
 //   stop()        stop feeding, release everything.
+//                 A feed that stands for many hosts (a Prometheus server) calls
+//                 sink.problem(text) when its own source fails, null when it
+//                 answers again: the header shows it as the screen's problem.
 //   retryNow()    reconnect now rather than at the backoff's time (optional).
 //   availability(host, daemon)   the daemon's 1 h / 24 h / 7 d availability (optional).
 import { performance } from 'node:perf_hooks';
@@ -36,6 +39,8 @@ export interface FleetSink {
   state(host: string, state: HostState): void;
   snapshot(host: string, snapshot: Snapshot): void;
   events(host: string, events: readonly HbEvent[]): void;
+  /** The feed's own trouble (not one host's), or null when it is over. */
+  problem?(text: string | null): void;
 }
 
 export interface FleetFeed {
@@ -109,8 +114,10 @@ export function mergeFleet(hosts: readonly HostView[], nowMs: number): Snapshot 
 }
 
 export interface FleetOptions {
-  /** Host names, in the order the header lists them. */
+  /** Host names, in the order the header lists them (feeds may add hosts they find). */
   hosts: readonly string[];
+  /** Where the data comes from, after the title ("prometheus http://..."); default none. */
+  label?: string | null;
   feeds: readonly FleetFeed[];
   /** The screen's poll interval: the history records at most one poll per interval. */
   intervalMs: number;
@@ -141,6 +148,7 @@ export class FleetSource implements ScreenSource {
   private lastPollMono = -Infinity;
   private latest: Snapshot | null = null;
   private ownEvents = 0;
+  private readonly problems = new Map<FleetFeed, string>();
 
   constructor(private readonly o: FleetOptions) {
     this.now = o.now ?? Date.now;
@@ -154,7 +162,7 @@ export class FleetSource implements ScreenSource {
       });
     }
     this.cell = new StatusCell({
-      label: null,
+      label: o.label ?? null,
       problem: null,
       hosts: this.hostStatuses(),
       at: this.now(),
@@ -182,6 +190,7 @@ export class FleetSource implements ScreenSource {
           },
           snapshot: sink.snapshot,
           events: sink.events,
+          problem: (text) => this.onProblem(f, text),
         }),
       ),
     );
@@ -273,6 +282,14 @@ export class FleetSource implements ScreenSource {
     e.state = state;
     if (state.state === 'connected' && e.unreachable) this.reachable(host, e);
     this.cell.set({ hosts: this.hostStatuses(), at: this.now() });
+  }
+
+  private onProblem(feed: FleetFeed, text: string | null): void {
+    if ((this.problems.get(feed) ?? null) === text) return;
+    if (text === null) this.problems.delete(feed);
+    else this.problems.set(feed, text);
+    const problem = this.problems.size > 0 ? [...this.problems.values()].join('; ') : null;
+    this.cell.set({ problem, at: this.now() });
   }
 
   private onSnapshot(host: string, snapshot: Snapshot): void {
