@@ -255,7 +255,6 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       intervalSec: config.pollInterval,
       offsetWarnMs: config.alerts.offsetWarnMs,
       initialPrefs: prefs,
-      initialEvents: source.initialEvents(),
       availability: (name: string) => source.availability(name),
       context: [
         `config: ${config.configFile ?? 'none found (defaults)'}`,
