@@ -220,7 +220,7 @@ run('the shipped rules and Alertmanager config, live', () => {
         SLOW,
       );
       expect(held.status.inhibitedBy.length).toBeGreaterThan(0);
-      expect(held.startsAt).toBe(firstStartsAt);
+      expect(Date.parse(held.startsAt)).toBe(Date.parse(firstStartsAt));
       // Ten scrapes failed in a row: any "resolved" from the gap would have been
       // sent by now (group_interval is 1 s); Prometheus still has the alert firing.
       await waitFor(
@@ -260,7 +260,7 @@ run('the shipped rules and Alertmanager config, live', () => {
         SLOW,
       );
       // The same alert all along: the same start, its labels unchanged.
-      expect(active.startsAt).toBe(firstStartsAt);
+      expect(Date.parse(active.startsAt)).toBe(Date.parse(firstStartsAt));
       expect(active.labels).toMatchObject({ status: 'down', reason: 'crashed' });
       expect(
         await query(`ghosthb_daemon_status{daemon="${VICTIM}",status="down"} == 1`),
