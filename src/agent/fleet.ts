@@ -14,11 +14,20 @@
 //                 as the host knows them) and sink.events(host, es) for new
 //                 events, each event once (dedupe on reconnect).
 //   stop()        stop feeding, release everything.
+//                 A feed that stands for many hosts (a Prometheus server) calls
+//                 sink.problem(text) when its own source fails, null when it
+//                 answers again: the header shows it as the screen's problem.
 //   retryNow()    reconnect now rather than at the backoff's time (optional).
 //   availability(host, daemon)   the daemon's 1 h / 24 h / 7 d availability (optional).
 import { performance } from 'node:perf_hooks';
 import { summarize } from '../core/status.js';
-import type { DaemonSnapshot, HbEvent, Snapshot } from '../core/types.js';
+import {
+  NO_CLOCK_READING,
+  type DaemonSnapshot,
+  type HbEvent,
+  type Snapshot,
+} from '../core/types.js';
+import { EventRing, type EventBuffer } from '../core/events/index.js';
 import type { Monitor } from '../runtime/monitor.js';
 import type { Poller, PollerListener, PollerUpdate } from '../runtime/poller.js';
 import type { Availability } from '../store/uptimeLog.js';
@@ -31,6 +40,8 @@ export interface FleetSink {
   state(host: string, state: HostState): void;
   snapshot(host: string, snapshot: Snapshot): void;
   events(host: string, events: readonly HbEvent[]): void;
+  /** The feed's own trouble (not one host's), or null when it is over. */
+  problem?(text: string | null): void;
 }
 
 export interface FleetFeed {
@@ -91,11 +102,7 @@ export function mergeFleet(hosts: readonly HostView[], nowMs: number): Snapshot 
       memTotalBytes: null,
     },
     clock: {
-      synced: null,
-      offsetMs: null,
-      errorBoundMs: null,
-      source: null,
-      stratum: null,
+      ...NO_CLOCK_READING,
       lastJumpAt: null,
       lastJumpMs: null,
       note: 'clocks are per host: see each host',
@@ -108,8 +115,10 @@ export function mergeFleet(hosts: readonly HostView[], nowMs: number): Snapshot 
 }
 
 export interface FleetOptions {
-  /** Host names, in the order the header lists them. */
+  /** Host names, in the order the header lists them (feeds may add hosts they find). */
   hosts: readonly string[];
+  /** Where the data comes from, after the title ("prometheus http://..."); default none. */
+  label?: string | null;
   feeds: readonly FleetFeed[];
   /** The screen's poll interval: the history records at most one poll per interval. */
   intervalMs: number;
@@ -133,13 +142,14 @@ export class FleetSource implements ScreenSource {
   private readonly now: () => number;
   private readonly unknownAfterMs: number;
   private pending: HbEvent[] = [];
-  private initial: HbEvent[] = [];
+  private readonly ring = new EventRing();
   private started = false;
   private emitTimer: NodeJS.Timeout | null = null;
   private tick: NodeJS.Timeout | null = null;
   private lastPollMono = -Infinity;
   private latest: Snapshot | null = null;
   private ownEvents = 0;
+  private readonly problems = new Map<FleetFeed, string>();
 
   constructor(private readonly o: FleetOptions) {
     this.now = o.now ?? Date.now;
@@ -153,7 +163,7 @@ export class FleetSource implements ScreenSource {
       });
     }
     this.cell = new StatusCell({
-      label: null,
+      label: o.label ?? null,
       problem: null,
       hosts: this.hostStatuses(),
       at: this.now(),
@@ -181,6 +191,7 @@ export class FleetSource implements ScreenSource {
           },
           snapshot: sink.snapshot,
           events: sink.events,
+          problem: (text) => this.onProblem(f, text),
         }),
       ),
     );
@@ -206,8 +217,9 @@ export class FleetSource implements ScreenSource {
     return Promise.resolve();
   }
 
-  initialEvents(): readonly HbEvent[] {
-    return this.initial;
+  /** Every host's events (names qualified with the host) and the fleet's own. */
+  get events(): EventBuffer {
+    return this.ring;
   }
 
   availability(name: string): Availability | null {
@@ -274,6 +286,14 @@ export class FleetSource implements ScreenSource {
     this.cell.set({ hosts: this.hostStatuses(), at: this.now() });
   }
 
+  private onProblem(feed: FleetFeed, text: string | null): void {
+    if ((this.problems.get(feed) ?? null) === text) return;
+    if (text === null) this.problems.delete(feed);
+    else this.problems.set(feed, text);
+    const problem = this.problems.size > 0 ? [...this.problems.values()].join('; ') : null;
+    this.cell.set({ problem, at: this.now() });
+  }
+
   private onSnapshot(host: string, snapshot: Snapshot): void {
     const e = this.entry(host);
     e.snapshot = snapshot;
@@ -282,9 +302,7 @@ export class FleetSource implements ScreenSource {
   }
 
   private onEvents(host: string, events: readonly HbEvent[]): void {
-    const qualified = events.map((ev) => fleetEvent(host, ev));
-    if (!this.started) this.initial.push(...qualified);
-    else this.pending.push(...qualified);
+    for (const ev of events) this.record(fleetEvent(host, ev));
     this.scheduleEmit();
   }
 
@@ -328,8 +346,13 @@ export class FleetSource implements ScreenSource {
       id: `fleet/${++this.ownEvents}`,
       at: new Date(this.now()).toISOString(),
     };
+    this.record(event);
+  }
+
+  /** Into the ring at once; with the next update once the screen is running. */
+  private record(event: HbEvent): void {
+    this.ring.push(event);
     if (this.started) this.pending.push(event);
-    else this.initial.push(event);
   }
 
   /** Coalesce a burst of hosts' updates into one frame. */

@@ -8,6 +8,8 @@ import type { Config } from '../config/schema.js';
 import { findAgent } from '../agent/client.js';
 import { remoteToken, TokenFileError } from '../agent/endpoint.js';
 import { AgentFeed, FleetSource, MonitorFeed, type FleetFeed } from '../agent/fleet.js';
+import type { PromEndpoint } from '../agent/prometheus.js';
+import type { PrometheusFeed } from '../agent/prometheusFeed.js';
 import { openRuntimeOrExplain } from './runtime.js';
 
 export interface RemoteSpec {
@@ -100,10 +102,24 @@ export interface FleetOpen {
   stderr: NodeJS.WritableStream;
   /** Shorter timeouts for one-shot readers (`status --remote`). */
   requestTimeoutMs?: number;
+  /** --prometheus: every instance a Prometheus server scrapes, as hosts beside the remotes. */
+  prometheus?: PromEndpoint | null;
+}
+
+/** The feed of a Prometheus server's instances (loaded only when asked for). */
+async function prometheusFeed(endpoint: PromEndpoint, o: FleetOpen): Promise<PrometheusFeed> {
+  const [{ PrometheusClient }, { PrometheusFeed }] = await Promise.all([
+    import('../agent/prometheus.js'),
+    import('../agent/prometheusFeed.js'),
+  ]);
+  const intervalMs = o.config.pollInterval * 1000;
+  // A poll's queries must finish before the next is due (and within 5 s).
+  const timeoutMs = Math.max(1000, Math.min(5000, intervalMs));
+  return new PrometheusFeed(new PrometheusClient(endpoint, { timeoutMs }), { intervalMs });
 }
 
 /**
- * The FleetSource over the remotes; null when this host's own monitor is
+ * The FleetSource over the remotes (and a Prometheus server's instances); null when this host's own monitor is
  * refused (explained on stderr). Not started.
  */
 export async function openFleet(
@@ -111,6 +127,8 @@ export async function openFleet(
   o: FleetOpen,
 ): Promise<FleetSource | null> {
   const feeds: FleetFeed[] = [];
+  const prom = o.prometheus ? await prometheusFeed(o.prometheus, o) : null;
+  if (prom) feeds.push(prom);
   for (const spec of specs) {
     if (spec.url) {
       feeds.push(
@@ -145,6 +163,7 @@ export async function openFleet(
   return new FleetSource({
     hosts: specs.map((s) => s.name),
     feeds,
+    label: prom?.where ?? null,
     intervalMs: o.config.pollInterval * 1000,
     unknownAfterMs: Math.max(10_000, 2 * o.config.pollInterval * 1000),
   });

@@ -20,7 +20,8 @@ import { findAgent } from '../agent/client.js';
 import { agentSilences, localSilences, toggleMute } from '../agent/silences.js';
 import { AttachedSource } from '../agent/attached.js';
 import { HandoverSource, LocalSource, type ScreenSource } from '../agent/source.js';
-import { EXIT } from './command.js';
+import { EXIT, type FlagValues } from './command.js';
+import type { PromEndpoint } from '../agent/prometheus.js';
 import { openFleet, type RemoteSpec } from './remotes.js';
 import { openRuntimeOrExplain, servingLine, type MonitorRuntime } from './runtime.js';
 import { untilStopSignal } from './signals.js';
@@ -47,6 +48,8 @@ export interface ScreenOptions {
   attach?: 'auto' | 'only' | 'never';
   /** --remote / config `remotes`: a fleet screen over these hosts instead of one. */
   remotes?: readonly RemoteSpec[];
+  /** --prometheus: a fleet screen over every instance this Prometheus server scrapes. */
+  prometheus?: PromEndpoint | null;
   /** Where the prefs (and an attached screen's crash report) go; default the user's state directory. */
   prefsDir?: string;
   /** Runs once when the monitor stops, however it stops (the demo stops its fleet here). */
@@ -144,14 +147,14 @@ async function openSource(
   stateDir: string,
   onLost: (holder: LockHolder) => void,
 ): Promise<{ source: ScreenSource; attached: boolean } | null> {
-  if (o.remotes && o.remotes.length > 0) {
+  if ((o.remotes && o.remotes.length > 0) || o.prometheus) {
     if (o.serve) {
       o.stderr.write(
         'ghost-hb: --serve serves one host; run "ghost-hb serve" on each host of the fleet\n',
       );
       return null;
     }
-    const fleet = await openFleet(o.remotes, { ...o, stateDir });
+    const fleet = await openFleet(o.remotes ?? [], { ...o, stateDir });
     if (!fleet) return null;
     await fleet.start();
     return { source: fleet, attached: true };
@@ -252,7 +255,6 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       intervalSec: config.pollInterval,
       offsetWarnMs: config.alerts.offsetWarnMs,
       initialPrefs: prefs,
-      initialEvents: source.initialEvents(),
       availability: (name: string) => source.availability(name),
       context: [
         `config: ${config.configFile ?? 'none found (defaults)'}`,
@@ -317,7 +319,9 @@ export const serveFlags = {
 } as const satisfies AnyFlags;
 
 /** The --serve option from the flags: --listen alone implies --serve. */
-export function serveOption(flags: Record<string, unknown>): { listen: string | null } | null {
-  const listen = (flags.listen as string | undefined) ?? null;
+export function serveOption(
+  flags: Partial<FlagValues<typeof serveFlags>>,
+): { listen: string | null } | null {
+  const listen = flags.listen ?? null;
   return flags.serve || listen !== null ? { listen } : null;
 }

@@ -193,6 +193,21 @@ export interface ClockSnapshot {
   note?: string | null;
 }
 
+/**
+ * The sync fields of a `ClockSnapshot` when there is no reading: no source has
+ * answered yet, the last attempt failed, or a fleet screen where clocks are per
+ * host. The jump fields and the note stay the caller's.
+ */
+export const NO_CLOCK_READING: Readonly<
+  Pick<ClockSnapshot, 'synced' | 'offsetMs' | 'errorBoundMs' | 'source' | 'stratum'>
+> = Object.freeze({
+  synced: null,
+  offsetMs: null,
+  errorBoundMs: null,
+  source: null,
+  stratum: null,
+});
+
 export interface DaemonSnapshot {
   /** In a fleet screen, `HOST/NAME` (unique across hosts); otherwise the daemon's name. */
   name: string;

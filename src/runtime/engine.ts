@@ -29,18 +29,19 @@ import {
   type DirOutage,
   type Evidence,
 } from '../core/status.js';
-import type {
-  DaemonSnapshot,
-  DaemonSpec,
-  Heartbeat,
-  HeartbeatDirObservation,
-  HeartbeatFileObservation,
-  Instant,
-  PollResult,
-  ProcessSample,
-  Snapshot,
-  SnapshotSources,
-  SystemSample,
+import {
+  NO_CLOCK_READING,
+  type DaemonSnapshot,
+  type DaemonSpec,
+  type Heartbeat,
+  type HeartbeatDirObservation,
+  type HeartbeatFileObservation,
+  type Instant,
+  type PollResult,
+  type ProcessSample,
+  type Snapshot,
+  type SnapshotSources,
+  type SystemSample,
 } from '../core/types.js';
 
 export interface EngineDeps {
@@ -593,11 +594,7 @@ export class Engine {
         memTotalBytes: s.memTotalBytes,
       },
       clock: {
-        synced: null,
-        offsetMs: null,
-        errorBoundMs: null,
-        source: null,
-        stratum: null,
+        ...NO_CLOCK_READING,
         lastJumpAt: this.jump ? new Date(this.jump.atWallMs).toISOString() : null,
         lastJumpMs: this.jump ? this.jump.stepMs : null,
       },

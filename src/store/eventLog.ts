@@ -12,14 +12,13 @@ import { JsonlWriter, shiftRotations } from './jsonl.js';
 import {
   LineSplitter,
   MAX_LINE_BYTES,
-  forEachLine,
-  forEachLineAsync,
-  forEachLineBackward,
-  forEachLineBackwardAsync,
   mergeProblems,
   noProblems,
   parseRecord,
+  readLines,
+  readLinesAsync,
   recordReader,
+  type LineVisitor,
   type ReadProblems,
 } from './lines.js';
 import { STATE_FILES } from './paths.js';
@@ -203,7 +202,7 @@ export class EventLog {
         const n = Number(e.id);
         if (n > max) max = n;
       });
-      forEachLine(f, reader.onLine, reader.onOversized);
+      readLines(f, reader);
       if (max > 0) break;
     }
     return max;
@@ -371,7 +370,7 @@ function backwardReader(
   name: string,
   problems: ReadProblems,
   out: NewestFirstCollector,
-): { onLine: (line: string, offset: number) => boolean; onOversized: (offset: number) => void } {
+): LineVisitor {
   return {
     onLine(line, offset) {
       const r = parseRecord(eventRecord, line);
@@ -392,14 +391,14 @@ function scanEvents(files: readonly string[], q: EventQuery, problems: ReadProbl
   if (newestFirst.wanted) {
     for (const f of filesFor(files, q).reverse()) {
       const reader = backwardReader(path.basename(f), problems, newestFirst);
-      if (!forEachLineBackward(f, reader.onLine, reader.onOversized)) break;
+      if (!readLines(f, reader, { backward: true })) break;
     }
     return newestFirst.result();
   }
   const out = new EventCollector(q);
   for (const f of filesFor(files, q)) {
     const reader = recordReader(path.basename(f), eventRecord, problems, (e) => out.add(e));
-    forEachLine(f, reader.onLine, reader.onOversized);
+    readLines(f, reader);
   }
   return out.result();
 }
@@ -413,14 +412,14 @@ async function scanEventsAsync(
   if (newestFirst.wanted) {
     for (const f of filesFor(files, q).reverse()) {
       const reader = backwardReader(path.basename(f), problems, newestFirst);
-      if (!(await forEachLineBackwardAsync(f, reader.onLine, reader.onOversized))) break;
+      if (!(await readLinesAsync(f, reader, { backward: true }))) break;
     }
     return newestFirst.result();
   }
   const out = new EventCollector(q);
   for (const f of filesFor(files, q)) {
     const reader = recordReader(path.basename(f), eventRecord, problems, (e) => out.add(e));
-    await forEachLineAsync(f, reader.onLine, reader.onOversized);
+    await readLinesAsync(f, reader);
   }
   return out.result();
 }
@@ -451,7 +450,7 @@ export function followFile(
     // Not a valid event: skipped, like the reader does.
     if (r.ok && matchesFilter(r.value, q)) onEvent(r.value);
   };
-  let splitter = new LineSplitter(onLine, () => {});
+  let splitter = new LineSplitter({ onLine, onOversized: () => {} });
   const readNew = () => {
     const st = stat();
     if (!st) return;
@@ -459,7 +458,7 @@ export function followFile(
       // Rotated or truncated: read the new file from its start.
       ino = st.ino;
       pos = 0;
-      splitter = new LineSplitter(onLine, () => {});
+      splitter = new LineSplitter({ onLine, onOversized: () => {} });
     }
     if (st.size <= pos) return;
     let fd: number;

@@ -47,102 +47,187 @@ export function describeProblems(what: string, p: ReadProblems): string {
 }
 
 /**
- * Call `onLine` with each complete line of `file` (without its newline), in
- * order, reading CHUNK_BYTES at a time. A last line without a newline is
- * included (a reader cannot tell a torn line from a short one; the schema
- * check rejects a torn one). Over-long lines are reported to `onOversized`.
- * A missing file reads as empty.
+ * What a pass over a file's lines calls. `at` says where the line is: its
+ * line number (from 1) when reading forward, its byte offset when reading
+ * backward (a backward read cannot count lines). `onLine` returns false to stop.
  */
-export function forEachLine(
+export interface LineVisitor {
+  onLine(line: string, at: number): boolean | void;
+  onOversized(at: number): void;
+}
+
+export interface ReadLinesOptions {
+  /** Newest (last) line first, reading from the end: for "the newest N". */
+  backward?: boolean;
+}
+
+/**
+ * Call `visitor.onLine` with each line of `file` (without its newline), in
+ * order or newest first, reading CHUNK_BYTES at a time, until it returns
+ * false. A last line without a newline is included (a reader cannot tell a
+ * torn line from a short one; the schema check rejects a torn one). Over-long
+ * lines go to `onOversized`. A missing file reads as empty. Returns false
+ * when the visitor stopped the pass.
+ */
+export function readLines(
   file: string,
-  onLine: (line: string, lineNo: number) => void,
-  onOversized: (lineNo: number) => void,
-): void {
+  visitor: LineVisitor,
+  opts: ReadLinesOptions = {},
+): boolean {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw err;
   }
   try {
-    const splitter = new LineSplitter(onLine, onOversized);
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      splitter.push(buf.subarray(0, n));
-    }
-    splitter.end();
+    const size = opts.backward ? fs.fstatSync(fd).size : 0;
+    const pass = linePass(visitor, opts.backward === true, size, buf);
+    let step = pass.next();
+    while (!step.done) step = pass.next(fs.readSync(fd, buf, 0, step.value.len, step.value.pos));
+    return step.value;
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** As forEachLine, but reads asynchronously and yields to the event loop between chunks. */
-export async function forEachLineAsync(
+/** As readLines, reading asynchronously and yielding to the event loop between chunks. */
+export async function readLinesAsync(
   file: string,
-  onLine: (line: string, lineNo: number) => void,
-  onOversized: (lineNo: number) => void,
-): Promise<void> {
+  visitor: LineVisitor,
+  opts: ReadLinesOptions = {},
+): Promise<boolean> {
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw err;
   }
   try {
-    const splitter = new LineSplitter(onLine, onOversized);
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      splitter.push(buf.subarray(0, bytesRead));
+    const size = opts.backward ? (await handle.stat()).size : 0;
+    const pass = linePass(visitor, opts.backward === true, size, buf);
+    let step = pass.next();
+    while (!step.done) {
+      const { bytesRead } = await handle.read(buf, 0, step.value.len, step.value.pos);
       // Parsing a chunk is a few ms; let polls and other requests run between chunks.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      step = pass.next(bytesRead);
     }
-    splitter.end();
+    return step.value;
   } finally {
     await handle.close();
   }
 }
 
-/** Splits a byte stream into lines, dropping (and reporting) lines over MAX_LINE_BYTES. */
+/**
+ * One pass over a file's lines, written once for both readers: it yields
+ * each read to make (into `buf`) and is sent the number of bytes read, so the
+ * sync and the async reader differ only in how they read. Forward it reads
+ * to the end of the file (including what was appended meanwhile); backward
+ * from `size` to the start. Returns false when the visitor stopped it.
+ */
+function* linePass(
+  visitor: LineVisitor,
+  backward: boolean,
+  size: number,
+  buf: Buffer,
+): Generator<{ pos: number; len: number }, boolean, number> {
+  const splitter = new LineSplitter(visitor, { backward });
+  if (backward) {
+    let pos = size;
+    while (pos > 0 && !splitter.done) {
+      const len = Math.min(buf.length, pos);
+      pos -= len;
+      const n = yield { pos, len };
+      splitter.push(buf.subarray(0, n), pos);
+    }
+  } else {
+    let pos = 0;
+    while (!splitter.done) {
+      const n = yield { pos, len: buf.length };
+      if (n === 0) break;
+      splitter.push(buf.subarray(0, n), pos);
+      pos += n;
+    }
+  }
+  splitter.end();
+  return !splitter.done;
+}
+
+/**
+ * Splits a file's bytes into lines, dropping (and reporting) lines over
+ * `maxLineBytes` without holding them. Forward, chunks come in file order and
+ * lines are numbered; backward, each chunk precedes the one pushed before it,
+ * lines come newest first with their byte offsets. `onLine` returns false to stop.
+ */
 export class LineSplitter {
   private parts: Buffer[] = [];
   private partBytes = 0;
   private skipping = false;
+  private stopped = false;
   private lineNo = 0;
+  private readonly backward: boolean;
+  private readonly maxLineBytes: number;
 
   constructor(
-    private readonly onLine: (line: string, lineNo: number) => void,
-    private readonly onOversized: (lineNo: number) => void,
-    private readonly maxLineBytes = MAX_LINE_BYTES,
-  ) {}
+    private readonly visitor: LineVisitor,
+    opts: { backward?: boolean; maxLineBytes?: number } = {},
+  ) {
+    this.backward = opts.backward === true;
+    this.maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
+  }
 
-  push(chunk: Buffer): void {
+  /** The visitor stopped the pass. */
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  /** Bytes of an unfinished line held (for followers that resume later). */
+  get pendingBytes(): number {
+    return this.partBytes;
+  }
+
+  /** `chunk` holds the file's bytes from `offset` (needed backward only). */
+  push(chunk: Buffer, offset = 0): void {
+    if (this.backward) this.pushBackward(chunk, offset);
+    else this.pushForward(chunk);
+  }
+
+  /** What is held is the file's last line (forward) or first line (backward). */
+  end(): void {
+    if (!this.stopped && (this.partBytes > 0 || this.skipping)) this.endLine(0);
+  }
+
+  private pushForward(chunk: Buffer): void {
     let start = 0;
-    for (;;) {
+    while (!this.stopped) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) {
         this.keep(chunk.subarray(start));
         return;
       }
       this.keep(chunk.subarray(start, nl));
-      this.endLine();
+      this.endLine(0);
       start = nl + 1;
     }
   }
 
-  /** The text after the last newline, if any, as a final line. */
-  end(): void {
-    if (this.partBytes > 0 || this.skipping) this.endLine();
-  }
-
-  /** Bytes of an unfinished line held (for followers that resume later). */
-  get pendingBytes(): number {
-    return this.partBytes;
+  private pushBackward(chunk: Buffer, offset: number): void {
+    let end = chunk.length;
+    while (!this.stopped) {
+      const nl = end === 0 ? -1 : chunk.lastIndexOf(NEWLINE, end - 1);
+      if (nl === -1) {
+        this.keep(chunk.subarray(0, end));
+        return;
+      }
+      this.keep(chunk.subarray(nl + 1, end));
+      this.endLine(offset + nl + 1);
+      end = nl;
+    }
   }
 
   private keep(bytes: Buffer): void {
@@ -153,16 +238,18 @@ export class LineSplitter {
       this.partBytes = 0;
       return;
     }
-    // Copied: the caller reuses its chunk buffer.
-    this.parts.push(Buffer.from(bytes));
+    // Copied: the caller reuses its chunk buffer. Backward, earlier bytes come later: kept in front.
+    if (this.backward) this.parts.unshift(Buffer.from(bytes));
+    else this.parts.push(Buffer.from(bytes));
     this.partBytes += bytes.length;
   }
 
-  private endLine(): void {
-    this.lineNo++;
+  /** A line ends: `offset` is where it starts (backward); forward lines are counted. */
+  private endLine(offset: number): void {
+    const at = this.backward ? offset : ++this.lineNo;
     if (this.skipping) {
       this.skipping = false;
-      this.onOversized(this.lineNo);
+      this.visitor.onOversized(at);
       return;
     }
     if (this.partBytes === 0) return;
@@ -172,7 +259,7 @@ export class LineSplitter {
         : Buffer.concat(this.parts).toString('utf8');
     this.parts = [];
     this.partBytes = 0;
-    this.onLine(line, this.lineNo);
+    if (this.visitor.onLine(line, at) === false) this.stopped = true;
   }
 }
 
@@ -185,7 +272,7 @@ export function recordReader<T>(
   schema: ZodType<T>,
   problems: ReadProblems,
   onRecord: (r: T) => void,
-): { onLine: (line: string, lineNo: number) => void; onOversized: (lineNo: number) => void } {
+): LineVisitor {
   return {
     onLine(line, lineNo) {
       const r = parseRecord(schema, line);
@@ -228,144 +315,9 @@ export function readRecords<T>(
   problems: ReadProblems = noProblems(),
 ): T[] {
   const out: T[] = [];
-  const reader = recordReader(name, schema, problems, (r) => out.push(r));
-  forEachLine(file, reader.onLine, reader.onOversized);
+  readLines(
+    file,
+    recordReader(name, schema, problems, (r) => out.push(r)),
+  );
   return out;
-}
-
-/**
- * Splits bytes read from the end of a file towards its start into lines,
- * newest first. Each chunk pushed precedes the one before it. Lines over
- * `maxLineBytes` are skipped unread and reported. `onLine` returns false to stop.
- */
-export class ReverseLineSplitter {
-  /** The start of the file's later bytes up to their first newline: the end of a line still being read. */
-  private parts: Buffer[] = [];
-  private partBytes = 0;
-  private skipping = false;
-  private stopped = false;
-
-  constructor(
-    private readonly onLine: (line: string, offset: number) => boolean,
-    private readonly onOversized: (offset: number) => void,
-    private readonly maxLineBytes = MAX_LINE_BYTES,
-  ) {}
-
-  get done(): boolean {
-    return this.stopped;
-  }
-
-  /** `chunk` holds the bytes from `offset` of the file, just before those pushed last. */
-  push(chunk: Buffer, offset: number): void {
-    let end = chunk.length;
-    while (!this.stopped) {
-      const nl = end === 0 ? -1 : chunk.lastIndexOf(NEWLINE, end - 1);
-      if (nl === -1) {
-        this.keep(chunk.subarray(0, end));
-        return;
-      }
-      this.keep(chunk.subarray(nl + 1, end));
-      this.endLine(offset + nl + 1);
-      end = nl;
-    }
-  }
-
-  /** The bytes before the first newline of the file, as its first line. */
-  end(): void {
-    if (!this.stopped && (this.partBytes > 0 || this.skipping)) this.endLine(0);
-  }
-
-  private keep(bytes: Buffer): void {
-    if (bytes.length === 0 || this.skipping) return;
-    if (this.partBytes + bytes.length > this.maxLineBytes) {
-      this.skipping = true;
-      this.parts = [];
-      this.partBytes = 0;
-      return;
-    }
-    // Copied and kept in front: the caller reuses its chunk buffer, and earlier bytes come later.
-    this.parts.unshift(Buffer.from(bytes));
-    this.partBytes += bytes.length;
-  }
-
-  private endLine(offset: number): void {
-    if (this.skipping) {
-      this.skipping = false;
-      this.onOversized(offset);
-      return;
-    }
-    if (this.partBytes === 0) return;
-    const line =
-      this.parts.length === 1
-        ? this.parts[0]!.toString('utf8')
-        : Buffer.concat(this.parts).toString('utf8');
-    this.parts = [];
-    this.partBytes = 0;
-    if (!this.onLine(line, offset)) this.stopped = true;
-  }
-}
-
-/**
- * Call `onLine` with each line of `file`, newest (last) first, reading
- * CHUNK_BYTES at a time from the end, until it returns false. A missing file
- * reads as empty. `offset` is the line's byte offset in the file.
- */
-export function forEachLineBackward(
-  file: string,
-  onLine: (line: string, offset: number) => boolean,
-  onOversized: (offset: number) => void,
-): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw err;
-  }
-  try {
-    const splitter = new ReverseLineSplitter(onLine, onOversized);
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    let pos = fs.fstatSync(fd).size;
-    while (pos > 0 && !splitter.done) {
-      const len = Math.min(CHUNK_BYTES, pos);
-      pos -= len;
-      const n = fs.readSync(fd, buf, 0, len, pos);
-      splitter.push(buf.subarray(0, n), pos);
-    }
-    splitter.end();
-    return !splitter.done;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** As forEachLineBackward, reading asynchronously and yielding to the event loop between chunks. */
-export async function forEachLineBackwardAsync(
-  file: string,
-  onLine: (line: string, offset: number) => boolean,
-  onOversized: (offset: number) => void,
-): Promise<boolean> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw err;
-  }
-  try {
-    const splitter = new ReverseLineSplitter(onLine, onOversized);
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    let pos = (await handle.stat()).size;
-    while (pos > 0 && !splitter.done) {
-      const len = Math.min(CHUNK_BYTES, pos);
-      pos -= len;
-      const { bytesRead } = await handle.read(buf, 0, len, pos);
-      splitter.push(buf.subarray(0, bytesRead), pos);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    splitter.end();
-    return !splitter.done;
-  } finally {
-    await handle.close();
-  }
 }

@@ -3,7 +3,6 @@
 // collecting; the filter, status filter and sort are handed to `onPrefs`
 // whenever they change so they can be remembered.
 import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { UpdateSource } from '../runtime/poller.js';
 import { deriveScreen } from './model/screen.js';
 import {
   initialViewState,
@@ -15,8 +14,8 @@ import {
   type ViewCommand,
   type ViewState,
 } from './model/view.js';
-import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
-import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
+import { usePoller, type FeedSource, type FeedState } from './hooks/usePoller.js';
+import type { SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
 import { useSourceStatus, type StatusReader } from './hooks/useSourceStatus.js';
 import { hostBadges } from './model/fleet.js';
@@ -33,8 +32,8 @@ import { helpLineCount, helpNotes } from './components/HelpOverlay.js';
 import type { ScreenData, ScreenModel } from './model/screen.js';
 
 export interface AppProps {
-  /** Poll updates; the app only subscribes (the caller starts and stops the source). */
-  feed: UpdateSource;
+  /** Poll updates and the event buffer; the app only subscribes (the caller starts and stops the source). */
+  feed: FeedSource;
   width: number;
   height: number;
   color: boolean;
@@ -43,8 +42,6 @@ export interface AppProps {
   initialPrefs?: Partial<Prefs>;
   onPrefs?(prefs: Prefs): void;
   onQuit(): void;
-  /** Events known before the first poll (the event log's tail). */
-  initialEvents?: readonly HbEvent[];
   availability?: MonitorScreenProps['availability'];
   /** Where the settings and heartbeats come from ("config: FILE"), for the help. */
   context?: readonly string[];
@@ -58,8 +55,8 @@ export interface AppProps {
   origin?: StatusReader;
 }
 
-/** How long a failed mute is shown in the status line. */
-const MUTE_ERROR_MS = 10_000;
+/** How long a notice (a failed mute) stays in the header. */
+const NOTICE_MS = 10_000;
 
 function samePrefs(a: Prefs, b: Prefs): boolean {
   return (
@@ -72,11 +69,11 @@ function samePrefs(a: Prefs, b: Prefs): boolean {
 
 export function App(props: AppProps): React.ReactElement {
   const { feed: source, width, height, onQuit, onPrefs } = props;
-  const [initialFeed] = useState(() => feedWithEvents(props.initialEvents ?? []));
-  const live = usePoller(source, initialFeed);
+  const live = usePoller(source);
   const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
   const [frozen, setFrozen] = useState<FeedState | null>(null);
-  const [muteError, setMuteError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeSerial = useRef(0);
   const feed = state.paused && frozen ? frozen : live;
 
   const data = useMemo(
@@ -123,13 +120,18 @@ export function App(props: AppProps): React.ReactElement {
     if (!name || !mute) return;
     mute(name).then(
       () => {
-        setMuteError(null);
+        noticeSerial.current++;
+        setNotice(null);
         // Poll now, so the mark appears at once rather than at the next interval.
         void source.pollNow?.();
       },
       (err: unknown) => {
-        setMuteError(`mute ${name} failed: ${(err as Error).message}`);
-        setTimeout(() => setMuteError(null), MUTE_ERROR_MS).unref?.();
+        setNotice(`mute ${name} failed: ${(err as Error).message}`);
+        // Clear this notice only: a newer one keeps its own full time.
+        const serial = ++noticeSerial.current;
+        setTimeout(() => {
+          if (noticeSerial.current === serial) setNotice(null);
+        }, NOTICE_MS).unref?.();
       },
     );
   }, [source]);
@@ -155,12 +157,11 @@ export function App(props: AppProps): React.ReactElement {
 
   const origin = useSourceStatus(props.origin);
   const stale =
-    muteError ??
-    (origin.problem !== null
+    origin.problem !== null
       ? `STALE: ${origin.problem}`
       : live.error !== null
         ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
-        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources)));
+        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources));
 
   return (
     <MonitorScreen
@@ -173,6 +174,7 @@ export function App(props: AppProps): React.ReactElement {
       lastPollAt={feed.lastPollAt}
       lastPollMs={feed.lastPollMs}
       stale={stale}
+      notice={notice}
       offsetWarnMs={props.offsetWarnMs}
       availability={props.availability}
       context={props.context}
@@ -223,13 +225,4 @@ function failingSources(sources: SnapshotSources | undefined): string | null {
     .filter(([, ok]) => ok === false)
     .map(([name]) => name);
   return bad.length ? `no answer from ${bad.join(', ')}` : null;
-}
-
-function feedWithEvents(events: readonly HbEvent[]): FeedState {
-  const kept = events.slice(-200);
-  return {
-    ...EMPTY_FEED,
-    events: kept.map((event, i) => ({ seq: i + 1, event })),
-    seq: kept.length,
-  };
 }

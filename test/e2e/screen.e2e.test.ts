@@ -128,6 +128,22 @@ describeE2e('the monitor screen in tmux', () => {
     await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 30_000);
   }, 90_000);
 
+  it('says so in the header notice line when a mute cannot be stored, without calling the data stale', async () => {
+    // A directory where the silences file goes: the atomic rename onto it fails.
+    const silencesFile = path.join(fleet.root, 'state', 'silences.json');
+    fs.rmSync(silencesFile, { force: true });
+    fs.mkdirSync(silencesFile);
+    try {
+      tmux.keys('g', 'm');
+      const pane = await tmux.waitFor((p) => /^! mute \w+ failed: /m.test(p), 30_000);
+      expect(lines(pane)[2]).toMatch(/^! mute \w+ failed: E\w+/);
+      expect(lines(pane)[0]).toMatch(/^ghost-hb /);
+      expect(pane).not.toContain('STALE');
+    } finally {
+      fs.rmSync(silencesFile, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it.each([
     [60, 15],
     [40, 10],

@@ -1,18 +1,24 @@
 // `--prometheus`: the fleet from a real Prometheus server (Debian's
-// `prometheus`) scraping two real `ghost-hb serve` agents with a token, and
-// the client against servers that answer badly.
+// `prometheus`) scraping two real `ghost-hb serve` agents with a token, as
+// `status --prometheus` and as the screen (the built binary in a tmux pane,
+// open while a daemon dies and an agent stops), and the client against
+// servers that answer badly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FleetSource } from '../../src/agent/fleet.js';
 import { PrometheusClient, pollPrometheus, type PromEndpoint } from '../../src/agent/prometheus.js';
+import { PrometheusFeed } from '../../src/agent/prometheusFeed.js';
 import type { FleetReport } from '../../src/cli/prometheusFleet.js';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
 import { BIN } from '../helpers/cli.js';
 import { waitFor } from '../helpers/proc.js';
 import { PrometheusServer } from '../helpers/prometheusServer.js';
+import { Tmux, paneRows } from '../helpers/tmux.js';
 import { requireTool } from '../helpers/tools.js';
 
 const TOKEN = 'prometheus-scrape-token-0123456789';
@@ -59,7 +65,18 @@ async function serveAgent(fleet: BeatingFleet): Promise<{ child: ChildProcess; a
   return { child, address };
 }
 
-const runProm = requireTool('prometheus', 'prometheus') ? describe : describe.skip;
+const runProm =
+  requireTool('prometheus', 'prometheus') && requireTool('tmux', 'tmux') ? describe : describe.skip;
+
+/** Rows of the screen's table for one host (the HOST column), as "status name". */
+function screenRows(pane: string, host: string): string[] {
+  const rows: string[] = [];
+  for (const { line } of paneRows(pane)) {
+    const m = /^[ >]?\S (\S+)\s+(\S+)\s+(?:⊘ )?(\S+)/.exec(line);
+    if (m && m[2] === host) rows.push(`${m[1]} ${m[3]}`);
+  }
+  return rows;
+}
 
 runProm('ghost-hb status --prometheus, against a real Prometheus scraping two agents', () => {
   const fleets: BeatingFleet[] = [];
@@ -67,6 +84,8 @@ runProm('ghost-hb status --prometheus, against a real Prometheus scraping two ag
   let a = '';
   let b = '';
   let prom: PrometheusServer;
+  const tmux = new Tmux();
+  let screenDir = '';
 
   async function report(): Promise<{ code: number | null; report: FleetReport }> {
     const r = await cli(['status', '--prometheus', prom.url, '--json']);
@@ -106,9 +125,11 @@ runProm('ghost-hb status --prometheus, against a real Prometheus scraping two ag
   }, 120_000);
 
   afterAll(async () => {
+    tmux.kill();
     for (const child of agents) child.kill('SIGKILL');
     await prom?.stop();
     for (const f of fleets) f.close();
+    if (screenDir) fs.rmSync(screenDir, { recursive: true, force: true });
   });
 
   it("shows both instances' daemons, with the host on each", async () => {
@@ -141,6 +162,37 @@ runProm('ghost-hb status --prometheus, against a real Prometheus scraping two ag
     expect(text.stdout).toContain('4 up, 0 late, 0 down, 0 unknown');
   });
 
+  it('the screen (--prometheus) in tmux: every instance as a host, with its rows', async () => {
+    // A directory of its own: the screen reads Prometheus, never a state directory.
+    screenDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghb-prom-screen-'));
+    fs.writeFileSync(
+      path.join(screenDir, '.heartbeatrc.json'),
+      JSON.stringify({ pollInterval: 1, discover: false, daemons: [], stateDir: './state' }),
+    );
+    const tokenFile = path.join(screenDir, 'prom-token');
+    fs.writeFileSync(tokenFile, 'no-token-is-needed-but-one-is-sent', { mode: 0o600 });
+    tmux.start(screenDir, 140, 32, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
+    tmux.type(
+      `node ${BIN} --prometheus ${prom.url} --prometheus-token-file ${tokenFile}; echo "EXIT-$?"`,
+    );
+    tmux.keys('Enter');
+    const pane = await tmux.waitFor(
+      (p) =>
+        screenRows(p, a).length === 2 &&
+        screenRows(p, b).length === 2 &&
+        paneRows(p).every((r) => /^[ >]?✔ up/.test(r.line)) &&
+        p.includes(`${a} 2✔ connected`) &&
+        p.includes(`${b} 2✔ connected`),
+      60_000,
+    );
+    expect(pane).toMatch(/STATUS\s+HOST\s+NAME/);
+    expect(pane).toContain(`ghost-hb prometheus ${prom.url}`);
+    expect(screenRows(pane, a).sort()).toEqual(['up executor', 'up relayCore']);
+    expect(screenRows(pane, b).sort()).toEqual(['up healer', 'up relayCore']);
+    expect(pane).toContain('2 hosts');
+    expect(pane).not.toContain('no-token-is-needed');
+  }, 120_000);
+
   it("shows a daemon's death on one host as down, with the firing alert as an event", async () => {
     fleets[0]!.children.get('executor')!.kill('SIGKILL');
     const { code, report: r } = await reportWhere(
@@ -159,7 +211,18 @@ runProm('ghost-hb status --prometheus, against a real Prometheus scraping two ag
       message: `executor on ${a} is down`,
       data: { source: 'prometheus', host: a },
     });
-  });
+
+    // The screen: the row down under its host, the alert once in the event pane.
+    const pane = await tmux.waitFor(
+      (p) => screenRows(p, a).includes('down executor') && p.includes(`executor on ${a} is down`),
+      60_000,
+    );
+    expect(screenRows(pane, b).sort()).toEqual(['up healer', 'up relayCore']);
+    expect(
+      pane.match(new RegExp(`executor on ${a.replace(/\./g, '\\.')} is down`, 'g')),
+    ).toHaveLength(1);
+    expect(pane).toContain(`${a} 1✔ 1✖ connected`);
+  }, 120_000);
 
   it('shows the daemons of an agent that stops answering as unknown (host unreachable), never down', async () => {
     agents[1]!.kill('SIGKILL');
@@ -175,7 +238,20 @@ runProm('ghost-hb status --prometheus, against a real Prometheus scraping two ag
     expect(r.hosts.find((h) => h.host === b)!.problem).toMatch(/^host unreachable/);
     // The other host is untouched.
     expect(r.daemons.find((d) => d.host === a && d.name === 'relayCore')!.status).toBe('up');
-  });
+
+    // The screen: its rows unknown (host unreachable), never down; the host's state says so.
+    const pane = await tmux.waitFor(
+      (p) =>
+        screenRows(p, b).length === 2 &&
+        screenRows(p, b).every((row) => row.startsWith('unknown')) &&
+        p.includes(`${b} 2? unreachable`),
+      60_000,
+    );
+    expect(pane).toMatch(new RegExp(`unknown\\s+${b.replace(/\./g, '\\.')}\\s+\\S+\\s+host unre`));
+    expect(screenRows(pane, a).sort()).toEqual(['down executor', 'up relayCore']);
+    tmux.keys('q');
+    await tmux.waitFor((p) => p.includes('EXIT-0'), 30_000);
+  }, 120_000);
 });
 
 /** A server answering every request with `handle`; resolves with its endpoint. */
@@ -215,6 +291,8 @@ describe('the Prometheus client, against servers that answer badly', () => {
     handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
     kind: string;
     message: RegExp;
+    /** The client's deadline: short only where running past it is the case under test. */
+    timeoutMs?: number;
   }[] = [
     {
       name: 'garbage',
@@ -267,6 +345,7 @@ describe('the Prometheus client, against servers that answer badly', () => {
       },
       kind: 'unreachable',
       message: /no complete answer in 1000 ms/,
+      timeoutMs: 1000,
     },
     {
       name: "Prometheus's own refusal",
@@ -276,11 +355,13 @@ describe('the Prometheus client, against servers that answer badly', () => {
     },
   ];
 
-  it.each(cases)('$name: a clear error, never a crash', async ({ handle, kind, message }) => {
+  it.each(cases)('$name: a clear error, never a crash', async (c) => {
+    const { handle, kind, message } = c;
     const server = await fakeServer(handle);
     try {
+      // A loaded machine may take seconds to answer: only the trickle case may time out.
       const client = new PrometheusClient(server.endpoint, {
-        timeoutMs: 1000,
+        timeoutMs: c.timeoutMs ?? 60_000,
         maxBytes: 2 * 1024 * 1024,
       });
       const err = await pollPrometheus(client, Date.now(), new Map()).then(
@@ -318,6 +399,82 @@ describe('the Prometheus client, against servers that answer badly', () => {
         /^ghost-hb: prometheus http:\/\/127\.0\.0\.1:\d+: .*HTTP 401: the token was refused\n$/,
       );
     } finally {
+      await server.close();
+    }
+  });
+
+  it("the screen's feed: a Prometheus that stops answering is the screen's problem and each host's state", async () => {
+    let refuse = false;
+    const vector = (result: unknown[]) => ({
+      status: 'success',
+      data: { resultType: 'vector', result },
+    });
+    const server = await fakeServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const query = url.searchParams.get('query') ?? '';
+      const t = Date.now() / 1000;
+      let body: unknown = { status: 'success', data: { alerts: [] } };
+      if (query.startsWith('up and')) {
+        body = vector([{ metric: { instance: 'h1:9464', job: 'ghost-hb' }, value: [t, '1'] }]);
+      } else if (query.startsWith('{__name__')) {
+        const metric = { __name__: 'ghosthb_daemon_status', instance: 'h1:9464', daemon: 'relay' };
+        body = vector([{ metric: { ...metric, status: 'up' }, value: [t, '1'] }]);
+      } else if (query) body = vector([]);
+      res.writeHead(refuse ? 401 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(refuse ? { status: 'error', error: 'unauthorized' } : body));
+    });
+    const feed = new PrometheusFeed(new PrometheusClient(server.endpoint, { timeoutMs: 2000 }), {
+      intervalMs: 200,
+    });
+    const fleet = new FleetSource({
+      hosts: [],
+      feeds: [feed],
+      label: feed.where,
+      intervalMs: 200,
+      unknownAfterMs: 500,
+    });
+    try {
+      await fleet.start();
+      expect(fleet.status().label).toBe(
+        `prometheus ${server.endpoint.url.href.replace(/\/$/, '')}`,
+      );
+      expect(fleet.status().problem).toBeNull();
+      expect(fleet.hostsNow().map((h) => [h.name, h.state.state])).toEqual([
+        ['h1:9464', 'connected'],
+      ]);
+      await waitFor(
+        () => (fleet.snapshot().daemons[0]?.status === 'up' ? true : undefined),
+        'the relay row up',
+      );
+
+      refuse = true;
+      const problem = await waitFor(() => fleet.status().problem ?? undefined, 'a problem');
+      expect(problem).toMatch(
+        /^prometheus http:\/\/127\.0\.0\.1:\d+: .*HTTP 401: the token was refused$/,
+      );
+      expect(problem).not.toContain(TOKEN);
+      expect(fleet.hostsNow()[0]!.state.state).toBe('auth failed');
+      const row = await waitFor(
+        () => fleet.snapshot().daemons.find((d) => d.status === 'unknown'),
+        'the row unknown after the timeout',
+      );
+      expect(row).toMatchObject({
+        name: 'h1:9464/relay',
+        host: 'h1:9464',
+        reason: 'host unreachable',
+      });
+
+      refuse = false;
+      await waitFor(
+        () =>
+          fleet.status().problem === null && fleet.snapshot().daemons[0]?.status === 'up'
+            ? true
+            : undefined,
+        'everything back once Prometheus answers',
+      );
+      expect(fleet.hostsNow()[0]!.state.state).toBe('connected');
+    } finally {
+      await fleet.stop();
       await server.close();
     }
   });

@@ -81,6 +81,27 @@ describe('Header', () => {
     expect(f).toContain('STALE: poll failed');
   });
 
+  it('shows a notice on its own line, whole and escaped, without calling the data stale', () => {
+    const notice =
+      'mute relayCore failed: EROFS: read-only file system, open \u001b[2Jsilences.json';
+    const lines = frameOf(<Header {...headerProps} notice={notice} />).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe(
+      '! mute relayCore failed: EROFS: read-only file system, open \\x1b[2Jsilences.json',
+    );
+    // The clock gauge gives the line back afterwards; the markers never say STALE.
+    expect(lines.join('\n')).not.toContain('STALE');
+    expect(lines.join('\n')).not.toContain('drift');
+    expect(frameOf(<Header {...headerProps} notice={null} />)).toContain('drift');
+    // A notice and staleness at once: each in its own place.
+    const both = frameOf(
+      <Header {...headerProps} notice={notice} stale="STALE: poll failed: EIO" />,
+    );
+    expect(both.split('\n')[0]).toMatch(/^STALE ghost-hb/);
+    expect(both.split('\n')[1]).toContain('STALE: poll failed');
+    expect(both.split('\n')[2]).toMatch(/^! mute relayCore failed/);
+  });
+
   it('shows memory as `ghost-hb status` does (one formatter)', () => {
     const snap = snapshot(fleet());
     snap.system = { ...snap.system, memUsedBytes: 1.3 * 2 ** 30, memTotalBytes: 23.5 * 2 ** 30 };

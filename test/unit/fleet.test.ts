@@ -9,7 +9,7 @@ import { fleetEvent, HOST_UNREACHABLE, mergeFleet } from '../../src/agent/fleet.
 import { SseParser, type SseFrame } from '../../src/agent/stream.js';
 import { RemoteError, resolveRemotes } from '../../src/cli/remotes.js';
 import { connectionText, hostBadges } from '../../src/ui/model/fleet.js';
-import { displayName, tableLayout } from '../../src/ui/model/layout.js';
+import { displayName, hostColumnWidth, tableLayout } from '../../src/ui/model/layout.js';
 import { compileFilter, visibleDaemons } from '../../src/ui/model/view.js';
 import { buildDaemon, buildSnapshot } from '../helpers/snapshotBuilders.js';
 
@@ -77,9 +77,21 @@ describe('the fleet on screen', () => {
   });
 
   it('shows the HOST column only in a fleet, and names without the host', () => {
-    expect(tableLayout(100, 8, true).columns.map((c) => c.key)).toContain('host');
+    expect(tableLayout(100, 8, 4).columns.map((c) => c.key)).toContain('host');
     expect(tableLayout(100, 8).columns.map((c) => c.key)).not.toContain('host');
     expect(displayName(merged.daemons[0]!)).toBe('relay');
+  });
+
+  it.each([
+    { hosts: [], width: 0 },
+    { hosts: [undefined, undefined], width: 0 },
+    { hosts: ['a', 'b'], width: 4 },
+    { hosts: ['web1', '127.0.0.1:39123'], width: 15 },
+    { hosts: ['a-very-long-instance.example.com:9464'], width: 24 },
+  ])('sizes the HOST column to its hosts: $hosts', ({ hosts, width }) => {
+    expect(hostColumnWidth(hosts)).toBe(width);
+    const host = tableLayout(120, 8, width).columns.find((c) => c.key === 'host');
+    expect(host?.width).toBe(width || undefined);
   });
 
   it("says each host's counts and connection state", () => {

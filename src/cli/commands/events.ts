@@ -7,11 +7,11 @@ import { EventLog, followFile } from '../../store/eventLog.js';
 import { describeProblems, problemCount } from '../../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { SEVERITIES, type HbEvent } from '../../core/types.js';
-import { EXIT, type Command } from '../command.js';
+import { EXIT, defineCommand } from '../command.js';
 import { formatEventLine } from '../eventText.js';
 import { untilStopSignal } from '../signals.js';
 
-export const eventsCommand: Command = {
+export const eventsCommand = defineCommand({
   name: 'events',
   summary: 'show the event log (filter by time, severity, daemon; --follow)',
   help: `
@@ -42,28 +42,28 @@ export const eventsCommand: Command = {
     follow: { type: 'boolean', shortFlag: 'f', default: false },
   },
   async run(ctx) {
-    const severity = ctx.flags.severity as string | undefined;
+    const severity = ctx.flags.severity;
     if (severity !== undefined && !isSeverity(severity)) {
       ctx.stderr.write(`ghost-hb: --severity must be one of ${SEVERITIES.join(', ')}\n`);
       return EXIT.UNKNOWN;
     }
     let since: number | null = null;
     if (ctx.flags.since !== undefined) {
-      since = parseSince(String(ctx.flags.since), Date.now());
+      since = parseSince(ctx.flags.since, Date.now());
       if (since === null) {
         ctx.stderr.write(`ghost-hb: --since must be ${SINCE_HELP}\n`);
         return EXIT.UNKNOWN;
       }
     }
-    const limit = ctx.flags.limit as number | undefined;
+    const limit = ctx.flags.limit;
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
       ctx.stderr.write('ghost-hb: --limit must be a whole number\n');
       return EXIT.UNKNOWN;
     }
-    let stateDir = ctx.flags.stateDir as string | undefined;
+    let stateDir = ctx.flags.stateDir;
     if (!stateDir) {
       const config = await loadConfig({
-        file: (ctx.flags.config as string | undefined) ?? null,
+        file: ctx.flags.config ?? null,
         cwd: ctx.cwd,
       });
       stateDir = resolveStateDir(config, ctx.env);
@@ -72,8 +72,8 @@ export const eventsCommand: Command = {
     const query: EventQuery = {
       sinceMs: since,
       severity: severity ?? null,
-      daemon: (ctx.flags.daemon as string | undefined) ?? null,
-      rule: (ctx.flags.rule as string | undefined) ?? null,
+      daemon: ctx.flags.daemon ?? null,
+      rule: ctx.flags.rule ?? null,
       limit: limit ?? null,
     };
     const print = (e: HbEvent) =>
@@ -98,4 +98,4 @@ export const eventsCommand: Command = {
     signals.dispose();
     return EXIT.OK;
   },
-};
+});

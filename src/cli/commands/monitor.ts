@@ -4,12 +4,18 @@
 // the crash file in the state directory. Without a terminal: one status poll.
 import type { Config } from '../../config/schema.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
-import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
+import { commonFlags, EXIT, defineCommand, type CommandContext } from '../command.js';
 import { loadConfigAudited } from '../runtime.js';
 import { runScreen, serveFlags, serveOption } from '../screen.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
 import { RemoteError, resolveRemotes, type RemoteSpec } from '../remotes.js';
 import { wantColor } from './status.js';
+import {
+  endpointOrExplain,
+  PROMETHEUS_HELP,
+  prometheusFlags,
+  prometheusStatus,
+} from '../prometheusFleet.js';
 
 /** Print why there is no screen, then one `status` poll (for pipes, cron, CI). */
 async function printStatusInstead(
@@ -26,13 +32,14 @@ async function printStatusInstead(
   return statusExitCode(snapshot);
 }
 
-export const monitorCommand: Command = {
+export const monitorCommand = defineCommand({
   name: '',
   summary: 'the interactive monitor (no subcommand)',
   help: `
   Usage
     $ ghost-hb [--dir DIR] [--config FILE] [--interval S] [--filter TEXT] [--no-color]
                [--attach] [--remote NAME=URL]... [--serve [--listen HOST:PORT]]
+    $ ghost-hb --prometheus URL [--prometheus-token-file FILE] [--remote NAME=URL]...
 
   Options
     --dir, -d      heartbeat directory (overrides the config's heartbeatDir)
@@ -47,6 +54,9 @@ export const monitorCommand: Command = {
     --remote       NAME=URL: a fleet screen over these agents' HTTP APIs (repeatable;
                    NAME= is this host); replaces the config's remotes, taking a
                    configured remote's token by name (else $GHOST_HB_TOKEN)
+${PROMETHEUS_HELP}
+                   (a fleet screen: HOST is each instance, the event pane
+                   shows alerts as they begin and stop firing)
     --serve        also serve the HTTP API, /metrics and the dashboard page
                    (as "ghost-hb serve" does)
     --listen       address for --serve (implies it; default: config api.listen,
@@ -55,7 +65,7 @@ export const monitorCommand: Command = {
   With an agent running on the state directory, the screen attaches to it over
   its socket ("attached to agent pid N" in the header) and writes nothing there.
   Press ? in the monitor for its keys. When stdout is not a terminal, prints
-  one status poll instead.
+  one status poll instead (of the fleet, with --prometheus).
 `,
   flags: {
     ...commonFlags,
@@ -64,32 +74,40 @@ export const monitorCommand: Command = {
     filter: { type: 'string' },
     attach: { type: 'boolean', default: false },
     remote: { type: 'string', isMultiple: true },
+    ...prometheusFlags,
   },
   async run(ctx) {
     const config = await loadConfigAudited(ctx);
     const serve = serveOption(ctx.flags);
     let remotes: RemoteSpec[];
     try {
-      remotes = resolveRemotes((ctx.flags.remote as string[] | undefined) ?? [], config, ctx.env);
+      remotes = resolveRemotes(ctx.flags.remote ?? [], config, ctx.env);
     } catch (err) {
       if (!(err instanceof RemoteError)) throw err;
       ctx.stderr.write(`ghost-hb: ${err.message}\n`);
       return EXIT.UNKNOWN;
     }
+    const prometheus = await endpointOrExplain(ctx);
+    if (prometheus === 'refused') return EXIT.UNKNOWN;
     if (!ctx.stdout.isTTY || !process.stdin.isTTY) {
+      if (prometheus) {
+        ctx.stderr.write('ghost-hb: not a terminal; here is one poll of the fleet instead\n');
+        return (await prometheusStatus(ctx)) ?? EXIT.UNKNOWN;
+      }
       return printStatusInstead(config, ctx, serve !== null);
     }
     return runScreen({
       config,
       color: wantColor(ctx.flags.color, ctx.env, true),
-      filter: (ctx.flags.filter as string | undefined) ?? null,
+      filter: ctx.flags.filter ?? null,
       serve,
       attach: ctx.flags.attach ? 'only' : 'auto',
       remotes,
+      prometheus,
       stdout: ctx.stdout,
       stdin: process.stdin,
       stderr: ctx.stderr,
       env: ctx.env,
     });
   },
-};
+});

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../../config/schema.js';
-import type { Snapshot } from '../../core/types.js';
+import { NO_CLOCK_READING, type Snapshot } from '../../core/types.js';
 import {
   parseChronyTracking,
   parseTimedatectlShow,
@@ -337,11 +337,7 @@ export function withClockAttempt(s: Snapshot, attempt: ClockAttempt | null): Sna
   if (!attempt.ok) {
     const clock = {
       ...s.clock,
-      synced: null,
-      offsetMs: null,
-      errorBoundMs: null,
-      source: null,
-      stratum: null,
+      ...NO_CLOCK_READING,
       note: attempt.unavailable ? NO_CLOCK_SOURCE_NOTE : null,
     };
     return attempt.unavailable

@@ -1,5 +1,6 @@
 // The top three lines: host figures, status counts and poll timing with the
-// PAUSED / FILTER markers, and the clock drift gauge.
+// PAUSED / FILTER markers, and the clock drift gauge (or, for a while, a
+// notice: the outcome of a key that did not work, such as a failed mute).
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Snapshot, StatusSummary } from '../../core/types.js';
@@ -31,6 +32,23 @@ export interface HeaderProps {
   origin?: string | null;
   /** A fleet's hosts: their line replaces the clock gauge (clocks are per host). */
   hosts?: readonly HostBadge[] | null;
+  /**
+   * A transient message for the operator ("mute relayCore failed: …"): it takes
+   * the third line, whole width, while it lasts. Not staleness: the data is fine.
+   */
+  notice?: string | null;
+}
+
+/** The notice line: a marked, escaped message that reads the same without colour. */
+export function Notice({ text, color }: { text: string; color: boolean }): React.ReactElement {
+  return (
+    <Text wrap="truncate-end">
+      <Text {...tint(color, 'yellow')} bold>
+        {'! '}
+      </Text>
+      <Text {...tint(color, 'yellow')}>{escapeControl(text)}</Text>
+    </Text>
+  );
 }
 
 /** One line: each host's name, counts and connection state. */
@@ -160,7 +178,9 @@ function HeaderImpl(props: HeaderProps): React.ReactElement {
           <Text {...tint(color, 'red')}>{`  ${escapeControl(props.stale)}`}</Text>
         ) : null}
       </Text>
-      {props.hosts ? (
+      {props.notice ? (
+        <Notice text={props.notice} color={color} />
+      ) : props.hosts ? (
         <HostsLine hosts={props.hosts} color={color} />
       ) : (
         <DriftGauge clock={snapshot?.clock ?? null} warnMs={props.offsetWarnMs} color={color} />

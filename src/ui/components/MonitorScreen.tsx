@@ -14,6 +14,7 @@ import { HelpOverlay } from './HelpOverlay.js';
 import type { HostBadge } from '../model/fleet.js';
 import { EventView } from './EventView.js';
 import { escapeControl } from '../../core/sanitize.js';
+import { tint } from '../theme.js';
 
 export interface MonitorScreenProps {
   data: ScreenData;
@@ -25,6 +26,8 @@ export interface MonitorScreenProps {
   lastPollAt: number | null;
   lastPollMs: number | null;
   stale: string | null;
+  /** A transient message (a failed mute): the header's notice line. */
+  notice?: string | null;
   offsetWarnMs: number;
   availability?: (
     name: string,
@@ -116,8 +119,15 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
             statusFilter={view.statusFilter}
             color={color}
           />
-          <Counts summary={snapshot?.summary ?? null} color={color} short />
-          {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
+          {/* A notice takes the counts' place for its few seconds: the line is short. */}
+          {props.notice ? (
+            <Text {...tint(color, 'yellow')}>{`! ${escapeControl(props.notice)}`}</Text>
+          ) : (
+            <>
+              <Counts summary={snapshot?.summary ?? null} color={color} short />
+              {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
+            </>
+          )}
           {view.mode === 'filter' ? ` /${escapeControl(view.draft ?? '')}_` : ''}
         </Text>
         {view.mode === 'event' ? (
@@ -157,6 +167,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
       lastPollAt={props.lastPollAt}
       lastPollMs={props.lastPollMs}
       stale={props.stale}
+      notice={props.notice ?? null}
       paused={view.paused}
       filter={view.draft ?? view.filter}
       filterError={model.matcher.error}

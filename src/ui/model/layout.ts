@@ -33,8 +33,8 @@ export interface ColumnSpec {
 export const COLUMNS: readonly ColumnSpec[] = [
   // Wide enough for the whole word: "? unknown".
   { key: 'status', label: 'STATUS', width: 9, align: 'left', keep: Infinity },
-  // Only in a fleet screen (see tableLayout's `withHost`).
-  { key: 'host', label: 'HOST', width: 10, align: 'left', keep: Infinity },
+  // Only in a fleet screen, as wide as its hosts' names (see tableLayout's `hostWidth`).
+  { key: 'host', label: 'HOST', width: 0, align: 'left', keep: Infinity },
   { key: 'name', label: 'NAME', width: 0, align: 'left', keep: Infinity },
   { key: 'reason', label: 'REASON', width: 10, align: 'left', keep: 90 },
   { key: 'pid', label: 'PID', width: 7, align: 'right', keep: 50 },
@@ -57,14 +57,28 @@ export interface TableLayout {
   nameWidth: number;
 }
 
+/** The HOST column's width bounds: "HOST" itself, and room for `host:port` of a Prometheus instance. */
+const HOST_MIN = 4;
+const HOST_MAX = 24;
+
+/** The HOST column's width for these hosts' names; 0 (no column) when no row has a host. */
+export function hostColumnWidth(hosts: Iterable<string | undefined>): number {
+  let longest = -1;
+  for (const h of hosts) if (h !== undefined) longest = Math.max(longest, h.length);
+  return longest < 0 ? 0 : Math.max(HOST_MIN, Math.min(HOST_MAX, longest));
+}
+
 /**
  * Choose columns for a width: drop the least important until the name gets
  * its comfortable width (or as much as it needs), then give the name the rest.
+ * `hostWidth` 0 leaves out the HOST column (a single host's screen).
  */
-export function tableLayout(width: number, longestName: number, withHost = false): TableLayout {
+export function tableLayout(width: number, longestName: number, hostWidth = 0): TableLayout {
   const wantName = Math.max(NAME_MIN, Math.min(NAME_MAX, longestName));
   const need = Math.min(wantName, NAME_COMFORT);
-  const cols = COLUMNS.filter((c) => withHost || c.key !== 'host');
+  const cols = COLUMNS.filter((c) => hostWidth > 0 || c.key !== 'host').map((c) =>
+    c.key === 'host' ? { ...c, width: hostWidth } : c,
+  );
   const fixedWidth = (cs: ColumnSpec[]) =>
     cs.reduce((sum, c) => sum + c.width, 0) + Math.max(0, cs.length - 1);
   const dropOrder = cols.filter((c) => c.keep !== Infinity).sort((a, b) => a.keep - b.keep);

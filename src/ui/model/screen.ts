@@ -6,6 +6,7 @@ import type { History } from './history.js';
 import {
   nameCell,
   screenLayout,
+  hostColumnWidth,
   tableLayout,
   type ScreenLayout,
   type TableLayout,
@@ -106,7 +107,7 @@ export function deriveScreen(
   const table = tableLayout(
     width - markerWidth,
     longestName(rows, view.top, screen.tableRows),
-    all.some((d) => d.host !== undefined),
+    hostColumnWidth(all.map((d) => d.host)),
   );
   const events = visibleEvents(paneEvents, view, matcher, screen.eventLines);
   const emptyReason = rows.length ? null : emptyTableReason(data.snapshot, state, matcher);
