@@ -6,7 +6,8 @@
 // user:password in it is refused, so no credential ends up in a message.
 import type { Config } from '../config/schema.js';
 import { findAgent } from '../agent/client.js';
-import { remoteToken, TokenFileError } from '../agent/endpoint.js';
+import { remoteToken } from '../agent/endpoint.js';
+import { ApiConfigError } from '../server/auth.js';
 import { AgentFeed, FleetSource, MonitorFeed, type FleetFeed } from '../agent/fleet.js';
 import type { PromEndpoint } from '../agent/prometheus.js';
 import type { PrometheusFeed } from '../agent/prometheusFeed.js';
@@ -87,7 +88,7 @@ export function resolveRemotes(
       try {
         token = remoteToken(e.name, e) ?? (env.GHOST_HB_TOKEN?.trim() || null);
       } catch (err) {
-        if (err instanceof TokenFileError) throw new RemoteError(err.message);
+        if (err instanceof ApiConfigError) throw new RemoteError(err.message);
         throw err;
       }
     }
