@@ -128,6 +128,8 @@ export async function openFleet(
   o: FleetOpen,
 ): Promise<FleetSource | null> {
   const feeds: FleetFeed[] = [];
+  // Rows move once per poll interval, and at once when a status changes.
+  const snapshotMs = o.config.pollInterval * 1000;
   const prom = o.prometheus ? await prometheusFeed(o.prometheus, o) : null;
   if (prom) feeds.push(prom);
   for (const spec of specs) {
@@ -136,7 +138,9 @@ export async function openFleet(
         new AgentFeed(
           spec.name,
           { kind: 'http', url: spec.url, token: spec.token },
-          o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {},
+          o.requestTimeoutMs
+            ? { requestTimeoutMs: o.requestTimeoutMs, snapshotMs }
+            : { snapshotMs },
         ),
       );
       continue;
@@ -144,7 +148,11 @@ export async function openFleet(
     const agent = findAgent(o.stateDir);
     if (agent) {
       feeds.push(
-        new AgentFeed(spec.name, { kind: 'socket', socket: agent.socket }, { sanitize: false }),
+        new AgentFeed(
+          spec.name,
+          { kind: 'socket', socket: agent.socket },
+          { sanitize: false, snapshotMs },
+        ),
       );
       continue;
     }
