@@ -11,7 +11,7 @@
 //    showing down in each screen, alternating, median of DEATHS.
 // Targets: fleet CPU <= 2x, RSS <= 1.5x the single-host screen; death to
 // row down < 2 s. Knobs: BENCH_FLEET_AGENTS (20), BENCH_FLEET_DAEMONS (50),
-// BENCH_FLEET_SEC (the idle window, 40 s), BENCH_FLEET_DEATHS (5).
+// BENCH_FLEET_SEC (the idle window, 30 s), BENCH_FLEET_DEATHS (3).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -33,8 +33,8 @@ const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const knob = (name, fallback) => Number(process.env[name] || fallback);
 const AGENTS = knob('BENCH_FLEET_AGENTS', 20);
 const DAEMONS = knob('BENCH_FLEET_DAEMONS', 50);
-const IDLE_SEC = knob('BENCH_FLEET_SEC', 40);
-const DEATHS = knob('BENCH_FLEET_DEATHS', 5);
+const IDLE_SEC = knob('BENCH_FLEET_SEC', 30);
+const DEATHS = knob('BENCH_FLEET_DEATHS', 3);
 const WIDTH = 120;
 const HEIGHT = 40;
 const TOKEN = 'fleet-bench-token-0123456789abcdef';

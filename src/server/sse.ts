@@ -9,6 +9,7 @@
 // disconnected (it reconnects and resumes) rather than growing our memory.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { statusSignature } from '../core/status.js';
 import type { HbEvent, Snapshot } from '../core/types.js';
 import type { FeedChange, FeedState } from './feedState.js';
 import { COMMON_HEADERS, sendError } from './respond.js';
@@ -102,14 +103,6 @@ export function snapshotMsOf(url: string | undefined): number | null {
   if (!/^\d{1,7}$/.test(raw)) return null;
   const ms = Number(raw);
   return ms <= SNAPSHOT_MS_MAX ? ms : null;
-}
-
-/** What a throttled client must hear at once: each daemon's status and what explains it. */
-export function statusSignature(s: Snapshot): string {
-  const rows = s.daemons.map((d) =>
-    [d.name, d.status, d.reason, d.pid, d.restarts, d.silencedUntil ?? ''].join('\u0000'),
-  );
-  return `${s.heartbeatDirError ?? ''}\u0001${rows.join('\u0001')}`;
 }
 
 /** A client that asked for fewer snapshots, and what it was last sent. */
