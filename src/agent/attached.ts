@@ -4,6 +4,7 @@
 // connection drops, the lock says whether the agent is still there (a hiccup:
 // reconnect and resume) or gone (`onLost`, at once: the screen may take over).
 import { performance } from 'node:perf_hooks';
+import { EventRing, type EventBuffer } from '../core/events/index.js';
 import type { HbEvent, Snapshot } from '../core/types.js';
 import type { PollerListener, PollerUpdate } from '../runtime/poller.js';
 import type { LockHolder } from '../store/lock.js';
@@ -30,11 +31,10 @@ export class AttachedSource implements ScreenSource {
   private readonly connection: AgentConnection;
   private readonly cell: StatusCell;
   private readonly avail: AvailabilityCache;
-  private initial: HbEvent[] = [];
+  private readonly ring = new EventRing();
   private latest: Snapshot | null = null;
   private holder: LockHolder;
   private lost = false;
-  private started = false;
 
   constructor(private readonly o: AttachedOptions) {
     this.holder = o.holder;
@@ -66,7 +66,6 @@ export class AttachedSource implements ScreenSource {
       events: (e) => this.onEvents(e),
       state: (s) => this.onState(s),
     });
-    this.started = true;
   }
 
   stop(): Promise<void> {
@@ -85,8 +84,9 @@ export class AttachedSource implements ScreenSource {
     return Promise.resolve();
   }
 
-  initialEvents(): readonly HbEvent[] {
-    return this.initial;
+  /** The agent's recent events, then those it streams, repeat counts applied in place. */
+  get events(): EventBuffer {
+    return this.ring;
   }
 
   availability(name: string): Availability | null {
@@ -122,13 +122,9 @@ export class AttachedSource implements ScreenSource {
   }
 
   private onEvents(events: HbEvent[]): void {
-    // Before the screen is drawn, events fill the pane; after, they come with a result.
-    if (!this.started && this.listeners.size === 0) {
-      this.initial.push(...events);
-      return;
-    }
+    for (const e of events) this.ring.push(e);
+    // Before the first snapshot the ring just fills; the first update shows it.
     if (this.latest) this.emit(this.update(this.latest, events, 'liveness'));
-    else this.initial.push(...events);
   }
 
   private onState(s: HostState): void {

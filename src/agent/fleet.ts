@@ -27,6 +27,7 @@ import {
   type HbEvent,
   type Snapshot,
 } from '../core/types.js';
+import { EventRing, type EventBuffer } from '../core/events/index.js';
 import type { Monitor } from '../runtime/monitor.js';
 import type { Poller, PollerListener, PollerUpdate } from '../runtime/poller.js';
 import type { Availability } from '../store/uptimeLog.js';
@@ -148,7 +149,7 @@ export class FleetSource implements ScreenSource {
   private readonly now: () => number;
   private readonly unknownAfterMs: number;
   private pending: HbEvent[] = [];
-  private initial: HbEvent[] = [];
+  private readonly ring = new EventRing();
   private started = false;
   private emitTimer: NodeJS.Timeout | null = null;
   /** performance.now() the pending emit is due. */
@@ -226,8 +227,9 @@ export class FleetSource implements ScreenSource {
     return Promise.resolve();
   }
 
-  initialEvents(): readonly HbEvent[] {
-    return this.initial;
+  /** Every host's events (names qualified with the host) and the fleet's own. */
+  get events(): EventBuffer {
+    return this.ring;
   }
 
   availability(name: string): Availability | null {
@@ -314,9 +316,7 @@ export class FleetSource implements ScreenSource {
   }
 
   private onEvents(host: string, events: readonly HbEvent[]): void {
-    const qualified = events.map((ev) => fleetEvent(host, ev));
-    if (!this.started) this.initial.push(...qualified);
-    else this.pending.push(...qualified);
+    for (const ev of events) this.record(fleetEvent(host, ev));
     this.scheduleEmit();
   }
 
@@ -360,8 +360,13 @@ export class FleetSource implements ScreenSource {
       id: `fleet/${++this.ownEvents}`,
       at: new Date(this.now()).toISOString(),
     };
+    this.record(event);
+  }
+
+  /** Into the ring at once; with the next update once the screen is running. */
+  private record(event: HbEvent): void {
+    this.ring.push(event);
     if (this.started) this.pending.push(event);
-    else this.initial.push(event);
   }
 
   /**

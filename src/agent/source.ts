@@ -13,14 +13,16 @@
 //   pollNow()             fresh data as soon as possible (the r key); optional.
 //   start() / stop()      the owner (src/cli/screen.ts) starts and stops the source;
 //                         the UI only subscribes.
-//   initialEvents()       events known before the first update (the pane fills at once).
+//   events                the event buffer the pane reads: the monitor's ring for a
+//                         local source, a ring the source fills otherwise; it holds
+//                         what was known before the first update (the pane fills at once).
 //   availability(name)    a row's availability over 1 h / 24 h / 7 d; must answer at
 //                         once, from a cache if need be (null while unknown), and
 //                         may fetch in the background, then notify status listeners.
 //   status()              where the data comes from (the header's title note, a
 //                         problem with the source, per-host connection states);
 //                         watchStatus(listener) is told of each change.
-import type { HbEvent } from '../core/types.js';
+import type { EventBuffer } from '../core/events/index.js';
 import type { Monitor } from '../runtime/monitor.js';
 import type { Poller, PollerListener, UpdateSource } from '../runtime/poller.js';
 import type { Availability } from '../store/uptimeLog.js';
@@ -46,7 +48,8 @@ export interface SourceStatus {
 export interface ScreenSource extends UpdateSource {
   start(): Promise<void>;
   stop(reason: string): Promise<void>;
-  initialEvents(): readonly HbEvent[];
+  /** The one event buffer the screen reads. */
+  readonly events: EventBuffer;
   availability(name: string): Availability | null;
   /** The same object until something changes (the UI compares by identity). */
   status(): SourceStatus;
@@ -92,7 +95,7 @@ export class LocalSource implements ScreenSource {
 
   constructor(
     private readonly poller: Poller,
-    private readonly monitor: Pick<Monitor, 'recentEvents' | 'availability'>,
+    private readonly monitor: Pick<Monitor, 'events' | 'availability'>,
     private readonly stopRuntime: (reason: string) => Promise<void>,
     status: SourceStatus = LOCAL_STATUS,
   ) {
@@ -116,8 +119,8 @@ export class LocalSource implements ScreenSource {
     return this.stopRuntime(reason);
   }
 
-  initialEvents(): readonly HbEvent[] {
-    return this.monitor.recentEvents();
+  get events(): EventBuffer {
+    return this.monitor.events;
   }
 
   availability(name: string): Availability {
@@ -184,8 +187,9 @@ export class HandoverSource implements ScreenSource {
     return this.inner.stop(reason);
   }
 
-  initialEvents(): readonly HbEvent[] {
-    return this.inner.initialEvents();
+  /** The current source's: a handover changes it (the screen reads it at each update). */
+  get events(): EventBuffer {
+    return this.inner.events;
   }
 
   availability(name: string): Availability | null {

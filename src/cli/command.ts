@@ -1,26 +1,48 @@
 // A subcommand of the ghost-hb CLI. Flags are declared as data (meow's format)
-// so that `main.ts` can parse them and print per-command help uniformly.
-import type { AnyFlags, Result } from 'meow';
+// so that `main.ts` can parse them and print per-command help uniformly, and
+// the values a command reads are typed from that declaration (defineCommand).
+import type { AnyFlags, Result, TypedFlags } from 'meow';
 
-export interface CommandContext {
+/**
+ * The values of flags declared by `F`, as meow (or cli/fast.ts) hands them
+ * over: a string, number or boolean per flag, an array for `isMultiple`,
+ * undefined when not given and without a default. Flag names are camelCase
+ * already, so meow's camel-casing leaves them as declared.
+ */
+export type FlagValues<F extends AnyFlags> = TypedFlags<F>;
+
+export interface CommandContext<F extends AnyFlags = AnyFlags> {
   /** Positional arguments after the subcommand name. */
   args: string[];
-  flags: Record<string, unknown>;
+  flags: FlagValues<F>;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
 
-export interface Command {
+/**
+ * The context a helper shared by several commands takes: it reads some of the
+ * flags of `F`, each of which a calling command may or may not declare.
+ */
+export type ContextWith<F extends AnyFlags> = Omit<CommandContext, 'flags'> & {
+  flags: Partial<FlagValues<F>>;
+};
+
+export interface Command<F extends AnyFlags = AnyFlags> {
   name: string;
   /** One line for the command list. */
   summary: string;
   /** Usage and options text shown by `ghost-hb NAME --help`. */
   help: string;
-  flags: AnyFlags;
+  flags: F;
   /** Resolves to the process exit code. */
-  run(ctx: CommandContext): Promise<number>;
+  run(ctx: CommandContext<F>): Promise<number>;
+}
+
+/** A command whose `ctx.flags` are typed from its `flags` declaration. */
+export function defineCommand<const F extends AnyFlags>(command: Command<F>): Command<F> {
+  return command;
 }
 
 export type ParsedCli = Result<AnyFlags>;

@@ -21,7 +21,8 @@ async function load(name: string): Promise<Command> {
 }
 
 interface FlagSpec {
-  type: 'string' | 'number' | 'boolean';
+  /** meow's declaration: no type is a string. */
+  type?: 'string' | 'number' | 'boolean';
   shortFlag?: string;
   default?: unknown;
 }
@@ -73,7 +74,7 @@ function typedFlags(
 export async function fastMain(argv: string[]): Promise<number> {
   const [sub = 'beat', ...rest] = argv;
   const command = await load(sub);
-  const flags = command.flags as Record<string, FlagSpec>;
+  const flags: Record<string, FlagSpec> = command.flags;
   // Everything after `--` belongs to the wrapped command, marker included.
   const cut = rest.indexOf('--');
   const own = cut === -1 ? rest : rest.slice(0, cut);

@@ -263,7 +263,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   try {
     return await command.run({
       args: cli.input,
-      flags: cli.flags as Record<string, unknown>,
+      flags: cli.flags,
       stdout: process.stdout,
       stderr: process.stderr,
       cwd: process.cwd(),

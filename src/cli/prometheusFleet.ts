@@ -15,7 +15,7 @@ import {
   STATUS_GLYPHS,
 } from '../core/format.js';
 import type { PromEndpoint } from '../agent/prometheus.js';
-import { EXIT, type CommandContext } from './command.js';
+import { EXIT, type CommandContext, type FlagValues } from './command.js';
 import { escapeControl } from '../core/sanitize.js';
 
 export const prometheusFlags = {
@@ -31,10 +31,10 @@ export const PROMETHEUS_HELP = `    --prometheus URL
 
 /** The Prometheus server the flags name, or null without --prometheus. Throws a message on a bad flag. */
 export async function prometheusEndpoint(
-  flags: Record<string, unknown>,
+  flags: Partial<FlagValues<typeof prometheusFlags>>,
 ): Promise<PromEndpoint | null> {
-  const text = flags.prometheus as string | undefined;
-  const tokenFile = flags.prometheusTokenFile as string | undefined;
+  const text = flags.prometheus;
+  const tokenFile = flags.prometheusTokenFile;
   if (text === undefined) {
     if (tokenFile !== undefined) throw new Error('--prometheus-token-file needs --prometheus URL');
     return null;

@@ -18,7 +18,7 @@ import type { PollerListener } from '../runtime/poller.js';
 import type { AttachedApi } from '../server/attach.js';
 import type { AgentSocket } from '../agent/socket.js';
 import type { AttachedNotify } from '../notify/index.js';
-import { EXIT, type CommandContext } from './command.js';
+import { EXIT, type ContextWith, type headlessFlags } from './command.js';
 import { untilStopSignal } from './signals.js';
 
 /**
@@ -27,18 +27,17 @@ import { untilStopSignal } from './signals.js';
  * config's own stateDir is unknown then, that audit log is the one in
  * --state-dir, or else the default state directory.
  */
-export async function loadConfigAudited(ctx: CommandContext): Promise<Config> {
+export async function loadConfigAudited(ctx: ContextWith<typeof headlessFlags>): Promise<Config> {
   try {
     return await loadConfig({
-      file: (ctx.flags.config as string | undefined) ?? null,
+      file: ctx.flags.config ?? null,
       cwd: ctx.cwd,
-      dir: (ctx.flags.dir as string | undefined) ?? null,
-      pollInterval: (ctx.flags.interval as number | undefined) ?? null,
+      dir: ctx.flags.dir ?? null,
+      pollInterval: ctx.flags.interval ?? null,
     });
   } catch (err) {
     if (err instanceof ConfigError) {
-      const dir =
-        (ctx.flags.stateDir as string | undefined) ?? resolveStateDir({ stateDir: null }, ctx.env);
+      const dir = ctx.flags.stateDir ?? resolveStateDir({ stateDir: null }, ctx.env);
       try {
         const audit = new AuditLog(dir);
         audit.recordConfigError({ file: err.file, message: err.message });
@@ -280,7 +279,10 @@ export interface AgentMode {
  * polls on stderr, poll until SIGTERM or SIGINT, then stop once (exit 0).
  * A held state directory or a refused setting is exit 3.
  */
-export async function runAgent(ctx: CommandContext, mode: AgentMode): Promise<number> {
+export async function runAgent(
+  ctx: ContextWith<typeof headlessFlags>,
+  mode: AgentMode,
+): Promise<number> {
   const signals = untilStopSignal();
   try {
     const config = await loadConfigAudited(ctx);
@@ -288,7 +290,7 @@ export async function runAgent(ctx: CommandContext, mode: AgentMode): Promise<nu
       config,
       {
         command: mode.command,
-        stateDir: ctx.flags.stateDir as string | undefined,
+        stateDir: ctx.flags.stateDir,
         env: ctx.env,
         agentSocket: true,
       },

@@ -20,7 +20,7 @@ import { findAgent } from '../agent/client.js';
 import { agentSilences, localSilences, toggleMute } from '../agent/silences.js';
 import { AttachedSource } from '../agent/attached.js';
 import { HandoverSource, LocalSource, type ScreenSource } from '../agent/source.js';
-import { EXIT } from './command.js';
+import { EXIT, type FlagValues } from './command.js';
 import type { PromEndpoint } from '../agent/prometheus.js';
 import { openFleet, type RemoteSpec } from './remotes.js';
 import { openRuntimeOrExplain, servingLine, type MonitorRuntime } from './runtime.js';
@@ -255,7 +255,6 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       intervalSec: config.pollInterval,
       offsetWarnMs: config.alerts.offsetWarnMs,
       initialPrefs: prefs,
-      initialEvents: source.initialEvents(),
       availability: (name: string) => source.availability(name),
       context: [
         `config: ${config.configFile ?? 'none found (defaults)'}`,
@@ -320,7 +319,9 @@ export const serveFlags = {
 } as const satisfies AnyFlags;
 
 /** The --serve option from the flags: --listen alone implies --serve. */
-export function serveOption(flags: Record<string, unknown>): { listen: string | null } | null {
-  const listen = (flags.listen as string | undefined) ?? null;
+export function serveOption(
+  flags: Partial<FlagValues<typeof serveFlags>>,
+): { listen: string | null } | null {
+  const listen = flags.listen ?? null;
   return flags.serve || listen !== null ? { listen } : null;
 }

@@ -3,7 +3,6 @@
 // collecting; the filter, status filter and sort are handed to `onPrefs`
 // whenever they change so they can be remembered.
 import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { UpdateSource } from '../runtime/poller.js';
 import { deriveScreen } from './model/screen.js';
 import {
   initialViewState,
@@ -15,8 +14,8 @@ import {
   type ViewCommand,
   type ViewState,
 } from './model/view.js';
-import { EMPTY_FEED, usePoller, type FeedState } from './hooks/usePoller.js';
-import type { HbEvent, SnapshotSources, StorageStatus } from '../core/types.js';
+import { usePoller, type FeedSource, type FeedState } from './hooks/usePoller.js';
+import type { SnapshotSources, StorageStatus } from '../core/types.js';
 import { useKeys } from './hooks/useKeys.js';
 import { useSourceStatus, type StatusReader } from './hooks/useSourceStatus.js';
 import { hostBadges } from './model/fleet.js';
@@ -33,8 +32,8 @@ import { helpLineCount, helpNotes } from './components/HelpOverlay.js';
 import type { ScreenData, ScreenModel } from './model/screen.js';
 
 export interface AppProps {
-  /** Poll updates; the app only subscribes (the caller starts and stops the source). */
-  feed: UpdateSource;
+  /** Poll updates and the event buffer; the app only subscribes (the caller starts and stops the source). */
+  feed: FeedSource;
   width: number;
   height: number;
   color: boolean;
@@ -43,8 +42,6 @@ export interface AppProps {
   initialPrefs?: Partial<Prefs>;
   onPrefs?(prefs: Prefs): void;
   onQuit(): void;
-  /** Events known before the first poll (the event log's tail). */
-  initialEvents?: readonly HbEvent[];
   availability?: MonitorScreenProps['availability'];
   /** Where the settings and heartbeats come from ("config: FILE"), for the help. */
   context?: readonly string[];
@@ -72,8 +69,7 @@ function samePrefs(a: Prefs, b: Prefs): boolean {
 
 export function App(props: AppProps): React.ReactElement {
   const { feed: source, width, height, onQuit, onPrefs } = props;
-  const [initialFeed] = useState(() => feedWithEvents(props.initialEvents ?? []));
-  const live = usePoller(source, initialFeed);
+  const live = usePoller(source);
   const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
   const [frozen, setFrozen] = useState<FeedState | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -229,13 +225,4 @@ function failingSources(sources: SnapshotSources | undefined): string | null {
     .filter(([, ok]) => ok === false)
     .map(([name]) => name);
   return bad.length ? `no answer from ${bad.join(', ')}` : null;
-}
-
-function feedWithEvents(events: readonly HbEvent[]): FeedState {
-  const kept = events.slice(-200);
-  return {
-    ...EMPTY_FEED,
-    events: kept.map((event, i) => ({ seq: i + 1, event })),
-    seq: kept.length,
-  };
 }

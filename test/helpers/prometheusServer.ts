@@ -14,7 +14,7 @@ export interface ScrapeTarget {
   tokenFile?: string;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -33,13 +33,27 @@ export class PrometheusServer {
     readonly log: () => string,
   ) {}
 
-  /** Start a server scraping `targets` (job `ghost-hb`) with `rules` (YAML of rule groups) loaded. */
-  static async start(targets: ScrapeTarget[], rules: string): Promise<PrometheusServer> {
+  /**
+   * Start a server scraping `targets` (job `ghost-hb`) with `rules` (YAML of rule
+   * groups) loaded, sending its alerts to `alertmanagers` (host:port) if given.
+   */
+  static async start(
+    targets: ScrapeTarget[],
+    rules: string,
+    opts: { alertmanagers?: string[] } = {},
+  ): Promise<PrometheusServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghb-prom-'));
     fs.writeFileSync(path.join(dir, 'rules.yml'), rules);
+    const alerting = opts.alertmanagers?.length
+      ? [
+          'alerting:',
+          `  alertmanagers: [{ static_configs: [{ targets: [${opts.alertmanagers.map((a) => `'${a}'`).join(', ')}] }] }]`,
+        ]
+      : [];
     const config = [
       'global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 900ms }',
       'rule_files: [rules.yml]',
+      ...alerting,
       'scrape_configs:',
       scrapeConfigs(targets),
     ].join('\n');

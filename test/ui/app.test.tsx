@@ -2,19 +2,21 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import React from 'react';
 import { render, cleanup } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
+import { EventRing } from '../../src/core/events/index.js';
 import { Poller, type PollSource } from '../../src/runtime/poller.js';
 import type { PollResult, Snapshot, HbEvent } from '../../src/core/types.js';
 import type { Prefs } from '../../src/ui/model/view.js';
 import { daemon, event, fleet, many, snapshot } from '../helpers/uiFixtures.js';
 import { KEY, press, tableNames, waitForFrame } from '../helpers/ink.js';
 
-/** A source whose next result the test sets. */
+/** A source whose next result the test sets; like the monitor, it keeps its events in a ring. */
 class FakeSource implements PollSource {
   constructor(
     public snap: Snapshot,
     public pending: HbEvent[] = [],
   ) {}
   polls = 0;
+  readonly ring = new EventRing();
   /** Earlier events whose repeat count grew, delivered with the next poll. */
   updates: HbEvent[] = [];
   async poll(): Promise<PollResult> {
@@ -23,6 +25,8 @@ class FakeSource implements PollSource {
     const updates = this.updates;
     this.pending = [];
     this.updates = [];
+    for (const e of events) this.ring.push(e);
+    for (const e of updates) this.ring.update(e);
     return { snapshot: this.snap, events, updates };
   }
 }
@@ -48,7 +52,11 @@ function setup(
   const onPrefs = jest.fn<(p: Prefs) => void>();
   const app = render(
     <App
-      feed={poller}
+      feed={{
+        subscribe: (l) => poller.subscribe(l),
+        pollNow: () => poller.pollNow(),
+        events: source.ring,
+      }}
       width={opts.width ?? 80}
       height={opts.height ?? 24}
       color={false}

@@ -1,8 +1,14 @@
-// A coalesced repeat as every reader shows it, the pane's in-place updates,
-// and the event view's lines at small widths.
+// A coalesced repeat as every reader shows it, the pane reading the one
+// event buffer (in-place updates, a handover to another buffer), and the
+// event view's lines at small widths.
 import { describe, expect, it } from '@jest/globals';
-import { eventNow } from '../../src/core/events/index.js';
-import { feedReducer, EMPTY_FEED, PANE_EVENTS_MAX } from '../../src/ui/hooks/usePoller.js';
+import { EventRing, eventNow, type EventBuffer } from '../../src/core/events/index.js';
+import {
+  feedAction,
+  feedReducer,
+  initialFeed,
+  type FeedState,
+} from '../../src/ui/hooks/usePoller.js';
 import { eventViewLines } from '../../src/ui/model/eventView.js';
 import type { HbEvent, PollResult } from '../../src/core/types.js';
 import { event, fleet, NOW, snapshot } from '../helpers/uiFixtures.js';
@@ -27,10 +33,14 @@ const repeated = restart({
   },
 });
 
-function result(r: Partial<PollResult>): Parameters<typeof feedReducer>[1] {
+/** A poll that put `r`'s events and updates into `ring` (as the monitor does), read by a feed that last read `from`. */
+function poll(s: FeedState, ring: EventRing, r: Partial<PollResult>): FeedState {
+  for (const e of r.events ?? []) ring.push(e);
+  for (const e of r.updates ?? []) ring.update(e);
   const at = { wallMs: NOW, monoMs: 0 };
-  const full = { snapshot: snapshot(fleet()), events: [], ...r };
-  return { type: 'result', kind: 'poll', result: full, at, durationMs: 1 };
+  const result = { snapshot: snapshot(fleet()), events: [], ...r };
+  const update = { type: 'result', kind: 'poll', result, at, durationMs: 1 } as const;
+  return feedReducer(s, feedAction(update, ring, s.buffer as EventBuffer | null));
 }
 
 describe('eventNow', () => {
@@ -50,32 +60,44 @@ describe('eventNow', () => {
 });
 
 describe('the pane feed', () => {
-  it('replaces a repeated event in place, keeping its line', () => {
-    let feed = feedReducer(EMPTY_FEED, result({ events: [restart(), event({ id: '43' })] }));
+  it('reads the ring: the log tail at once, then each poll, a repeat in place', () => {
+    const ring = new EventRing(3);
+    ring.push(event({ id: '40' }));
+    let feed = initialFeed(ring);
+    expect(feed.events.map((e) => [e.seq, e.event.id])).toEqual([[1, '40']]);
+    feed = poll(feed, ring, { events: [restart(), event({ id: '43' })] });
     const before = feed.events;
-    feed = feedReducer(feed, result({ updates: [repeated] }));
+    feed = poll(feed, ring, { updates: [repeated] });
     expect(feed.events.map((e) => [e.seq, e.event.id])).toEqual([
-      [1, '42'],
-      [2, '43'],
+      [1, '40'],
+      [2, '42'],
+      [3, '43'],
     ]);
-    expect(feed.events[0]!.event).toBe(repeated);
-    // The previous state is not changed under React.
-    expect(before[0]!.event.data?.count).toBeUndefined();
-    // An update of an event the pane no longer holds changes nothing.
-    const same = feedReducer(feed, result({ updates: [restart({ id: '7' })] }));
-    expect(same.events).toBe(feed.events);
+    expect(feed.events[1]!.event).toBe(repeated);
+    // The previous state is not changed under React (a paused screen keeps it).
+    expect(before[1]!.event.data?.count).toBeUndefined();
+    // The ring's bound is the pane's: the oldest leave, the numbers go on.
+    feed = poll(feed, ring, { events: [event({ id: '44' })] });
+    expect(feed.events.map((e) => [e.seq, e.event.id])).toEqual([
+      [2, '42'],
+      [3, '43'],
+      [4, '44'],
+    ]);
+    // A poll without events keeps the same list (nothing to redraw in the pane).
+    expect(poll(feed, ring, {}).events).toBe(feed.events);
   });
-});
 
-describe('the pane bound', () => {
-  it('keeps the newest PANE_EVENTS_MAX, also of a single poll that brings more', () => {
-    const many = (n: number, from: number) =>
-      Array.from({ length: n }, (_, i) => event({ id: String(from + i) }));
-    let feed = feedReducer(EMPTY_FEED, result({ events: many(10, 1) }));
-    feed = feedReducer(feed, result({ events: many(PANE_EVENTS_MAX + 500, 11) }));
-    expect(feed.events).toHaveLength(PANE_EVENTS_MAX);
-    expect(feed.events[0]!.event.id).toBe(String(11 + 500));
-    expect(feed.events.at(-1)!.event.id).toBe(String(10 + PANE_EVENTS_MAX + 500));
+  it('numbers a new buffer (a handover) on from the last event shown', () => {
+    const agent = new EventRing();
+    let feed = poll(initialFeed(agent), agent, {
+      events: [event({ id: '1' }), event({ id: '2' })],
+    });
+    const local = new EventRing();
+    local.push(event({ id: '1' }));
+    feed = poll(feed, local, {});
+    expect(feed.events.map((e) => [e.seq, e.event.id])).toEqual([[3, '1']]);
+    feed = poll(feed, local, { events: [event({ id: '3' })] });
+    expect(feed.events.map((e) => e.seq)).toEqual([3, 4]);
   });
 });
 

@@ -8,9 +8,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BeatError, writeHeartbeat, type BeatOptions } from '../../beat.js';
 import { callerPid } from '../../collectors/processes.js';
 import type { SelfReportedStatus } from '../../core/types.js';
-import { EXIT, type Command, type CommandContext } from '../command.js';
+import {
+  EXIT,
+  defineCommand,
+  type CommandContext,
+  type ContextWith,
+  type commonFlags,
+} from '../command.js';
 
-export const beatCommand: Command = {
+export const beatCommand = defineCommand({
   name: 'beat',
   summary: 'write NAME.json into the heartbeat directory (atomically), once or --every S',
   help: `
@@ -55,21 +61,21 @@ export const beatCommand: Command = {
     if (!name || extra.length > 0) {
       return usage(ctx, 'give exactly one daemon NAME (see ghost-hb beat --help)');
     }
-    const status = ctx.flags.status as string;
+    const status = ctx.flags.status;
     if (!['ok', 'degraded', 'failing'].includes(status)) {
       return usage(ctx, `--status must be ok, degraded or failing, not "${status}"`);
     }
-    const every = ctx.flags.every as number | undefined;
+    const every = ctx.flags.every;
     if (every !== undefined && !(every > 0 && every <= 7 * 86400)) {
       return usage(ctx, `--every must be a positive number of seconds, not ${every}`);
     }
-    const interval = (ctx.flags.interval as number | undefined) ?? every;
+    const interval = ctx.flags.interval ?? every;
     const dir = await heartbeatDir(ctx);
     const opts: BeatOptions = {
       status: status as SelfReportedStatus,
-      pid: (ctx.flags.pid as number | undefined) ?? callerPid(),
-      mkdir: ctx.flags.mkdir === true,
-      ...(ctx.flags.message !== undefined ? { message: String(ctx.flags.message) } : {}),
+      pid: ctx.flags.pid ?? callerPid(),
+      mkdir: ctx.flags.mkdir,
+      ...(ctx.flags.message !== undefined ? { message: ctx.flags.message } : {}),
       ...(interval !== undefined ? { interval } : {}),
     };
     const failure = await beatOnce(dir, name, opts);
@@ -80,7 +86,7 @@ export const beatCommand: Command = {
     await beatEvery(every, dir, name, opts, ctx);
     return EXIT.OK;
   },
-};
+});
 
 function usage(ctx: CommandContext, message: string): number {
   ctx.stderr.write(`ghost-hb beat: ${message}\n`);
@@ -88,12 +94,12 @@ function usage(ctx: CommandContext, message: string): number {
 }
 
 /** --dir when given (no config needed, so a broken config cannot stop a beat), else the config's. */
-export async function heartbeatDir(ctx: CommandContext): Promise<string> {
-  const dirFlag = ctx.flags.dir as string | undefined;
+export async function heartbeatDir(ctx: ContextWith<typeof commonFlags>): Promise<string> {
+  const dirFlag = ctx.flags.dir;
   if (dirFlag) return path.resolve(ctx.cwd, dirFlag);
   const { loadConfig } = await import('../../config/load.js');
   const config = await loadConfig({
-    file: (ctx.flags.config as string | undefined) ?? null,
+    file: ctx.flags.config ?? null,
     cwd: ctx.cwd,
   });
   return config.heartbeatDir;

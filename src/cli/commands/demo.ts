@@ -6,12 +6,12 @@ import { resolveConfig } from '../../config/schema.js';
 import { DemoFleet } from '../../demo/fleet.js';
 import { DEMO_INTERVAL_SEC } from '../../demo/script.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
-import { EXIT, type Command } from '../command.js';
+import { EXIT, defineCommand } from '../command.js';
 import { renderStatusText } from '../statusText.js';
 import { runScreen, serveFlags, serveOption } from '../screen.js';
 import { wantColor } from './status.js';
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'a demo fleet of eight daemons (crash, hang, late, degraded, malformed) in the monitor',
   help: `
@@ -67,4 +67,4 @@ export const demoCommand: Command = {
       onStop: stop,
     });
   },
-};
+});

@@ -12,7 +12,7 @@ import { describeProblems, problemCount } from '../../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { SEVERITIES, type HbEvent } from '../../core/types.js';
 import type { AgentFollow } from '../../agent/events.js';
-import { EXIT, type Command, type CommandContext } from '../command.js';
+import { EXIT, defineCommand } from '../command.js';
 import { formatEventLine } from '../eventText.js';
 import { untilStopSignal } from '../signals.js';
 
@@ -42,12 +42,12 @@ async function followAgentOf(
   socket: string,
   query: EventQuery,
   print: (e: HbEvent) => void,
-  ctx: CommandContext,
+  stderr: NodeJS.WritableStream,
   followLog: () => void,
 ): Promise<AgentFollow> {
   const { followAgent } = await import('../../agent/events.js');
   const follow = followAgent(socket, query, print, (err) => {
-    ctx.stderr.write(
+    stderr.write(
       `ghost-hb: the agent's event stream ended (${err.message}); following ${STATE_FILES.events}\n`,
     );
     followLog();
@@ -61,13 +61,14 @@ async function followAgentOf(
  * when an agent holds the state directory, else (or once it stops) from the file.
  */
 async function printEvents(
-  ctx: CommandContext,
+  out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
   stateDir: string,
   query: EventQuery,
+  how: { json: boolean; follow: boolean },
 ): Promise<number> {
   const print = (e: HbEvent) =>
-    ctx.stdout.write(ctx.flags.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
-  const follow = Boolean(ctx.flags.follow);
+    out.stdout.write(how.json ? `${JSON.stringify(e)}\n` : `${formatEventLine(e)}\n`);
+  const { follow } = how;
   const agent = await agentOf(stateDir);
   const signals = follow ? untilStopSignal() : null;
   const logFile = path.join(stateDir, STATE_FILES.events);
@@ -81,7 +82,7 @@ async function printEvents(
   };
   // Following the agent starts before the history is read: nothing raised meanwhile is lost.
   const fromStream =
-    follow && agent ? await followAgentOf(agent, query, print, ctx, followLog) : null;
+    follow && agent ? await followAgentOf(agent, query, print, out.stderr, followLog) : null;
   if (fromStream) stopFollowing = () => fromStream.close();
 
   // Read-only: a reader never creates, rotates or cleans up the log.
@@ -89,7 +90,7 @@ async function printEvents(
   const events = agent ? await withAgentEvents(agent, logged, query) : logged;
   for (const e of events) print(e);
   if (problemCount(problems) > 0) {
-    ctx.stderr.write(`ghost-hb: warning: ${describeProblems(STATE_FILES.events, problems)}\n`);
+    out.stderr.write(`ghost-hb: warning: ${describeProblems(STATE_FILES.events, problems)}\n`);
   }
   if (!signals) return EXIT.OK;
   historyDone = true;
@@ -101,7 +102,7 @@ async function printEvents(
   return EXIT.OK;
 }
 
-export const eventsCommand: Command = {
+export const eventsCommand = defineCommand({
   name: 'events',
   summary: 'show the event log (filter by time, severity, daemon; --follow)',
   help: `
@@ -136,28 +137,28 @@ export const eventsCommand: Command = {
     follow: { type: 'boolean', shortFlag: 'f', default: false },
   },
   async run(ctx) {
-    const severity = ctx.flags.severity as string | undefined;
+    const severity = ctx.flags.severity;
     if (severity !== undefined && !isSeverity(severity)) {
       ctx.stderr.write(`ghost-hb: --severity must be one of ${SEVERITIES.join(', ')}\n`);
       return EXIT.UNKNOWN;
     }
     let since: number | null = null;
     if (ctx.flags.since !== undefined) {
-      since = parseSince(String(ctx.flags.since), Date.now());
+      since = parseSince(ctx.flags.since, Date.now());
       if (since === null) {
         ctx.stderr.write(`ghost-hb: --since must be ${SINCE_HELP}\n`);
         return EXIT.UNKNOWN;
       }
     }
-    const limit = ctx.flags.limit as number | undefined;
+    const limit = ctx.flags.limit;
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
       ctx.stderr.write('ghost-hb: --limit must be a whole number\n');
       return EXIT.UNKNOWN;
     }
-    let stateDir = ctx.flags.stateDir as string | undefined;
+    let stateDir = ctx.flags.stateDir;
     if (!stateDir) {
       const config = await loadConfig({
-        file: (ctx.flags.config as string | undefined) ?? null,
+        file: ctx.flags.config ?? null,
         cwd: ctx.cwd,
       });
       stateDir = resolveStateDir(config, ctx.env);
@@ -166,10 +167,13 @@ export const eventsCommand: Command = {
     const query: EventQuery = {
       sinceMs: since,
       severity: severity ?? null,
-      daemon: (ctx.flags.daemon as string | undefined) ?? null,
-      rule: (ctx.flags.rule as string | undefined) ?? null,
+      daemon: ctx.flags.daemon ?? null,
+      rule: ctx.flags.rule ?? null,
       limit: limit ?? null,
     };
-    return printEvents(ctx, stateDir, query);
+    return printEvents(ctx, stateDir, query, {
+      json: Boolean(ctx.flags.json),
+      follow: Boolean(ctx.flags.follow),
+    });
   },
-};
+});

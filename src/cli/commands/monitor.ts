@@ -4,7 +4,7 @@
 // the crash file in the state directory. Without a terminal: one status poll.
 import type { Config } from '../../config/schema.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
-import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
+import { commonFlags, EXIT, defineCommand, type CommandContext } from '../command.js';
 import { loadConfigAudited } from '../runtime.js';
 import { runScreen, serveFlags, serveOption } from '../screen.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
@@ -32,7 +32,7 @@ async function printStatusInstead(
   return statusExitCode(snapshot);
 }
 
-export const monitorCommand: Command = {
+export const monitorCommand = defineCommand({
   name: '',
   summary: 'the interactive monitor (no subcommand)',
   help: `
@@ -81,7 +81,7 @@ ${PROMETHEUS_HELP}
     const serve = serveOption(ctx.flags);
     let remotes: RemoteSpec[];
     try {
-      remotes = resolveRemotes((ctx.flags.remote as string[] | undefined) ?? [], config, ctx.env);
+      remotes = resolveRemotes(ctx.flags.remote ?? [], config, ctx.env);
     } catch (err) {
       if (!(err instanceof RemoteError)) throw err;
       ctx.stderr.write(`ghost-hb: ${err.message}\n`);
@@ -99,7 +99,7 @@ ${PROMETHEUS_HELP}
     return runScreen({
       config,
       color: wantColor(ctx.flags.color, ctx.env, true),
-      filter: (ctx.flags.filter as string | undefined) ?? null,
+      filter: ctx.flags.filter ?? null,
       serve,
       attach: ctx.flags.attach ? 'only' : 'auto',
       remotes,
@@ -110,4 +110,4 @@ ${PROMETHEUS_HELP}
       env: ctx.env,
     });
   },
-};
+});

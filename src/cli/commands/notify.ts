@@ -7,9 +7,9 @@ import { DeliveryError } from '../../notify/channels/types.js';
 import { titleFor, type NotifyMessage } from '../../notify/message.js';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { EXIT, type Command } from '../command.js';
+import { EXIT, defineCommand } from '../command.js';
 
-export const notifyCommand: Command = {
+export const notifyCommand = defineCommand({
   name: 'notify',
   summary: 'send a test notification through each channel and print the outcome',
   help: `
@@ -32,10 +32,10 @@ export const notifyCommand: Command = {
       return EXIT.UNKNOWN;
     }
     const config = await loadConfig({
-      file: (ctx.flags.config as string | undefined) ?? null,
+      file: ctx.flags.config ?? null,
       cwd: ctx.cwd,
     });
-    const only = ctx.flags.channel as string | undefined;
+    const only = ctx.flags.channel;
     const chosen = config.notify.channels.filter((c) => only === undefined || c.name === only);
     if (chosen.length === 0) {
       ctx.stderr.write(
@@ -85,4 +85,4 @@ export const notifyCommand: Command = {
       ctx.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name} (${r.type}): ${r.detail}\n`);
     return results.every((r) => r.ok) ? EXIT.OK : EXIT.CRITICAL;
   },
-};
+});

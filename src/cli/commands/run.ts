@@ -4,11 +4,11 @@
 import { parseProbe } from '../../collectors/probes.js';
 import { DAEMON_NAME_RULE, isDaemonName } from '../../core/names.js';
 import { exitStatusOf, runWrapped } from '../../runner.js';
-import { EXIT, type Command, type CommandContext } from '../command.js';
+import { EXIT, defineCommand, type CommandContext } from '../command.js';
 import { BeatError, prepareHeartbeatDir } from '../../beat.js';
 import { heartbeatDir } from './beat.js';
 
-export const runCommand: Command = {
+export const runCommand = defineCommand({
   name: 'run',
   summary: 'run a command and beat for it while it lives; a final beat says how it ended',
   help: `
@@ -63,8 +63,8 @@ export const runCommand: Command = {
     if (!isDaemonName(name)) {
       return usage(ctx, `bad daemon name ${JSON.stringify(name)}: ${DAEMON_NAME_RULE}`);
     }
-    const interval = ctx.flags.interval as number;
-    const killTimeout = ctx.flags.killTimeout as number;
+    const interval = ctx.flags.interval;
+    const killTimeout = ctx.flags.killTimeout;
     for (const [flag, v] of [
       ['interval', interval],
       ['kill-timeout', killTimeout],
@@ -74,12 +74,12 @@ export const runCommand: Command = {
         return usage(ctx, `--${flag} must be a positive number of seconds, not ${String(v)}`);
       }
     }
-    const probe = ctx.flags.probe === undefined ? null : parseProbe(String(ctx.flags.probe));
+    const probe = ctx.flags.probe === undefined ? null : parseProbe(ctx.flags.probe);
     if (typeof probe === 'string') return usage(ctx, probe);
     const dir = await heartbeatDir(ctx);
     try {
       // Checked before CMD starts, so a mistyped directory fails at once.
-      await prepareHeartbeatDir(dir, ctx.flags.mkdir === true);
+      await prepareHeartbeatDir(dir, ctx.flags.mkdir);
     } catch (err) {
       return usage(ctx, err instanceof BeatError ? err.message : (err as Error).message);
     }
@@ -89,14 +89,13 @@ export const runCommand: Command = {
       command,
       intervalSec: interval,
       probe,
-      probeTimeoutMs:
-        ((ctx.flags.probeTimeout as number | undefined) ?? Math.min(interval, 5)) * 1000,
+      probeTimeoutMs: (ctx.flags.probeTimeout ?? Math.min(interval, 5)) * 1000,
       killTimeoutMs: killTimeout * 1000,
       log: (line) => ctx.stderr.write(`ghost-hb run: ${line}\n`),
     });
     return exitStatusOf(exit);
   },
-};
+});
 
 function usage(ctx: CommandContext, message: string): number {
   ctx.stderr.write(`ghost-hb run: ${message}\n`);

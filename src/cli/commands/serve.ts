@@ -2,10 +2,10 @@
 // detects and logs like `watch`, and serves /api/status, /api/events, the
 // event stream, /metrics, /healthz and the dashboard page (and pushes to a
 // dashboard when configured). SIGTERM and SIGINT stop it cleanly, exit 0.
-import { headlessFlags, type Command } from '../command.js';
+import { headlessFlags, defineCommand } from '../command.js';
 import { runAgent, servingLine } from '../runtime.js';
 
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'run headless with the HTTP API, live stream, /metrics and dashboard page',
   help: `
@@ -33,7 +33,7 @@ export const serveCommand: Command = {
       command: 'serve',
       async attach(runtime) {
         const api = await runtime.serveApi({
-          listen: (ctx.flags.listen as string | undefined) ?? null,
+          listen: ctx.flags.listen ?? null,
           env: ctx.env,
           stderr: ctx.stderr,
         });
@@ -46,4 +46,4 @@ export const serveCommand: Command = {
         );
       },
     }),
-};
+});

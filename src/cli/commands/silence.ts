@@ -16,15 +16,28 @@ import {
   type SilenceMatcher,
 } from '../../store/silences.js';
 import { SilenceAccessError, withSilences, type SilenceAccess } from '../../agent/silences.js';
-import { EXIT, type Command, type CommandContext } from '../command.js';
+import type { AnyFlags } from 'meow';
+import { EXIT, defineCommand, type CommandContext } from '../command.js';
 import { parseDuration } from '../../core/events/index.js';
 import { formatDuration } from '../../core/format.js';
 
-async function stateDirOf(ctx: CommandContext): Promise<string> {
-  const flag = ctx.flags.stateDir as string | undefined;
+const silenceFlags = {
+  config: { type: 'string', shortFlag: 'c' },
+  stateDir: { type: 'string' },
+  for: { type: 'string' },
+  rule: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  reason: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const satisfies AnyFlags;
+
+type SilenceContext = CommandContext<typeof silenceFlags>;
+
+async function stateDirOf(ctx: SilenceContext): Promise<string> {
+  const flag = ctx.flags.stateDir;
   if (flag) return path.resolve(ctx.cwd, flag);
   const config = await loadConfig({
-    file: (ctx.flags.config as string | undefined) ?? null,
+    file: ctx.flags.config ?? null,
     cwd: ctx.cwd,
   });
   return resolveStateDir(config, ctx.env);
@@ -44,21 +57,21 @@ export function silenceLine(s: Silence, nowMs: number): string {
   return `${s.id}  ${describeMatcher(s.matcher).padEnd(28)}  until ${s.endsAt} (${remaining} left)  by ${s.createdBy}${s.reason ? `  "${s.reason}"` : ''}`;
 }
 
-function matcherFrom(ctx: CommandContext, name: string | undefined): SilenceMatcher | string {
+function matcherFrom(ctx: SilenceContext, name: string | undefined): SilenceMatcher | string {
   return silenceMatcher({
     daemon: name,
-    rule: ctx.flags.rule as string | undefined,
-    all: ctx.flags.all === true,
+    rule: ctx.flags.rule,
+    all: ctx.flags.all,
   });
 }
 
-async function add(ctx: CommandContext, access: SilenceAccess): Promise<number> {
+async function add(ctx: SilenceContext, access: SilenceAccess): Promise<number> {
   const matcher = matcherFrom(ctx, ctx.args[1]);
   if (typeof matcher === 'string') {
     ctx.stderr.write(`ghost-hb: silence add: ${matcher}\n`);
     return EXIT.UNKNOWN;
   }
-  const forText = ctx.flags.for as string | undefined;
+  const forText = ctx.flags.for;
   const durationMs = forText === undefined ? null : parseDuration(forText);
   if (durationMs === null || durationMs <= 0 || durationMs > MAX_SILENCE_MS) {
     ctx.stderr.write(
@@ -66,7 +79,7 @@ async function add(ctx: CommandContext, access: SilenceAccess): Promise<number> 
     );
     return EXIT.UNKNOWN;
   }
-  const reason = (ctx.flags.reason as string | undefined) ?? null;
+  const reason = ctx.flags.reason ?? null;
   const s = await access.add({ matcher, durationMs, reason });
   ctx.stdout.write(
     `${ctx.flags.json ? JSON.stringify(s) : `silenced ${describeMatcher(s.matcher)} until ${s.endsAt} (id ${s.id})`}\n`,
@@ -74,7 +87,7 @@ async function add(ctx: CommandContext, access: SilenceAccess): Promise<number> 
   return EXIT.OK;
 }
 
-async function list(ctx: CommandContext, access: SilenceAccess): Promise<number> {
+async function list(ctx: SilenceContext, access: SilenceAccess): Promise<number> {
   const active = await access.list();
   if (ctx.flags.json) ctx.stdout.write(`${JSON.stringify(active)}\n`);
   else if (active.length === 0) ctx.stdout.write('no silences in force\n');
@@ -82,7 +95,7 @@ async function list(ctx: CommandContext, access: SilenceAccess): Promise<number>
   return EXIT.OK;
 }
 
-async function remove(ctx: CommandContext, access: SilenceAccess): Promise<number> {
+async function remove(ctx: SilenceContext, access: SilenceAccess): Promise<number> {
   const id = ctx.args[1]!;
   const removed = await access.remove(id);
   if (!removed) {
@@ -95,7 +108,7 @@ async function remove(ctx: CommandContext, access: SilenceAccess): Promise<numbe
   return EXIT.OK;
 }
 
-const ACTIONS: Record<string, (ctx: CommandContext, access: SilenceAccess) => Promise<number>> = {
+const ACTIONS: Record<string, (ctx: SilenceContext, access: SilenceAccess) => Promise<number>> = {
   add,
   list,
   ls: list,
@@ -103,7 +116,7 @@ const ACTIONS: Record<string, (ctx: CommandContext, access: SilenceAccess) => Pr
   rm: remove,
 };
 
-export const silenceCommand: Command = {
+export const silenceCommand = defineCommand({
   name: 'silence',
   summary: 'stop notifications about a daemon, a rule or everything for a while',
   help: `
@@ -126,15 +139,8 @@ export const silenceCommand: Command = {
     --config, -c   config file (its stateDir says where silences are kept)
     --state-dir    the state directory to use instead
 `,
-  flags: {
-    config: { type: 'string', shortFlag: 'c' },
-    stateDir: { type: 'string' },
-    for: { type: 'string' },
-    rule: { type: 'string' },
-    all: { type: 'boolean', default: false },
-    reason: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
+  flags: silenceFlags,
+
   async run(ctx) {
     const sub = ctx.args[0] ?? 'list';
     const action = Object.hasOwn(ACTIONS, sub) ? ACTIONS[sub]! : null;
@@ -160,4 +166,4 @@ export const silenceCommand: Command = {
       return EXIT.UNKNOWN;
     }
   },
-};
+});

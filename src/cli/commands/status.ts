@@ -8,7 +8,7 @@ import { ClockCollector, withClockAttempt } from '../../collectors/clock/collect
 import type { Snapshot } from '../../core/types.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { collectSnapshot } from '../../runtime/collectSnapshot.js';
-import { commonFlags, EXIT, type Command, type CommandContext } from '../command.js';
+import { commonFlags, EXIT, defineCommand, type CommandContext } from '../command.js';
 import { renderStatusText, statusExitCode } from '../statusText.js';
 import { PROMETHEUS_HELP, prometheusFlags, prometheusStatus } from '../prometheusFleet.js';
 
@@ -94,7 +94,7 @@ async function fleetStatus(
   return report.exitCode;
 }
 
-export const statusCommand: Command = {
+export const statusCommand = defineCommand({
   name: 'status',
   summary: 'one poll of the heartbeat directory, as a table or JSON',
   help: `
@@ -132,12 +132,12 @@ ${PROMETHEUS_HELP}
     const fleet = await prometheusStatus(ctx);
     if (fleet !== null) return fleet;
     const config = await loadConfig({
-      file: (ctx.flags.config as string | undefined) ?? null,
+      file: ctx.flags.config ?? null,
       cwd: ctx.cwd,
-      dir: (ctx.flags.dir as string | undefined) ?? null,
+      dir: ctx.flags.dir ?? null,
     });
-    const stateDir = (ctx.flags.stateDir as string | undefined) ?? resolveStateDir(config, ctx.env);
-    const remoteFlags = (ctx.flags.remote as string[] | undefined) ?? [];
+    const stateDir = ctx.flags.stateDir ?? resolveStateDir(config, ctx.env);
+    const remoteFlags = ctx.flags.remote ?? [];
     if (remoteFlags.length > 0) return fleetStatus(ctx, config, stateDir, remoteFlags);
     const snapshot =
       (await fromAgent(stateDir, config.heartbeatDir)) ?? (await pollHere(config, ctx.cwd));
@@ -158,4 +158,4 @@ ${PROMETHEUS_HELP}
     }
     return statusExitCode(snapshot);
   },
-};
+});

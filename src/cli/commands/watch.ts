@@ -1,11 +1,11 @@
 // `ghost-hb watch`: the headless monitor (what a systemd unit runs): polls,
 // detects anomalies and logs them under the state directory; with --json it
 // also prints each event as a JSON line. SIGTERM and SIGINT flush and exit 0.
-import { headlessFlags, type Command } from '../command.js';
+import { headlessFlags, defineCommand } from '../command.js';
 import { formatEventLine } from '../eventText.js';
 import { runAgent } from '../runtime.js';
 
-export const watchCommand: Command = {
+export const watchCommand = defineCommand({
   name: 'watch',
   summary: 'run headless: poll, detect anomalies, log events (what a service runs)',
   help: `
@@ -43,4 +43,4 @@ export const watchCommand: Command = {
         }
       },
     }),
-};
+});

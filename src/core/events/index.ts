@@ -10,5 +10,5 @@ export {
   type EventQuery,
   type TextTest,
 } from './filter.js';
-export { EventRing, DEFAULT_RING_SIZE, type EventBuffer } from './ring.js';
+export { EventRing, DEFAULT_RING_SIZE, type EventBuffer, type RingEntry } from './ring.js';
 export { eventNow, type EventNow } from './repeat.js';

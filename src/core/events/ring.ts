@@ -7,6 +7,16 @@ import { matchesFilter, newest, type EventQuery } from './filter.js';
 
 export const DEFAULT_RING_SIZE = 1000;
 
+/**
+ * An event with its place in the ring's history: `seq` counts the events
+ * pushed (from 1) and stays with the event when its repeat count is updated
+ * in place, so a reader can anchor a selection or a "cleared through" mark on it.
+ */
+export interface RingEntry {
+  seq: number;
+  event: HbEvent;
+}
+
 /** What readers of a ring may do. */
 export interface EventBuffer {
   readonly capacity: number;
@@ -14,6 +24,8 @@ export interface EventBuffer {
   has(id: string): boolean;
   /** Oldest first. */
   toArray(): HbEvent[];
+  /** Oldest first, with their sequence numbers. */
+  entries(): RingEntry[];
   /** Events after `id`, oldest first; null when `id` is not held (too old, or never seen). */
   after(id: string): HbEvent[] | null;
   /** Matching events, oldest first; the newest `q.limit` of them. */
@@ -83,6 +95,14 @@ export class EventRing implements EventBuffer {
 
   toArray(): HbEvent[] {
     return this.from(0);
+  }
+
+  entries(): RingEntry[] {
+    const first = this.oldestSeq() + 1;
+    const out: RingEntry[] = [];
+    for (let i = 0; i < this.length; i++)
+      out.push({ seq: first + i, event: this.items[(this.start + i) % this.capacity]! });
+    return out;
   }
 
   after(id: string): HbEvent[] | null {
