@@ -605,9 +605,7 @@ export function summarize(daemons: readonly { status: DaemonStatus }[]): StatusS
  * signatures: only fresher figures changed (the event stream and the fleet
  * screen may then wait for their next regular update).
  */
-export function statusSignature(
-  s: Pick<Snapshot, 'daemons' | 'heartbeatDirError'>,
-): string {
+export function statusSignature(s: Pick<Snapshot, 'daemons' | 'heartbeatDirError'>): string {
   const rows = s.daemons.map((d) =>
     [d.name, d.status, d.reason, d.pid, d.restarts, d.silencedUntil ?? ''].join('\u0000'),
   );
