@@ -20,6 +20,8 @@ export interface StreamOptions {
   /** Largest frame accepted; a larger one ends the stream with 'bad-answer'. */
   maxFrameBytes?: number;
   connectTimeoutMs?: number;
+  /** Ask for at most one snapshot per this many ms (status changes still at once); 0 for every one. */
+  snapshotMs?: number;
 }
 
 export interface StreamHandlers {
@@ -113,7 +115,9 @@ export function openEventStream(
   if (o.lastEventId) headers['Last-Event-ID'] = o.lastEventId;
   const req = request(
     endpoint,
-    '/api/events/stream',
+    o.snapshotMs
+      ? `/api/events/stream?snapshotMs=${Math.round(o.snapshotMs)}`
+      : '/api/events/stream',
     { headers, timeoutMs: o.connectTimeoutMs ?? 5000 },
     (response) => {
       res = response;

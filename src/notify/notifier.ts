@@ -85,6 +85,8 @@ export class Notifier {
   private timerDueMs: number | null = null;
   private host = os.hostname();
   private closed = false;
+  /** What notify-state.json holds (as this process last wrote it). */
+  private savedState: string | null = null;
 
   constructor(
     readonly config: NotifyConfig,
@@ -146,12 +148,19 @@ export class Notifier {
     this.flushDue();
   }
 
-  /** The router's memory, when it changed (announced conditions, groups waiting). */
+  /**
+   * The router's memory, when it changed (announced conditions, groups
+   * waiting). A group that came and went within one flush (one-off events,
+   * groupWait 0) leaves it as it was: no rewrite, no fsync.
+   */
   private saveState(): void {
     const state = this.router.takeDirtyState();
     if (!state) return;
+    const body = JSON.stringify(state);
+    if (body === this.savedState) return;
     try {
-      saveNotifyState(this.opts.stateDir, state);
+      saveNotifyState(this.opts.stateDir, body);
+      this.savedState = body;
     } catch {
       // A full disk: at worst a condition is announced again after a restart.
     }

@@ -15,8 +15,7 @@ export function loadNotifyState(dir: string): unknown {
   }
 }
 
-export function saveNotifyState(dir: string, state: unknown): void {
-  writeFileAtomic.sync(path.join(dir, STATE_FILES.notifyState), JSON.stringify(state), {
-    mode: 0o600,
-  });
+/** Write the state (already serialized: the caller compares it with the last one written). */
+export function saveNotifyState(dir: string, body: string): void {
+  writeFileAtomic.sync(path.join(dir, STATE_FILES.notifyState), body, { mode: 0o600 });
 }

@@ -255,6 +255,28 @@ describe('delivery', () => {
     await waitFor(() => (n.stats().channels.hook!.dropped === 1 ? true : undefined), 'the drop');
   });
 
+  it('rewrites its state only when it changed: one-off events sent at once leave it alone', async () => {
+    const r = await receiver();
+    const { n, dir } = notifier({
+      channels: [{ name: 'hook', type: 'webhook', url: r.url() }],
+      groupWait: 0,
+    });
+    const file = path.join(dir, 'notify-state.json');
+    const restart = (id: number) =>
+      downEvent(id, 'relayCore', { rule: 'restarted', severity: 'warn', data: {} });
+    n.evaluated(result([restart(1)]), [], T0);
+    const first = fs.statSync(file).ino;
+    for (let i = 2; i <= 5; i++) n.evaluated(result([restart(i)]), [], T0 + i);
+    await waitFor(() => (r.requests.length === 5 ? true : undefined), 'five messages');
+    // The same file: not replaced by an atomic rewrite of the same state.
+    expect(fs.statSync(file).ino).toBe(first);
+    // An announced outage is new state, written at once.
+    const e = downEvent(9, 'healer');
+    n.evaluated(result([e]), [outage(e)], T0 + 10);
+    expect(fs.statSync(file).ino).not.toBe(first);
+    expect(fs.readFileSync(file, 'utf8')).toContain('healer/outage');
+  });
+
   it('what a previous run left in the outbox is sent first, with its key', async () => {
     const r = await receiver('fail');
     const dir = tempDir('ghost-hb-notify-');
