@@ -67,7 +67,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (view.mode === 'help') {
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         <HelpOverlay
           width={width}
           height={height - 1}
@@ -109,7 +109,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (screen.compact) {
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         <Text wrap="truncate-end">
           <Markers
             stale={props.stale !== null}
@@ -186,9 +186,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (view.mode === 'event') {
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         {header}
-        <Box flexDirection="column" flexGrow={1} overflow="hidden">
+        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
           <EventView
             event={openedEvent(data, view.eventSeq)}
             width={width}
@@ -206,9 +206,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
     const name = view.detailName ?? '';
     const events = detailEvents(data, name);
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         {header}
-        <Box flexDirection="column" flexGrow={1} overflow="hidden">
+        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
           <DetailView
             daemon={snapshot?.daemons.find((d) => d.name === name) ?? null}
             name={name}
@@ -227,10 +227,10 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   }
 
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {header}
       {table}
-      <Box flexDirection="column" flexGrow={1} overflow="hidden">
+      <Box flexDirection="column" flexGrow={1} overflowY="hidden">
         {eventPane}
       </Box>
       {footer}
