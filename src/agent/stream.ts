@@ -25,6 +25,7 @@ export interface StreamOptions {
 }
 
 export interface StreamHandlers {
+  /** The stream's first complete line arrived: it is alive. */
   open(): void;
   frame(f: SseFrame): void;
   /** Called once, when the stream ends for any reason but close(). */
@@ -110,7 +111,16 @@ export function openEventStream(
     );
     idle.unref();
   };
-  const parser = new SseParser(o.maxFrameBytes ?? 8 * 1024 * 1024, handlers.frame, alive);
+  // The stream counts as open at its first complete line (an agent sends `retry:` at once):
+  // a server that sends headers and then trickles bytes never makes a host look connected.
+  let opened = false;
+  const maxFrameBytes = o.maxFrameBytes ?? 8 * 1024 * 1024;
+  const parser = new SseParser(maxFrameBytes, handlers.frame, () => {
+    alive();
+    if (opened || ended) return;
+    opened = true;
+    handlers.open();
+  });
   const headers: Record<string, string> = { Accept: 'text/event-stream' };
   if (o.lastEventId) headers['Last-Event-ID'] = o.lastEventId;
   const req = request(
@@ -129,11 +139,12 @@ export function openEventStream(
       req.setTimeout(0);
       response.setEncoding('utf8');
       alive();
-      handlers.open();
       response.on('data', (chunk: string) => {
         if (ended) return;
         if (!parser.push(chunk)) {
-          finish(new ApiError('bad-answer', 'event stream frame larger than allowed'));
+          finish(
+            new ApiError('bad-answer', `event stream frame larger than ${maxFrameBytes} bytes`),
+          );
         }
       });
       response.on('end', () => finish(new ApiError('unreachable', 'event stream closed')));
