@@ -51,6 +51,12 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number;
   /** Clean what a remote sends before it is shown (off for this host's own agent). */
   sanitize?: boolean;
+  /**
+   * At most one snapshot per this many ms on the stream, status changes at
+   * once (a fleet: its rows move each poll interval, not each liveness check);
+   * 0 for every snapshot (an attached screen).
+   */
+  snapshotMs?: number;
   now?: () => number;
 }
 
@@ -115,6 +121,7 @@ export class AgentConnection {
       backoffMaxMs: 15_000,
       requestTimeoutMs: 5000,
       sanitize: true,
+      snapshotMs: 0,
       now: Date.now,
       ...opts,
     };
@@ -226,6 +233,7 @@ export class AgentConnection {
         lastEventId: this.lastId,
         idleMs: this.o.idleMs,
         connectTimeoutMs: this.o.requestTimeoutMs,
+        snapshotMs: this.o.snapshotMs,
       },
       {
         open: () => this.connected(),

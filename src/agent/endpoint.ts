@@ -5,9 +5,9 @@
 // says what an operator can do about it (fix the token, upgrade the agent,
 // wait for the host). Redirects are never followed (a token must not travel
 // to another address) and the token never appears in a message.
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { readTokenFile } from '../server/auth.js';
 
 export type ApiEndpoint =
   { kind: 'socket'; socket: string } | { kind: 'http'; url: URL; token: string | null };
@@ -166,11 +166,10 @@ export function getJson<T>(endpoint: ApiEndpoint, route: string, o: GetOptions =
   });
 }
 
-export class TokenFileError extends Error {}
-
 /**
- * A remote's token from `token` or `tokenFile`: a file readable or writable
- * by group or others is refused, as the API refuses its own (and ssh its keys).
+ * A remote's token from `token` or `tokenFile`; a token file readable or
+ * writable by group or others is refused (ApiConfigError), by the same check
+ * as the API's own (src/server/auth.ts readTokenFile).
  */
 export function remoteToken(
   name: string,
@@ -178,21 +177,5 @@ export function remoteToken(
 ): string | null {
   if (spec.token) return spec.token;
   if (!spec.tokenFile) return null;
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(spec.tokenFile);
-  } catch (err) {
-    throw new TokenFileError(
-      `remote ${name}: tokenFile ${spec.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  if ((st.mode & 0o077) !== 0) {
-    throw new TokenFileError(
-      `remote ${name}: tokenFile ${spec.tokenFile} is readable or writable by group or others ` +
-        `(mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 '${spec.tokenFile}'`,
-    );
-  }
-  const token = fs.readFileSync(spec.tokenFile, 'utf8').trim();
-  if (!token) throw new TokenFileError(`remote ${name}: tokenFile ${spec.tokenFile} is empty`);
-  return token;
+  return readTokenFile(spec.tokenFile, `remote ${name}: tokenFile`);
 }

@@ -20,7 +20,7 @@
 //   retryNow()    reconnect now rather than at the backoff's time (optional).
 //   availability(host, daemon)   the daemon's 1 h / 24 h / 7 d availability (optional).
 import { performance } from 'node:perf_hooks';
-import { summarize } from '../core/status.js';
+import { statusSignature, summarize } from '../core/status.js';
 import {
   NO_CLOCK_READING,
   type DaemonSnapshot,
@@ -50,6 +50,11 @@ export interface FleetFeed {
   retryNow?(): void;
   availability?(host: string, daemon: string): Promise<Availability>;
 }
+
+/** How soon the screen shows a host's change of status, or an event. */
+const URGENT_MS = 100;
+/** How soon it shows a host's fresher figures alone. */
+const FRESHEN_MS = 1000;
 
 /** The reason an unreachable host's daemons show. */
 export const HOST_UNREACHABLE = 'host unreachable';
@@ -129,6 +134,8 @@ export interface FleetOptions {
 
 interface HostEntry {
   snapshot: Snapshot | null;
+  /** statusSignature of the snapshot: a change draws at once, fresher figures can wait. */
+  signature: string | null;
   state: HostState;
   unreachable: boolean;
   feed: FleetFeed | null;
@@ -145,6 +152,8 @@ export class FleetSource implements ScreenSource {
   private readonly ring = new EventRing();
   private started = false;
   private emitTimer: NodeJS.Timeout | null = null;
+  /** performance.now() the pending emit is due. */
+  private emitDue = Infinity;
   private tick: NodeJS.Timeout | null = null;
   private lastPollMono = -Infinity;
   private latest: Snapshot | null = null;
@@ -157,6 +166,7 @@ export class FleetSource implements ScreenSource {
     for (const name of o.hosts) {
       this.entries.set(name, {
         snapshot: null,
+        signature: null,
         state: { state: 'connecting', detail: null, retryAt: null, downSince: this.now() },
         unreachable: false,
         feed: null,
@@ -270,6 +280,7 @@ export class FleetSource implements ScreenSource {
       // A feed may report hosts it discovers (a Prometheus server's instances).
       e = {
         snapshot: null,
+        signature: null,
         state: { state: 'connecting', detail: null, retryAt: null, downSince: null },
         unreachable: false,
         feed: null,
@@ -297,8 +308,11 @@ export class FleetSource implements ScreenSource {
   private onSnapshot(host: string, snapshot: Snapshot): void {
     const e = this.entry(host);
     e.snapshot = snapshot;
+    const signature = statusSignature(snapshot);
+    const changed = signature !== e.signature;
+    e.signature = signature;
     if (e.unreachable && e.state.state === 'connected') this.reachable(host, e);
-    this.scheduleEmit();
+    this.scheduleEmit(changed ? URGENT_MS : FRESHEN_MS);
   }
 
   private onEvents(host: string, events: readonly HbEvent[]): void {
@@ -355,12 +369,21 @@ export class FleetSource implements ScreenSource {
     if (this.started) this.pending.push(event);
   }
 
-  /** Coalesce a burst of hosts' updates into one frame. */
-  private scheduleEmit(): void {
-    this.emitTimer ??= setTimeout(() => {
+  /**
+   * Coalesce hosts' updates into frames: a change of status or an event
+   * within URGENT_MS; fresher ages and figures alone within FRESHEN_MS (many
+   * hosts each sending a snapshot per poll would otherwise each cost a frame).
+   */
+  private scheduleEmit(withinMs = URGENT_MS): void {
+    const due = performance.now() + withinMs;
+    if (this.emitTimer && this.emitDue <= due) return;
+    if (this.emitTimer) clearTimeout(this.emitTimer);
+    this.emitDue = due;
+    this.emitTimer = setTimeout(() => {
       this.emitTimer = null;
+      this.emitDue = Infinity;
       this.emit();
-    }, 100);
+    }, withinMs);
   }
 
   private emit(): void {

@@ -20,9 +20,12 @@ export interface StreamOptions {
   /** Largest frame accepted; a larger one ends the stream with 'bad-answer'. */
   maxFrameBytes?: number;
   connectTimeoutMs?: number;
+  /** Ask for at most one snapshot per this many ms (status changes still at once); 0 for every one. */
+  snapshotMs?: number;
 }
 
 export interface StreamHandlers {
+  /** The stream's first complete line arrived: it is alive. */
   open(): void;
   frame(f: SseFrame): void;
   /** Called once, when the stream ends for any reason but close(). */
@@ -108,12 +111,23 @@ export function openEventStream(
     );
     idle.unref();
   };
-  const parser = new SseParser(o.maxFrameBytes ?? 8 * 1024 * 1024, handlers.frame, alive);
+  // The stream counts as open at its first complete line (an agent sends `retry:` at once):
+  // a server that sends headers and then trickles bytes never makes a host look connected.
+  let opened = false;
+  const maxFrameBytes = o.maxFrameBytes ?? 8 * 1024 * 1024;
+  const parser = new SseParser(maxFrameBytes, handlers.frame, () => {
+    alive();
+    if (opened || ended) return;
+    opened = true;
+    handlers.open();
+  });
   const headers: Record<string, string> = { Accept: 'text/event-stream' };
   if (o.lastEventId) headers['Last-Event-ID'] = o.lastEventId;
   const req = request(
     endpoint,
-    '/api/events/stream',
+    o.snapshotMs
+      ? `/api/events/stream?snapshotMs=${Math.round(o.snapshotMs)}`
+      : '/api/events/stream',
     { headers, timeoutMs: o.connectTimeoutMs ?? 5000 },
     (response) => {
       res = response;
@@ -125,11 +139,12 @@ export function openEventStream(
       req.setTimeout(0);
       response.setEncoding('utf8');
       alive();
-      handlers.open();
       response.on('data', (chunk: string) => {
         if (ended) return;
         if (!parser.push(chunk)) {
-          finish(new ApiError('bad-answer', 'event stream frame larger than allowed'));
+          finish(
+            new ApiError('bad-answer', `event stream frame larger than ${maxFrameBytes} bytes`),
+          );
         }
       });
       response.on('end', () => finish(new ApiError('unreachable', 'event stream closed')));

@@ -6,7 +6,8 @@
 // user:password in it is refused, so no credential ends up in a message.
 import type { Config } from '../config/schema.js';
 import { findAgent } from '../agent/client.js';
-import { remoteToken, TokenFileError } from '../agent/endpoint.js';
+import { remoteToken } from '../agent/endpoint.js';
+import { ApiConfigError } from '../server/auth.js';
 import { AgentFeed, FleetSource, MonitorFeed, type FleetFeed } from '../agent/fleet.js';
 import type { PromEndpoint } from '../agent/prometheus.js';
 import type { PrometheusFeed } from '../agent/prometheusFeed.js';
@@ -87,7 +88,7 @@ export function resolveRemotes(
       try {
         token = remoteToken(e.name, e) ?? (env.GHOST_HB_TOKEN?.trim() || null);
       } catch (err) {
-        if (err instanceof TokenFileError) throw new RemoteError(err.message);
+        if (err instanceof ApiConfigError) throw new RemoteError(err.message);
         throw err;
       }
     }
@@ -127,6 +128,8 @@ export async function openFleet(
   o: FleetOpen,
 ): Promise<FleetSource | null> {
   const feeds: FleetFeed[] = [];
+  // Rows move once per poll interval, and at once when a status changes.
+  const snapshotMs = o.config.pollInterval * 1000;
   const prom = o.prometheus ? await prometheusFeed(o.prometheus, o) : null;
   if (prom) feeds.push(prom);
   for (const spec of specs) {
@@ -135,7 +138,9 @@ export async function openFleet(
         new AgentFeed(
           spec.name,
           { kind: 'http', url: spec.url, token: spec.token },
-          o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {},
+          o.requestTimeoutMs
+            ? { requestTimeoutMs: o.requestTimeoutMs, snapshotMs }
+            : { snapshotMs },
         ),
       );
       continue;
@@ -143,7 +148,11 @@ export async function openFleet(
     const agent = findAgent(o.stateDir);
     if (agent) {
       feeds.push(
-        new AgentFeed(spec.name, { kind: 'socket', socket: agent.socket }, { sanitize: false }),
+        new AgentFeed(
+          spec.name,
+          { kind: 'socket', socket: agent.socket },
+          { sanitize: false, snapshotMs },
+        ),
       );
       continue;
     }

@@ -11,6 +11,11 @@ import type { HeartbeatDirObservation, HeartbeatFileObservation } from '../core/
 
 export interface HeartbeatCollector {
   scan(dir: string): Promise<HeartbeatDirObservation>;
+  /**
+   * One daemon file of `dir` read as scan() would read it, without changing
+   * what scan() remembers; null when the entry is gone or names no daemon file.
+   */
+  peek?(dir: string, fileName: string): HeartbeatFileObservation | null;
 }
 
 export interface HeartbeatDirOptions {
@@ -91,6 +96,13 @@ export class FsHeartbeatCollector implements HeartbeatCollector {
     }
     this.cache = nextCache;
     return { dir, ok: true, error: null, files };
+  }
+
+  peek(dir: string, fileName: string): HeartbeatFileObservation | null {
+    const cls = classifyFileName(fileName);
+    if (!cls.daemon || fileName.includes(path.sep)) return null;
+    // A throwaway cache: the next scan reads the file again and keeps its own.
+    return this.observe(dir, fileName, cls.name, cls.kind, new Map());
   }
 
   private observe(

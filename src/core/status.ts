@@ -16,6 +16,7 @@ import type {
   ProcessSample,
   ProcessState,
   SelfReportedStatus,
+  Snapshot,
   StatusSummary,
 } from './types.js';
 
@@ -596,6 +597,19 @@ export function summarize(daemons: readonly { status: DaemonStatus }[]): StatusS
   const summary: StatusSummary = { up: 0, late: 0, down: 0, unknown: 0 };
   for (const d of daemons) summary[d.status]++;
   return summary;
+}
+
+/**
+ * What a reader must see at once about a snapshot: each daemon's status and
+ * what explains it (reason, pid, restarts, a silence), not its ages. Equal
+ * signatures: only fresher figures changed (the event stream and the fleet
+ * screen may then wait for their next regular update).
+ */
+export function statusSignature(s: Pick<Snapshot, 'daemons' | 'heartbeatDirError'>): string {
+  const rows = s.daemons.map((d) =>
+    [d.name, d.status, d.reason, d.pid, d.restarts, d.silencedUntil ?? ''].join('\u0000'),
+  );
+  return `${s.heartbeatDirError ?? ''}\u0001${rows.join('\u0001')}`;
 }
 
 /** A wall-clock step between two instants: wall delta minus monotonic delta, in ms. */

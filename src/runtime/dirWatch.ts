@@ -12,12 +12,13 @@ import fs from 'node:fs';
 import type { WatchStatus } from '../core/types.js';
 
 /**
- * Start watching `dir`; throws when the OS cannot. `onError` reports a watch
+ * Start watching `dir`; throws when the OS cannot. `onChange` gets the name of
+ * the entry that changed, when the OS tells it. `onError` reports a watch
  * that died later. Returns the function that stops watching.
  */
 export type WatchFactory = (
   dir: string,
-  onChange: () => void,
+  onChange: (fileName?: string | null) => void,
   onError?: (err: Error) => void,
 ) => () => void;
 
@@ -33,7 +34,9 @@ export interface DirStamp {
 export type StatDir = (dir: string) => DirStamp | null;
 
 export const fsWatchFactory: WatchFactory = (dir, onChange, onError) => {
-  const watcher = fs.watch(dir, { persistent: false }, () => onChange());
+  const watcher = fs.watch(dir, { persistent: false }, (_event, fileName) =>
+    onChange(fileName == null ? null : String(fileName)),
+  );
   watcher.on('error', (err) => {
     watcher.close();
     onError?.(err);
@@ -72,7 +75,8 @@ export class DirWatcher {
 
   constructor(
     private readonly dir: string,
-    private readonly onChange: () => void,
+    /** A changed entry's name; null when unknown (a new directory, a changed stamp). */
+    private readonly onChange: (fileName?: string | null) => void,
     private readonly factory: WatchFactory = fsWatchFactory,
     private readonly stat: StatDir = statDirectory,
   ) {}
@@ -105,7 +109,7 @@ export class DirWatcher {
     this.identity = identity;
     this.stamp = stamp;
     // A new directory holds beats no poll has read yet.
-    if (replaced || changed) this.onChange();
+    if (replaced || changed) this.onChange(null);
   }
 
   close(): void {

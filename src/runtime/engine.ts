@@ -12,7 +12,11 @@ import { applyChecks, hasChecks, runSnapshot } from '../core/checks.js';
 import { cronClock, type CronClock } from '../core/schedule.js';
 import type { UnitState } from '../core/systemdUnit.js';
 import { resolveDaemonSpec, type Config } from '../config/schema.js';
-import { parseHeartbeatFile, type ParsedHeartbeatFile } from '../core/heartbeatFile.js';
+import {
+  classifyFileName,
+  parseHeartbeatFile,
+  type ParsedHeartbeatFile,
+} from '../core/heartbeatFile.js';
 import {
   effectiveTiming,
   gatherEvidence,
@@ -29,6 +33,7 @@ import {
   NO_CLOCK_READING,
   type DaemonSnapshot,
   type DaemonSpec,
+  type Heartbeat,
   type HeartbeatDirObservation,
   type HeartbeatFileObservation,
   type Instant,
@@ -92,6 +97,8 @@ export class Engine {
   private runtime: DaemonRuntime[] = [];
   private samples = new Map<number, ProcessSample>();
   private parsed = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
+  /** Each daemon's files as the last full poll parsed them. */
+  private files = new Map<string, DaemonFiles>();
   /** Specs of discovered daemons, kept between polls rather than rebuilt. */
   private discovered = new Map<string, DaemonSpec>();
   private lastInstant: Instant | null = null;
@@ -169,6 +176,7 @@ export class Engine {
     }
 
     this.parsed = parsedCache;
+    this.files = byName;
 
     const specs = this.specsFor(byName);
     const runtime: DaemonRuntime[] = specs.map((spec) => ({
@@ -282,6 +290,68 @@ export class Engine {
       return this.poll(now);
     }
     return this.publish(now, daemons, performance.now() - t0);
+  }
+
+  /**
+   * After entries of the heartbeat directory changed (`fileNames`; null when
+   * unknown): a file that only moved its daemon's beat forward (same pid,
+   * self-reported status, message and other fields as the beat before) is
+   * noted without a full poll, and every daemon is re-judged from cached
+   * data, as checkLiveness does. Anything else (a new daemon, a restart, a
+   * fault, a file gone, a verdict that changes) is read by a full poll, whose
+   * snapshot is returned. Null when no full poll was needed: the beats were
+   * noted, and the last snapshot still says everything but their ages.
+   */
+  async checkBeats(now: Instant, fileNames: readonly string[] | null): Promise<Snapshot | null> {
+    if (!this.last || fileNames === null) return this.poll(now);
+    this.observeClock(now);
+    // After a clock step, ages are judged in ways only a full poll sets up.
+    if (this.jumpActive(now)) return this.poll(now);
+    const noted = new Map<DaemonRuntime, DaemonFiles>();
+    for (const fileName of fileNames) {
+      const cls = classifyFileName(fileName);
+      // An atomic writer's temp file, a dotfile: not a daemon's file.
+      if (!cls.daemon) continue;
+      const r = this.runtime.find((x) => x.spec.name === cls.name);
+      const files = r ? (noted.get(r) ?? this.files.get(cls.name)) : undefined;
+      const fresh = this.peekFile(fileName, now);
+      // A pid from systemd or a process search is for the full poll to find again.
+      const pidFromFiles = r?.evidence.pidSource !== 'match' && r?.evidence.pidSource !== 'systemd';
+      const prev = files?.[cls.kind];
+      if (!r || !files || !prev || !fresh || !pidFromFiles || !onlyBeatMoved(prev, fresh)) {
+        return this.poll(now);
+      }
+      noted.set(r, { ...files, [cls.kind]: fresh });
+    }
+    if (noted.size === 0) return null;
+    const { states, runtime } = this;
+    this.runtime = runtime.map((r) => {
+      const files = noted.get(r);
+      if (!files) return r;
+      const evidence = gatherEvidence(r.spec, files, this.stateOf(r.spec.name), now, null);
+      return { spec: r.spec, evidence };
+    });
+    const daemons = this.judgeAll(now, false);
+    const before = this.last.daemons;
+    const changed =
+      daemons.length !== before.length ||
+      daemons.some((d, i) => d.status !== before[i]!.status || d.reason !== before[i]!.reason);
+    if (changed) {
+      // The full poll judges these files again, from the states it would have had.
+      this.states = states;
+      this.runtime = runtime;
+      return this.poll(now);
+    }
+    for (const [r, files] of noted) this.files.set(r.spec.name, files);
+    return null;
+  }
+
+  /** One daemon file read and parsed now, as a poll would; null when it is gone (or unreadable here). */
+  private peekFile(fileName: string, now: Instant): ParsedHeartbeatFile | null {
+    const obs = this.deps.heartbeats.peek?.(this.config.heartbeatDir, fileName) ?? null;
+    if (!obs) return null;
+    const maxFutureMs = this.config.clock.skewThreshold * 1000;
+    return parseHeartbeatFile(obs, { nowMs: now.wallMs, maxFutureMs });
   }
 
   /** Restart counts and last pids, for persistence across runs of ghost-hb. */
@@ -552,6 +622,23 @@ function agedWorse(before: readonly DaemonSnapshot[], after: readonly DaemonSnap
     if (!prev || prev.name !== d.name || d.ageMs === null || d.processAlive === false) return false;
     return RANK[d.status] > RANK[prev.status];
   });
+}
+
+/**
+ * True when `next` is `prev` with only the beat moved on: its time, sequence
+ * number and uptime. Anything else a daemon writes can change what is shown.
+ */
+function onlyBeatMoved(prev: ParsedHeartbeatFile, next: ParsedHeartbeatFile): boolean {
+  if (prev.fault !== null || next.fault !== null || prev.pid !== next.pid) return false;
+  if (prev.warnings.join('\n') !== next.warnings.join('\n')) return false;
+  const a = prev.heartbeat;
+  const b = next.heartbeat;
+  if (a === null || b === null) return a === b;
+  const rest = (h: Heartbeat) => {
+    const { tsMs: _ts, seq: _seq, uptimeSec: _up, mtimeMs: _mtime, ...others } = h;
+    return JSON.stringify(others);
+  };
+  return rest(a) === rest(b);
 }
 
 /** Two files of one kind (NAME.hb and NAME.heartbeat): a valid one beats a faulty one, then the fresher. */

@@ -53,6 +53,8 @@ import { SilenceStore } from '../store/silences.js';
 export interface MonitorEngine {
   poll(now: Instant): Promise<Snapshot>;
   checkLiveness?(now: Instant): Promise<Snapshot | null>;
+  /** After the heartbeat directory changed: a full poll's snapshot, or null when only beats moved on. */
+  checkBeats?(now: Instant, fileNames: readonly string[] | null): Promise<Snapshot | null>;
   exportState?(): unknown;
   restoreState?(state: EngineStateJson): void;
   /** Forget daemons that left for good. */
@@ -264,6 +266,19 @@ export class Monitor implements PollSource {
     const snapshot = await this.engine.checkLiveness(now);
     if (!snapshot) return null;
     return this.evaluate(snapshot, now, 'liveness');
+  }
+
+  /**
+   * Entries of the heartbeat directory changed: a full poll when that may
+   * change a verdict or anything shown; null (no poll, no frame) when the
+   * files only carry the next beats of daemons judged from them already.
+   */
+  async checkBeats(now: Instant, fileNames: readonly string[] | null): Promise<PollResult | null> {
+    if (!this.engine.checkBeats) return this.poll(now);
+    const snapshot = await this.engine.checkBeats(now, fileNames);
+    if (!snapshot) return null;
+    this.clock.refresh();
+    return this.evaluate(snapshot, now, 'poll');
   }
 
   /**

@@ -1,10 +1,14 @@
 // The poller owns ghost-hb's only timer. It runs a full poll every
 // `pollIntervalMs`, a cheap pid-liveness check every `livenessIntervalMs` in
-// between, and an early poll shortly after the heartbeat directory changes
+// between, and a beat check shortly after the heartbeat directory changes
 // (fs.watch, re-armed when the directory is replaced; polling where no watch
-// can be set up: see dirWatch.ts), so a fresh beat shows within a second while
-// the timer remains the backstop. Polls never overlap: a request that arrives
-// while one is running is remembered and served once the running one ends.
+// can be set up: see dirWatch.ts). The beat check hands the source the names
+// of the changed entries: a change that may alter a verdict (a new daemon, a
+// restart, a late daemon beating again, a new message) is read by a full poll
+// at once, so it shows within a second; a daemon's next routine beat is only
+// noted, and waits for the scheduled poll to be shown (no extra poll, no extra
+// frame). Polls never overlap: a request that arrives while one is running is
+// remembered and served once the running one ends.
 import { performance } from 'node:perf_hooks';
 import type { Instant, PollResult, WatchStatus } from '../core/types.js';
 import {
@@ -21,9 +25,19 @@ export interface PollSource {
   poll(now: Instant): Promise<PollResult>;
   /** Cheap re-check of known pids; null when nothing changed. */
   checkLiveness?(now: Instant): Promise<PollResult | null>;
+  /**
+   * The heartbeat directory's entries `fileNames` changed (null: which is
+   * unknown). A full poll's result when that may change what is shown; null
+   * when the files only carry routine beats (noted, shown with the next poll).
+   * Without it, every change is a full poll.
+   */
+  checkBeats?(now: Instant, fileNames: readonly string[] | null): Promise<PollResult | null>;
 }
 
 export type PollKind = 'poll' | 'liveness';
+
+/** What a turn of the timer runs: a poll, a liveness check, or a check of changed heartbeat files. */
+type RunKind = PollKind | 'beats';
 
 export type PollerUpdate =
   | { type: 'result'; kind: PollKind; result: PollResult; at: Instant; durationMs: number }
@@ -59,7 +73,7 @@ export interface PollerOptions {
   livenessIntervalMs?: number;
   /** Directory to watch for changes; null disables watching. */
   watchDir?: string | null;
-  /** Delay between a directory change and the poll it triggers (coalesces bursts). Default 150. */
+  /** Delay between a directory change and the beat check it triggers (coalesces bursts). Default 150. */
   watchDelayMs?: number;
   /** Keep the process alive for the timer (headless use). Default true. */
   keepAlive?: boolean;
@@ -83,6 +97,10 @@ export class Poller implements UpdateSource {
   private pendingPoll = false;
   private nextPollMono = 0;
   private nextLivenessMono = Infinity;
+  /** When the beat check a directory change asked for is due (Infinity: none asked). */
+  private nextBeatsMono = Infinity;
+  /** Entries changed since the last poll or beat check; null when a change did not say which. */
+  private changed: Set<string> | null = new Set();
   private watcher: DirWatcher | null = null;
   private failures = 0;
   private lastResult: PollResult | null = null;
@@ -133,7 +151,7 @@ export class Poller implements UpdateSource {
     if (this.opts.watchDir) {
       this.watcher = new DirWatcher(
         this.opts.watchDir,
-        () => this.onDirChange(),
+        (fileName) => this.onDirChange(fileName),
         this.env.watchDir,
         this.env.statDir,
       );
@@ -173,13 +191,24 @@ export class Poller implements UpdateSource {
     return this.livenessIntervalMs > 0 && typeof this.source.checkLiveness === 'function';
   }
 
-  private onDirChange(): void {
+  private onDirChange(fileName?: string | null): void {
     if (!this.running) return;
+    if (fileName == null) this.changed = null;
+    else this.changed?.add(fileName);
+    // The first change of a burst sets the time; the rest of the burst rides along.
     const soon = this.env.now().monoMs + this.watchDelayMs;
-    if (soon < this.nextPollMono) {
-      this.nextPollMono = soon;
+    if (soon < this.nextPollMono && soon < this.nextBeatsMono) {
+      this.nextBeatsMono = soon;
       this.schedule();
     }
+  }
+
+  /** The changed entries so far (null: unknown), forgotten: whatever runs now reads them. */
+  private takeChanges(): string[] | null {
+    const changed = this.changed;
+    this.changed = new Set();
+    this.nextBeatsMono = Infinity;
+    return changed === null ? null : [...changed];
   }
 
   private clearTimer(): void {
@@ -191,7 +220,7 @@ export class Poller implements UpdateSource {
   /** (Re)arm the single timer for whichever of the next poll / liveness check comes first. */
   private schedule(): void {
     if (!this.running || this.inFlight) return;
-    const due = Math.min(this.nextPollMono, this.nextLivenessMono);
+    const due = Math.min(this.nextPollMono, this.nextBeatsMono, this.nextLivenessMono);
     if (this.timer !== null && this.timerDueMono <= due) return;
     this.clearTimer();
     const delay = Math.max(0, due - this.env.now().monoMs);
@@ -207,11 +236,12 @@ export class Poller implements UpdateSource {
     if (!this.running) return;
     const now = this.env.now().monoMs;
     if (now >= this.nextPollMono) void this.run('poll');
+    else if (now >= this.nextBeatsMono) void this.run('beats');
     else if (now >= this.nextLivenessMono) void this.run('liveness');
     else this.schedule();
   }
 
-  private run(kind: PollKind): Promise<void> {
+  private run(kind: RunKind): Promise<void> {
     const task = this.execute(kind).finally(() => {
       this.inFlight = null;
       if (this.pendingPoll) {
@@ -225,32 +255,44 @@ export class Poller implements UpdateSource {
     return task;
   }
 
-  private async execute(kind: PollKind): Promise<void> {
+  private async execute(kind: RunKind): Promise<void> {
     // Every tick: a replaced directory is watched again before more beats are missed
-    // (first, so that a poll's own schedule wins over the early poll a change asks for).
+    // (first, so that a poll's own schedule wins over the beat check a change asks for).
     this.watcher?.check(kind === 'poll');
     const at = this.env.now();
-    if (kind === 'poll') {
-      this.nextPollMono = at.monoMs + this.pollIntervalMs;
-      if (this.livenessEnabled) this.nextLivenessMono = at.monoMs + this.livenessIntervalMs;
-    } else {
-      this.nextLivenessMono = at.monoMs + this.livenessIntervalMs;
-    }
+    // A poll reads every entry; a beat check reads the changed ones.
+    const changed = kind === 'liveness' ? null : this.takeChanges();
+    if (kind === 'poll') this.polledAt(at);
+    else if (kind === 'liveness') this.nextLivenessMono = at.monoMs + this.livenessIntervalMs;
+    // A beat check either polls in full or only notes beats: reported as a poll, or not at all.
+    const reported: PollKind = kind === 'liveness' ? 'liveness' : 'poll';
     try {
-      const polled =
-        kind === 'poll' ? await this.source.poll(at) : await this.source.checkLiveness!(at);
+      const polled = await this.ask(kind, at, changed);
       const durationMs = this.env.now().monoMs - at.monoMs;
-      if (kind === 'poll') this.failures = 0;
+      if (kind === 'beats' && polled) this.polledAt(at);
+      if (kind === 'poll' || (kind === 'beats' && polled)) this.failures = 0;
       if (polled) {
         const result = this.withWatchStatus(polled);
         this.lastResult = result;
-        this.emit({ type: 'result', kind, result, at, durationMs });
+        this.emit({ type: 'result', kind: reported, result, at, durationMs });
       }
     } catch (err) {
-      if (kind === 'poll') this.failures++;
+      if (reported === 'poll') this.failures++;
       const error = err instanceof Error ? err : new Error(String(err));
-      this.emit({ type: 'error', kind, error, at, consecutiveFailures: this.failures });
+      this.emit({ type: 'error', kind: reported, error, at, consecutiveFailures: this.failures });
     }
+  }
+
+  private ask(kind: RunKind, at: Instant, changed: string[] | null): Promise<PollResult | null> {
+    if (kind === 'liveness') return this.source.checkLiveness!(at);
+    if (kind === 'beats' && this.source.checkBeats) return this.source.checkBeats(at, changed);
+    return this.source.poll(at);
+  }
+
+  /** A full poll started at `at`: the next one, and the next liveness check, count from it. */
+  private polledAt(at: Instant): void {
+    this.nextPollMono = at.monoMs + this.pollIntervalMs;
+    if (this.livenessEnabled) this.nextLivenessMono = at.monoMs + this.livenessIntervalMs;
   }
 
   private withWatchStatus(result: PollResult): PollResult {

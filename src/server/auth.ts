@@ -1,7 +1,7 @@
 // Access control for the HTTP API: where the token comes from, how it is
 // compared, and which listen addresses may go without one.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -49,27 +49,35 @@ export function resolveApiToken(
 /**
  * A token from a file that only its owner may read or write (a file group or
  * others can read is refused, as ssh refuses such keys): the API's own token
- * file, and the tokens ghost-hb presents to other servers. `what` names the
- * setting in messages; the token itself never appears in one.
+ * file, a remote agent's `tokenFile` and the Prometheus server's token, all
+ * through this one check. `what` names the setting in messages; the token
+ * itself never appears in one. The mode is checked on the file that is read
+ * (one descriptor), so a file swapped in between cannot slip past it.
  */
 export function readTokenFile(file: string, what: string): string {
-  let mode: number;
+  let fd: number;
   try {
-    mode = statSync(file).mode;
+    fd = openSync(file, 'r');
   } catch (err) {
     throw new ApiConfigError(
       `${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); create it or fix the path`,
     );
   }
-  if ((mode & 0o077) !== 0) {
-    throw new ApiConfigError(
-      `${what} ${file} is readable or writable by group or others (mode ${(mode & 0o777).toString(8)}); ` +
-        `run: chmod 600 '${file}'`,
-    );
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ApiConfigError(`${what} ${file} is not a regular file`);
+    if ((st.mode & 0o077) !== 0) {
+      throw new ApiConfigError(
+        `${what} ${file} is readable or writable by group or others (mode ${(st.mode & 0o777).toString(8)}); ` +
+          `run: chmod 600 '${file}'`,
+      );
+    }
+    const token = readFileSync(fd, 'utf8').trim();
+    if (!token) throw new ApiConfigError(`${what} ${file} is empty`);
+    return token;
+  } finally {
+    closeSync(fd);
   }
-  const token = readFileSync(file, 'utf8').trim();
-  if (!token) throw new ApiConfigError(`${what} ${file} is empty`);
-  return token;
 }
 
 function checkToken(token: string, where: string): string {

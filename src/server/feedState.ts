@@ -7,7 +7,7 @@
 // delivered.
 import { performance } from 'node:perf_hooks';
 import { EventRing, type EventBuffer, type EventQuery } from '../core/events/index.js';
-import type { HbEvent, PollResult } from '../core/types.js';
+import type { HbEvent, PollResult, Snapshot } from '../core/types.js';
 import type { PollerListener, PollerUpdate } from '../runtime/poller.js';
 import type { HbMetrics } from './metrics.js';
 
@@ -19,7 +19,8 @@ export interface PollFeed {
 
 /** What happened on the feed, for the live stream. */
 export type FeedChange =
-  { type: 'events'; events: readonly HbEvent[] } | { type: 'snapshot'; json: string };
+  | { type: 'events'; events: readonly HbEvent[] }
+  | { type: 'snapshot'; json: string; snapshot: Snapshot };
 
 export interface FeedStateOptions {
   metrics: HbMetrics;
@@ -143,7 +144,9 @@ export class FeedState {
       this.lastPollWall = u.at.wallMs;
       metrics.observePoll(u.durationMs, u.at.wallMs);
     }
-    if (this.listeners.size > 0) this.emit({ type: 'snapshot', json: this.statusJson()! });
+    if (this.listeners.size > 0) {
+      this.emit({ type: 'snapshot', json: this.statusJson()!, snapshot: u.result.snapshot });
+    }
   }
 
   private emit(change: FeedChange): void {

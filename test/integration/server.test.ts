@@ -319,6 +319,35 @@ describe('HTTP API endpoints', () => {
     lost.close();
   });
 
+  it('sends a client that asks (?snapshotMs=N) fewer snapshots, but every status change and event at once', async () => {
+    const plain = await openSse(`${base()}/api/events/stream`);
+    const fewer = await openSse(`${base()}/api/events/stream?snapshotMs=600000`);
+    await plain.waitFor((m) => m.event === 'snapshot');
+    await fewer.waitFor((m) => m.event === 'snapshot');
+    const snapshots = (r: typeof plain) =>
+      r.messages.filter((m) => m.event === 'snapshot').map((m) => JSON.parse(m.data).summary);
+    feed.emit({ snapshot: snapshot([daemon('relayCore')]), events: [] });
+    // The same statuses again (fresher ages), with an event: the event goes, the snapshot waits.
+    const e = event({ severity: 'info' });
+    feed.emit({ snapshot: snapshot([daemon('relayCore')]), events: [e] }, 'liveness');
+    feed.emit({ snapshot: snapshot([daemon('relayCore')]), events: [] }, 'liveness');
+    feed.emit({ snapshot: snapshot([daemon('relayCore', 'down')]), events: [] });
+    const isDown = (m: { event: string; data: string }) =>
+      m.event === 'snapshot' && JSON.parse(m.data).summary.down === 1;
+    await plain.waitFor(isDown);
+    await fewer.waitFor(isDown);
+    expect(snapshots(plain)).toHaveLength(5);
+    expect(snapshots(fewer).map((x: { down: number }) => x.down)).toEqual([0, 0, 1]);
+    expect(fewer.messages.filter((m) => m.event === 'anomaly').map((m) => m.id)).toEqual([e.id]);
+    plain.close();
+    fewer.close();
+    for (const bad of ['abc', '-1', '1.5', '99999999']) {
+      const r = await fetch(`${base()}/api/events/stream?snapshotMs=${bad}`);
+      expect(r.status).toBe(400);
+      expect(await r.text()).toMatch(/snapshotMs must be a whole number/);
+    }
+  });
+
   it('answers hostile requests with 4xx and keeps serving', async () => {
     const port = server.port;
     expect((await fetch(`${base()}/nope`)).status).toBe(404);

@@ -185,6 +185,15 @@ describe('resolveRemotes', () => {
     expect(() => resolveRemotes([], c, {})).toThrow(/readable or writable by group or others/);
     fs.chmodSync(file, 0o600);
     expect(resolveRemotes([], c, {})[0]!.token).toBe('a-token-of-sixteen-chars');
+    // The same check as the API's own token file (one readTokenFile), messages naming the remote.
+    const refused = (tokenFile: string) =>
+      config([{ name: 'web1', url: 'http://x', token: null, tokenFile }]);
+    expect(() => resolveRemotes([], refused(path.join(dir, 'missing')), {})).toThrow(
+      /^remote web1: tokenFile .*missing cannot be read \(ENOENT\)/,
+    );
+    expect(() => resolveRemotes([], refused(dir), {})).toThrow(RemoteError);
+    fs.writeFileSync(path.join(dir, 'empty'), '\n', { mode: 0o600 });
+    expect(() => resolveRemotes([], refused(path.join(dir, 'empty')), {})).toThrow(/is empty/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -8,7 +8,7 @@ class FakeTime {
   mono = 0;
   private timers: Array<{ at: number; fn: () => void; id: number }> = [];
   private nextId = 1;
-  watchers: Array<() => void> = [];
+  watchers: Array<(fileName?: string | null) => void> = [];
   /** Watches set up so far. */
   arms = 0;
   /** The watched directory as stat(2) sees it (null: absent). */
@@ -26,7 +26,7 @@ class FakeTime {
       this.timers = this.timers.filter((t) => t.id !== id);
     },
     statDir: () => this.dir,
-    watchDir: (_dir: string, onChange: () => void) => {
+    watchDir: (_dir: string, onChange: (fileName?: string | null) => void) => {
       if (this.watchError) throw this.watchError;
       this.arms++;
       this.watchers.push(onChange);
@@ -188,6 +188,52 @@ describe('Poller', () => {
     expect(src.calls.map((c) => c.at)).toEqual([0, 2150]);
     await poller.stop();
     expect(time.watchers).toHaveLength(0);
+  });
+
+  it('hands a burst of changed names to the beat check: routine beats wait for the scheduled poll', async () => {
+    const time = new FakeTime();
+    const src = recordingSource();
+    const checks: Array<{ at: number; names: readonly string[] | null }> = [];
+    // Routine beats of known daemons are noted (null); anything about `newcomer` needs a poll.
+    src.source.checkBeats = async (now, names) => {
+      checks.push({ at: now.monoMs, names });
+      if (names === null || names.includes('newcomer.json')) return src.source.poll(now);
+      return null;
+    };
+    const updates: PollerUpdate[] = [];
+    const poller = new Poller(src.source, {
+      pollIntervalMs: 5000,
+      livenessIntervalMs: 0,
+      watchDir: '/hb',
+      watchDelayMs: 150,
+      env: time.env,
+    });
+    poller.subscribe((u) => updates.push(u));
+    poller.start();
+    await time.advance(1000);
+    time.watchers.forEach((w) => w('a.json.123.tmp'));
+    time.watchers.forEach((w) => w('a.json'));
+    time.watchers.forEach((w) => w('b.json'));
+    await time.advance(200);
+    expect(checks).toEqual([{ at: 1150, names: ['a.json.123.tmp', 'a.json', 'b.json'] }]);
+    // Nothing reported, and the schedule is the poll interval's.
+    expect(updates).toHaveLength(1);
+    await time.advance(3900);
+    expect(src.calls.map((c) => c.at)).toEqual([0, 5000]);
+
+    // A change that matters is a full poll, reported as one; the next poll counts from it.
+    time.watchers.forEach((w) => w('newcomer.json'));
+    await time.advance(200);
+    expect(src.calls.map((c) => c.at)).toEqual([0, 5000, 5250]);
+    expect(updates.at(-1)).toMatchObject({ type: 'result', kind: 'poll' });
+    await time.advance(5000);
+    expect(src.calls.map((c) => c.at)).toEqual([0, 5000, 5250, 10250]);
+
+    // A change the OS did not name (a replaced directory, a stamp compared) asks for everything.
+    time.watchers.forEach((w) => w(null));
+    await time.advance(200);
+    expect(checks.at(-1)).toEqual({ at: 10450, names: null });
+    await poller.stop();
   });
 
   it('watches a replaced directory (new inode at the same path) and polls it at once', async () => {

@@ -11,6 +11,7 @@ export interface DaemonRowProps {
   status: DaemonStatus;
   statusCell: string;
   rest: string;
+  spark: string;
   selected: boolean;
   color: boolean;
 }
@@ -19,13 +20,14 @@ function DaemonRowImpl({
   status,
   statusCell,
   rest,
+  spark,
   selected,
   color,
 }: DaemonRowProps): React.ReactElement {
   // Without colour the selection still shows, as a marker column.
-  // Two Texts, not one: the status glyph is the row's only non-ASCII text, and
-  // Ink measures every line of text each frame; kept apart, the long part takes
-  // string-width's ASCII fast path instead of grapheme segmentation.
+  // Three Texts, not one: Ink measures every text each frame, and the glyph
+  // and the sparkline are the row's only non-ASCII text (see rowCells); kept
+  // apart, the long middle takes string-width's ASCII fast path.
   const inverse = selected && color;
   return (
     <Box>
@@ -38,6 +40,11 @@ function DaemonRowImpl({
       <Text wrap="truncate-end" inverse={inverse}>
         {rest}
       </Text>
+      {spark ? (
+        <Box flexShrink={0}>
+          <Text inverse={inverse}>{spark}</Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }
@@ -71,6 +78,7 @@ function DaemonTableImpl(props: DaemonTableProps): React.ReactElement {
         status={d.status}
         statusCell={cells.status}
         rest={cells.rest}
+        spark={cells.spark}
         selected={props.focused && i === cursor}
         color={color}
       />,

@@ -11,7 +11,7 @@ import { EventPane } from './EventPane.js';
 import { Footer } from './Footer.js';
 import { DetailView } from './DetailView.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import type { HostBadge } from '../model/fleet.js';
+import { compactOrigin, type HostBadge } from '../model/fleet.js';
 import { EventView } from './EventView.js';
 import { escapeControl } from '../../core/sanitize.js';
 import { tint } from '../theme.js';
@@ -67,7 +67,7 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (view.mode === 'help') {
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         <HelpOverlay
           width={width}
           height={height - 1}
@@ -108,8 +108,10 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   );
 
   if (screen.compact) {
+    // A fleet or an attached screen says so even here: the rows alone do not tell.
+    const compactSource = compactOrigin(props.origin ?? null, props.hosts ?? null);
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         <Text wrap="truncate-end">
           <Markers
             stale={props.stale !== null}
@@ -125,6 +127,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
           ) : (
             <>
               <Counts summary={snapshot?.summary ?? null} color={color} short />
+              {compactSource ? (
+                <Text {...tint(color, 'cyan')}>{`  ${escapeControl(compactSource)}`}</Text>
+              ) : null}
               {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
             </>
           )}
@@ -186,9 +191,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
 
   if (view.mode === 'event') {
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         {header}
-        <Box flexDirection="column" flexGrow={1} overflow="hidden">
+        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
           <EventView
             event={openedEvent(data, view.eventSeq)}
             width={width}
@@ -206,9 +211,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
     const name = view.detailName ?? '';
     const events = detailEvents(data, name);
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         {header}
-        <Box flexDirection="column" flexGrow={1} overflow="hidden">
+        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
           <DetailView
             daemon={snapshot?.daemons.find((d) => d.name === name) ?? null}
             name={name}
@@ -227,10 +232,10 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   }
 
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {header}
       {table}
-      <Box flexDirection="column" flexGrow={1} overflow="hidden">
+      <Box flexDirection="column" flexGrow={1} overflowY="hidden">
         {eventPane}
       </Box>
       {footer}

@@ -39,9 +39,24 @@ export function shortPct(p: number | null | undefined): string {
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const graphemes = new Intl.Segmenter();
 
+/**
+ * Widths of the non-ASCII texts measured lately (glyphs, sparklines, names):
+ * the same few come back every frame, and grapheme segmentation is the
+ * costliest thing a frame does. Emptied when full, so it stays small.
+ */
+const WIDTHS = new Map<string, number>();
+const WIDTHS_MAX = 2048;
+
 /** Display width of a string in terminal columns. */
 export function textWidth(s: string): number {
-  return PRINTABLE_ASCII.test(s) ? s.length : stringWidth(s);
+  if (PRINTABLE_ASCII.test(s)) return s.length;
+  let w = WIDTHS.get(s);
+  if (w === undefined) {
+    if (WIDTHS.size >= WIDTHS_MAX) WIDTHS.clear();
+    w = stringWidth(s);
+    WIDTHS.set(s, w);
+  }
+  return w;
 }
 
 /** The string's user-perceived characters (grapheme clusters), each with its width. */
@@ -51,7 +66,7 @@ function* cells(s: string): Generator<{ text: string; width: number }> {
     return;
   }
   for (const { segment } of graphemes.segment(s)) {
-    yield { text: segment, width: stringWidth(segment) };
+    yield { text: segment, width: textWidth(segment) };
   }
 }
 

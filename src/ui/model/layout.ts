@@ -143,10 +143,19 @@ function cell(d: DaemonSnapshot, key: ColumnKey, hist: RowHistory | undefined): 
   }
 }
 
-/** One table line split in two: the status cell (coloured) and the rest. */
+/**
+ * One table line in three parts: the status cell (coloured), the sparkline
+ * (with its leading space; '' without the column) and the rest between them.
+ * The glyph and the sparkline are a row's non-ASCII text: kept apart, the
+ * rest is printable ASCII (unless a name is not), which every width
+ * measurement takes without grapheme segmentation, and the sparkline is the
+ * same text poll after poll while the daemon's status holds, so Ink's
+ * measurement cache answers for it.
+ */
 export interface RowCells {
   status: string;
   rest: string;
+  spark: string;
 }
 
 export function rowCells(
@@ -156,13 +165,15 @@ export function rowCells(
 ): RowCells {
   let rest = '';
   let status = '';
+  let spark = '';
   for (const c of layout.columns) {
     const w = c.key === 'name' ? layout.nameWidth : c.width;
     const text = fit(cell(d, c.key, hist), w, c.align);
     if (c.key === 'status') status = text;
+    else if (c.key === 'spark') spark = ` ${text}`;
     else rest += ` ${text}`;
   }
-  return { status, rest };
+  return { status, rest, spark };
 }
 
 export function headerCells(layout: TableLayout): string {

@@ -69,11 +69,21 @@ function styleKey(style: Style): string {
   return parts.length ? `${ESC}[${parts.join(';')}m` : '';
 }
 
+/** Widths of the non-ASCII graphemes seen (glyphs, sparkline blocks): a handful, every frame. */
+const GRAPHEME_WIDTHS = new Map<string, number>();
+const GRAPHEME_WIDTHS_MAX = 1024;
+
 /** Width of one grapheme as Ink lays it out (string-width), ASCII without a lookup. */
 function charWidth(ch: string): number {
   const c = ch.charCodeAt(0);
   if (ch.length === 1 && c >= 0x20 && c < 0x7f) return 1;
-  return stringWidth(ch);
+  let w = GRAPHEME_WIDTHS.get(ch);
+  if (w === undefined) {
+    if (GRAPHEME_WIDTHS.size >= GRAPHEME_WIDTHS_MAX) GRAPHEME_WIDTHS.clear();
+    w = stringWidth(ch);
+    GRAPHEME_WIDTHS.set(ch, w);
+  }
+  return w;
 }
 
 const segmenter = new Intl.Segmenter();
