@@ -11,7 +11,7 @@ import { EventPane } from './EventPane.js';
 import { Footer } from './Footer.js';
 import { DetailView } from './DetailView.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import type { HostBadge } from '../model/fleet.js';
+import { compactOrigin, type HostBadge } from '../model/fleet.js';
 import { EventView } from './EventView.js';
 import { escapeControl } from '../../core/sanitize.js';
 import { tint } from '../theme.js';
@@ -108,6 +108,8 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
   );
 
   if (screen.compact) {
+    // A fleet or an attached screen says so even here: the rows alone do not tell.
+    const compactSource = compactOrigin(props.origin ?? null, props.hosts ?? null);
     return (
       <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         <Text wrap="truncate-end">
@@ -125,6 +127,9 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
           ) : (
             <>
               <Counts summary={snapshot?.summary ?? null} color={color} short />
+              {compactSource ? (
+                <Text {...tint(color, 'cyan')}>{`  ${escapeControl(compactSource)}`}</Text>
+              ) : null}
               {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
             </>
           )}

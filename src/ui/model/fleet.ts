@@ -62,3 +62,20 @@ export function hostBadges(
     };
   });
 }
+
+/**
+ * Where the data comes from, in the few columns the compact status line has:
+ * a fleet's host count (and how many are not connected), else the source's
+ * label ("attached to agent pid 123"); null for a screen monitoring on its own.
+ */
+export function compactOrigin(
+  origin: string | null,
+  hosts: readonly Pick<HostBadge, 'tone'>[] | null,
+): string | null {
+  if (hosts) {
+    const off = hosts.filter((h) => h.tone !== 'green').length;
+    const count = `${hosts.length} host${hosts.length === 1 ? '' : 's'}`;
+    return off > 0 ? `${count}, ${off} not connected` : count;
+  }
+  return origin;
+}
