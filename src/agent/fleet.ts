@@ -27,14 +27,13 @@ import {
   type HbEvent,
   type Snapshot,
 } from '../core/types.js';
-import { EventRing, type EventBuffer } from '../core/events/index.js';
 import type { Monitor } from '../runtime/monitor.js';
-import type { Poller, PollerListener, PollerUpdate } from '../runtime/poller.js';
+import type { Poller } from '../runtime/poller.js';
 import type { Availability } from '../store/uptimeLog.js';
 import { AvailabilityCache } from './availabilityCache.js';
 import { AgentConnection, type ConnectionOptions, type HostState } from './connection.js';
 import type { ApiEndpoint } from './endpoint.js';
-import { StatusCell, type HostStatus, type ScreenSource, type SourceStatus } from './source.js';
+import { FedSource, StatusCell, type HostStatus } from './source.js';
 
 export interface FleetSink {
   state(host: string, state: HostState): void;
@@ -141,26 +140,24 @@ interface HostEntry {
   feed: FleetFeed | null;
 }
 
-export class FleetSource implements ScreenSource {
+export class FleetSource extends FedSource {
   private readonly entries = new Map<string, HostEntry>();
-  private readonly listeners = new Set<PollerListener>();
-  private readonly cell: StatusCell;
-  private readonly avail: AvailabilityCache;
+  protected readonly cell: StatusCell;
+  protected readonly avail: AvailabilityCache;
   private readonly now: () => number;
   private readonly unknownAfterMs: number;
   private pending: HbEvent[] = [];
-  private readonly ring = new EventRing();
   private started = false;
   private emitTimer: NodeJS.Timeout | null = null;
   /** performance.now() the pending emit is due. */
   private emitDue = Infinity;
   private tick: NodeJS.Timeout | null = null;
   private lastPollMono = -Infinity;
-  private latest: Snapshot | null = null;
   private ownEvents = 0;
   private readonly problems = new Map<FleetFeed, string>();
 
   constructor(private readonly o: FleetOptions) {
+    super();
     this.now = o.now ?? Date.now;
     this.unknownAfterMs = o.unknownAfterMs ?? 10_000;
     for (const name of o.hosts) {
@@ -216,32 +213,9 @@ export class FleetSource implements ScreenSource {
     await Promise.allSettled(this.o.feeds.map((f) => f.stop()));
   }
 
-  subscribe(listener: PollerListener): () => void {
-    this.listeners.add(listener);
-    if (this.latest) listener(this.update(this.latest, [], 'poll'));
-    return () => this.listeners.delete(listener);
-  }
-
   pollNow(): Promise<void> {
     for (const f of this.o.feeds) f.retryNow?.();
     return Promise.resolve();
-  }
-
-  /** Every host's events (names qualified with the host) and the fleet's own. */
-  get events(): EventBuffer {
-    return this.ring;
-  }
-
-  availability(name: string): Availability | null {
-    return this.avail.get(name);
-  }
-
-  status(): SourceStatus {
-    return this.cell.get();
-  }
-
-  watchStatus(listener: () => void): () => void {
-    return this.cell.watch(listener);
   }
 
   /** The merged snapshot now (for one-shot readers such as `status --remote`). */
@@ -395,19 +369,11 @@ export class FleetSource implements ScreenSource {
     if (kind === 'poll') this.lastPollMono = mono;
     const events = this.pending;
     this.pending = [];
-    const u = this.update(snapshot, events, kind);
-    for (const l of this.listeners) {
-      try {
-        l(u);
-      } catch {
-        // One failing reader must not starve the others.
-      }
-    }
+    this.tell(this.update(snapshot, events, kind));
   }
 
-  private update(snapshot: Snapshot, events: HbEvent[], kind: 'poll' | 'liveness'): PollerUpdate {
-    const at = { wallMs: this.now(), monoMs: performance.now() };
-    return { type: 'result', kind, result: { snapshot, events }, at, durationMs: snapshot.pollMs };
+  protected override wallNow(): number {
+    return this.now();
   }
 }
 
