@@ -134,8 +134,10 @@ export class Notifier {
 
   /** Mark silenced events (`data.silenced`: the silence's id and end) before they are logged. */
   annotate(events: HbEvent[]): void {
+    if (events.length === 0) return;
+    const match = this.silences.matcher();
     for (const e of events) {
-      const s = this.silences.match({ daemon: e.daemon ?? null, rule: e.rule });
+      const s = match({ daemon: e.daemon ?? null, rule: e.rule });
       if (s) e.data = { ...e.data, silenced: { id: s.id, until: s.endsAt } };
     }
   }
@@ -144,7 +146,8 @@ export class Notifier {
   evaluated(result: PollResult, open: readonly OpenConditionView[], wallMs: number): void {
     if (this.closed) return;
     if (result.snapshot.system.hostname) this.host = result.snapshot.system.hostname;
-    this.router.ingest(result.events, open, wallMs, (s) => this.silences.match(s) !== null);
+    const match = this.silences.matcher();
+    this.router.ingest(result.events, open, wallMs, (s) => match(s) !== null);
     this.flushDue();
   }
 

@@ -137,8 +137,18 @@ export class SilenceStore {
 
   /** The silence covering this subject now, if any. */
   match(subject: { daemon: string | null; rule: string }): Silence | null {
+    return this.matcher()(subject);
+  }
+
+  /**
+   * `match` over the silences as they are now, the file checked once: for the
+   * many events of one poll (a storm of thousands would otherwise stat the
+   * file once per event, inside the poll).
+   */
+  matcher(): (subject: { daemon: string | null; rule: string }) => Silence | null {
     const now = this.now();
-    return this.all().find((s) => silenceMatches(s, subject, now)) ?? null;
+    const all = this.all();
+    return (subject) => all.find((s) => silenceMatches(s, subject, now)) ?? null;
   }
 
   /**

@@ -50,6 +50,23 @@ describe('SilenceStore', () => {
     now += 3600_000;
     expect(store.active()).toEqual([]);
   });
+
+  it("matcher(): one reading of the file for a poll's many events, the next one sees changes", () => {
+    const dir = tempDir('ghost-hb-sil-');
+    const store = new SilenceStore(dir);
+    const before = store.matcher();
+    // Another writer (the CLI, the API) adds a silence meanwhile.
+    new SilenceStore(dir).add({
+      matcher: { daemon: 'db' },
+      durationMs: 60_000,
+      reason: null,
+      createdBy: 'cli',
+    });
+    expect(before({ daemon: 'db', rule: 'crashed' })).toBeNull();
+    const after = store.matcher();
+    expect(after({ daemon: 'db', rule: 'crashed' })?.createdBy).toBe('cli');
+    expect(after({ daemon: 'web', rule: 'crashed' })).toBeNull();
+  });
 });
 
 describe('ghost-hb silence', () => {
