@@ -52,8 +52,6 @@ export interface FleetFeed {
 
 /** How soon the screen shows a host's change of status, or an event. */
 const URGENT_MS = 100;
-/** How soon it shows a host's fresher figures alone. */
-const FRESHEN_MS = 1000;
 
 /** The reason an unreachable host's daemons show. */
 export const HOST_UNREACHABLE = 'host unreachable';
@@ -286,7 +284,7 @@ export class FleetSource extends FedSource {
     const changed = signature !== e.signature;
     e.signature = signature;
     if (e.unreachable && e.state.state === 'connected') this.reachable(host, e);
-    this.scheduleEmit(changed ? URGENT_MS : FRESHEN_MS);
+    this.scheduleEmit(changed ? URGENT_MS : this.o.intervalMs);
   }
 
   private onEvents(host: string, events: readonly HbEvent[]): void {
@@ -345,8 +343,9 @@ export class FleetSource extends FedSource {
 
   /**
    * Coalesce hosts' updates into frames: a change of status or an event
-   * within URGENT_MS; fresher ages and figures alone within FRESHEN_MS (many
-   * hosts each sending a snapshot per poll would otherwise each cost a frame).
+   * within URGENT_MS; fresher ages and figures alone once per poll interval,
+   * as a screen of one host redraws them (many hosts each sending a snapshot
+   * per poll would otherwise each cost a frame of every host's rows).
    */
   private scheduleEmit(withinMs = URGENT_MS): void {
     const due = performance.now() + withinMs;
