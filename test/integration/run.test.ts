@@ -47,6 +47,18 @@ function judged(name: string): { status: string; reason: string | null; pid: num
   return JSON.parse(r.stdout).daemons.find((d: { name: string }) => d.name === name);
 }
 
+/** Wait until the monitor's rules judge `name` so (and for that reason, when given). */
+function judgedAs(name: string, status: string, reason?: string) {
+  return waitFor(
+    () => {
+      const d = judged(name);
+      return d.status === status && (reason === undefined || d.reason === reason) ? d : undefined;
+    },
+    `${name} judged ${status}${reason ? ` (${reason})` : ''}`,
+    30_000,
+  );
+}
+
 function runWrapper(args: string[]): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(NODE, [BIN, 'run', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   wrappers.add(child);
@@ -128,14 +140,7 @@ describe('ghost-hb run', () => {
       '-c',
       'until [ -e job.json ]; do sleep 0.05; done; kill -STOP $$; sleep 60',
     ]);
-    await waitFor(
-      () => {
-        const d = judged('job');
-        return d.status === 'down' && d.reason === 'hung' ? d : undefined;
-      },
-      'the stopped child to be judged hung',
-      30_000,
-    );
+    await judgedAs('job', 'down', 'hung');
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
     expect(read('job').exit).toMatchObject({ signal: 'SIGTERM' });
@@ -208,22 +213,11 @@ describe('ghost-hb run', () => {
         '-e',
         'setInterval(() => {}, 1e6)',
       ]);
-      await waitFor(() => (judged('api').status === 'up' ? true : undefined), 'api up', 30_000);
+      await judgedAs('api', 'up');
       server.kill('SIGUSR1'); // stall: the probe times out, beats stop
-      await waitFor(
-        () => {
-          const d = judged('api');
-          return d.status === 'down' && d.reason === 'hung' ? true : undefined;
-        },
-        'api hung once the probe stalls',
-        30_000,
-      );
+      await judgedAs('api', 'down', 'hung'); // once the probe stalls
       server.kill('SIGUSR2');
-      await waitFor(
-        () => (judged('api').status === 'up' ? true : undefined),
-        'api up again',
-        30_000,
-      );
+      await judgedAs('api', 'up'); // again
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
     } finally {
