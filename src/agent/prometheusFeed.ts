@@ -74,7 +74,8 @@ export class PrometheusFeed implements FleetFeed {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    return this.polling ?? Promise.resolve();
+    // A poll in flight is left to its deadline; its answer is dropped.
+    return Promise.resolve();
   }
 
   retryNow(): void {
@@ -121,6 +122,7 @@ export class PrometheusFeed implements FleetFeed {
   }
 
   private answered(poll: FleetPoll, tookMs: number): void {
+    if (this.stopped) return;
     const sink = this.sink!;
     sink.problem?.(null);
     this.firing = poll.firing;
@@ -138,6 +140,7 @@ export class PrometheusFeed implements FleetFeed {
   }
 
   private failed(err: PromError): void {
+    if (this.stopped) return;
     this.sink!.problem?.(`${this.where}: ${err.message}`);
     const retryAt = this.now() + this.o.intervalMs;
     for (const host of this.states.keys()) {

@@ -308,11 +308,12 @@ export class Engine {
     // After a clock step, ages are judged in ways only a full poll sets up.
     if (this.jumpActive(now)) return this.poll(now);
     const noted = new Map<DaemonRuntime, DaemonFiles>();
+    const byName = new Map(this.runtime.map((r) => [r.spec.name, r]));
     for (const fileName of fileNames) {
       const cls = classifyFileName(fileName);
       // An atomic writer's temp file, a dotfile: not a daemon's file.
       if (!cls.daemon) continue;
-      const r = this.runtime.find((x) => x.spec.name === cls.name);
+      const r = byName.get(cls.name);
       const files = r ? (noted.get(r) ?? this.files.get(cls.name)) : undefined;
       const fresh = this.peekFile(fileName, now);
       // A pid from systemd or a process search is for the full poll to find again.

@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HbEvent } from '../../src/core/types.js';
-import { BIN, ROOT } from './cli.js';
-
-export const BEATER = path.join(ROOT, 'test/fixtures/beater.js');
+import { BIN } from './cli.js';
+import { BEATER } from './proc.js';
 
 export interface Watcher {
   child: ChildProcess;

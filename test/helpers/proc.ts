@@ -3,32 +3,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
 
 export { waitFor };
 
-// A daemon that beats NAME.json (atomically, via rename) every `everyMs` until
-// SIGUSR1, after which it stays alive without beating: a hung daemon.
-const BEATER = `
-const fs = require('fs'), path = require('path');
-const [dir, name, everyMs] = process.argv.slice(1);
-let beating = true, seq = 0;
-process.on('SIGUSR1', () => { beating = false; });
-const beat = () => {
-  if (!beating) return;
-  const file = path.join(dir, name + '.json');
-  const tmp = file + '.' + process.pid + '.tmp';
-  fs.writeFileSync(tmp, JSON.stringify({ name, pid: process.pid, ts: new Date().toISOString(), seq: seq++ }));
-  fs.renameSync(tmp, file);
-};
-beat();
-setInterval(beat, Number(everyMs));
-`;
+/** The tests' fake daemon (see the fixture for its modes and signals). */
+export const BEATER = fileURLToPath(new URL('../fixtures/beater.js', import.meta.url));
 
 const children = new Set<ChildProcess>();
 
+/**
+ * A daemon that beats NAME.json every `everyMs`, declaring no interval, until
+ * SIGUSR1, after which it stays alive without beating: a hung daemon.
+ */
 export function spawnBeater(dir: string, name: string, everyMs = 100): ChildProcess {
-  const child = spawn(process.execPath, ['-e', BEATER, dir, name, String(everyMs)], {
+  const child = spawn(process.execPath, [BEATER, dir, name, String(everyMs), 'steady', '-'], {
     stdio: 'ignore',
   });
   children.add(child);

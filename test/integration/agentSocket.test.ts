@@ -2,66 +2,35 @@
 // API on <stateDir>/agent.sock, owner-only even under umask 000; the socket of
 // an agent killed with -9 is replaced by the next one; `ghost-hb status` asks
 // the running agent (its audit log records the request) instead of polling.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { agentGet, findAgent } from '../../src/agent/client.js';
 import type { Snapshot } from '../../src/core/types.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { BIN } from '../helpers/cli.js';
-import { killAll, killHard, spawnBeater, tempDir, waitFor } from '../helpers/proc.js';
+import { agentScene } from '../helpers/agents.js';
+import { killHard, spawnBeater, waitFor } from '../helpers/proc.js';
 
 // Real processes on a shared, busy machine: each start costs seconds.
 jest.setTimeout(120_000);
 
-let root: string;
-let hbDir: string;
-let stateDir: string;
-let configFile: string;
-const agents = new Set<ChildProcess>();
-
-beforeEach(() => {
-  root = tempDir('ghost-hb-sock-');
-  hbDir = path.join(root, 'hb');
-  stateDir = path.join(root, 'state');
-  fs.mkdirSync(hbDir);
-  configFile = path.join(root, '.heartbeatrc.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({
-      heartbeatDir: hbDir,
-      stateDir,
-      pollInterval: 0.5,
-      discover: false,
-      daemons: [{ name: 'relay', interval: 0.5, tolerance: 0.5, grace: 1.5 }],
-      alerts: { minUptimeSec: 0 },
-      api: { token: 'a-long-enough-test-token-0123456789' },
-    }),
-  );
-});
-afterEach(async () => {
-  await Promise.all([...agents].map((c) => killHard(c)));
-  agents.clear();
-  await killAll();
-  fs.rmSync(root, { recursive: true, force: true });
+const scene = agentScene('ghost-hb-sock-', {
+  pollInterval: 0.5,
+  discover: false,
+  daemons: [{ name: 'relay', interval: 0.5, tolerance: 0.5, grace: 1.5 }],
+  alerts: { minUptimeSec: 0 },
+  api: { token: 'a-long-enough-test-token-0123456789' },
 });
 
 /** Start an agent under umask 000, so only the code's own care keeps the socket private. */
-function startAgent(command: 'watch' | 'serve'): ChildProcess {
-  const args = [BIN, command, '--config', configFile];
-  if (command === 'serve') args.push('--listen', '127.0.0.1:0');
-  const quoted = args.map((a) => `'${a}'`).join(' ');
-  const child = spawn('sh', ['-c', `umask 000; exec '${process.execPath}' ${quoted}`], {
-    stdio: 'ignore',
-  });
-  agents.add(child);
-  return child;
-}
+const startAgent = (command: 'watch' | 'serve'): ChildProcess =>
+  scene.startAgent(command, { umask: '000' }).child;
 
-const sock = () => path.join(stateDir, STATE_FILES.socket);
+const sock = () => path.join(scene.stateDir, STATE_FILES.socket);
 const serving = (child: ChildProcess) => async () => {
-  const agent = findAgent(stateDir);
+  const agent = findAgent(scene.stateDir);
   if (!agent || agent.holder.pid !== child.pid) return undefined;
   const s = await agentGet<Snapshot>(agent.socket, '/api/status', { timeoutMs: 2000 });
   return s.daemons.length > 0 ? s : undefined;
@@ -69,7 +38,7 @@ const serving = (child: ChildProcess) => async () => {
 
 describe('the agent socket', () => {
   it('watch serves the API on an owner-only socket: status, events, availability', async () => {
-    spawnBeater(hbDir, 'relay', 100);
+    spawnBeater(scene.hbDir, 'relay', 100);
     const watch = startAgent('watch');
     const snap = await waitFor(serving(watch), 'watch to serve its socket', 30_000);
     expect(snap.daemons.map((d) => d.name)).toEqual(['relay']);
@@ -90,7 +59,7 @@ describe('the agent socket', () => {
     expect(avail.h1).toBeGreaterThan(0);
 
     // `status` asks the agent: the request is in the agent's audit log.
-    const r = spawnSync(process.execPath, [BIN, 'status', '--json', '--config', configFile], {
+    const r = spawnSync(process.execPath, [BIN, 'status', '--json', '--config', scene.configFile], {
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -98,7 +67,7 @@ describe('the agent socket', () => {
     await waitFor(
       () =>
         /"path":"\/api\/status"/.test(
-          fs.readFileSync(path.join(stateDir, STATE_FILES.audit), 'utf8'),
+          fs.readFileSync(path.join(scene.stateDir, STATE_FILES.audit), 'utf8'),
         ) || undefined,
       'the status request in the agent audit log',
       30_000,
@@ -114,7 +83,7 @@ describe('the agent socket', () => {
     await waitFor(serving(first), 'the first agent to serve', 30_000);
     await killHard(first);
     expect(fs.lstatSync(sock()).isSocket()).toBe(true);
-    expect(findAgent(stateDir)).toBeNull();
+    expect(findAgent(scene.stateDir)).toBeNull();
     const second = startAgent('serve');
     await waitFor(serving(second), 'the second agent to replace the socket', 30_000);
     expect(fs.lstatSync(sock()).mode & 0o777).toBe(0o600);

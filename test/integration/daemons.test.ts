@@ -60,7 +60,7 @@ describeProc('daemon lifecycle with real processes', () => {
     const up = await until(engine, 'svc', (d) => d.status === 'up' && d.pid === first.pid, 'up');
     expect(up).toMatchObject({ reason: null, source: 'json', processAlive: true, restarts: 0 });
     expect(up.memRssBytes).toBeGreaterThan(1024 * 1024);
-    expect(up.command).toContain('-e');
+    expect(up.command).toContain('beater.js');
     expect(up.startedAt).not.toBeNull();
     expect(up.seq).not.toBeNull();
 

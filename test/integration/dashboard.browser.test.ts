@@ -13,6 +13,7 @@ import { Poller } from '../../src/runtime/poller.js';
 import { attachApi, type AttachedApi } from '../../src/server/attach.js';
 import { requireTool } from '../helpers/tools.js';
 import { until } from '../helpers/wait.js';
+import { BEATER } from '../helpers/proc.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const run = requireTool(CHROMIUM, 'chromium') ? describe : describe.skip;
@@ -34,13 +35,9 @@ run('dashboard page in Chromium', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(hbDir);
     for (const name of NAMES) {
-      const child = spawn(
-        process.execPath,
-        ['test/fixtures/server-beater.js', hbDir, name, '200'],
-        {
-          stdio: 'ignore',
-        },
-      );
+      const child = spawn(process.execPath, [BEATER, hbDir, name, '200', 'steady', '1'], {
+        stdio: 'ignore',
+      });
       children.set(name, child);
     }
     const config = resolveConfig(

@@ -3,10 +3,10 @@
 // with -9, or a lock naming a pid that now belongs to another process, never
 // leaves the directory stuck; starters racing for a stale lock end with one
 // winner; and the event log written meanwhile has unique ids.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { EventLog } from '../../src/store/eventLog.js';
 import {
   holderAlive,
@@ -20,65 +20,28 @@ import {
 } from '../../src/store/lock.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { BIN } from '../helpers/cli.js';
-import { killAll, killHard, spawnBeater, started, tempDir, waitFor } from '../helpers/proc.js';
+import { agentScene, type Agent } from '../helpers/agents.js';
+import { killHard, spawnBeater, started, waitFor } from '../helpers/proc.js';
 
 // Real processes on a shared, busy machine: each start costs seconds.
 jest.setTimeout(120_000);
 
-let root: string;
-let hbDir: string;
-let stateDir: string;
-let configFile: string;
-const agents = new Set<ChildProcess>();
-
-beforeEach(() => {
-  root = tempDir('ghost-hb-lock-');
-  hbDir = path.join(root, 'hb');
-  stateDir = path.join(root, 'state');
-  fs.mkdirSync(hbDir);
-  configFile = path.join(root, '.heartbeatrc.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({
-      heartbeatDir: hbDir,
-      stateDir,
-      pollInterval: 0.2,
-      discover: false,
-      daemons: [{ name: 'relay', interval: 0.2, tolerance: 0.2, grace: 0.6 }],
-      alerts: { minUptimeSec: 0 },
-    }),
-  );
-});
-afterEach(async () => {
-  await Promise.all([...agents].map((c) => killHard(c)));
-  agents.clear();
-  await killAll();
-  fs.rmSync(root, { recursive: true, force: true });
+const scene = agentScene('ghost-hb-lock-', {
+  pollInterval: 0.2,
+  discover: false,
+  daemons: [{ name: 'relay', interval: 0.2, tolerance: 0.2, grace: 0.6 }],
+  alerts: { minUptimeSec: 0 },
 });
 
-interface Agent {
-  child: ChildProcess;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
+const startAgent = (command: 'watch' | 'serve', ...extra: string[]): Agent =>
+  scene.startAgent(command, { extra });
 
-function startAgent(command: 'watch' | 'serve', ...extra: string[]): Agent {
-  const args = [BIN, command, '--config', configFile, ...extra];
-  if (command === 'serve') args.push('--listen', '127.0.0.1:0');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  agents.add(child);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stderr: () => err, exit };
-}
-
-const lockPath = () => path.join(stateDir, STATE_FILES.lock);
-const holding = (a: Agent) => () => readHolder(stateDir)?.pid === a.child.pid || undefined;
+const lockPath = () => path.join(scene.stateDir, STATE_FILES.lock);
+const holding = (a: Agent) => () => readHolder(scene.stateDir)?.pid === a.child.pid || undefined;
 
 describe('the state directory lock, with real processes', () => {
   it('a second watch exits 3 naming the holder; the log keeps unique ids', async () => {
-    const beater = spawnBeater(hbDir, 'relay', 100);
+    const beater = spawnBeater(scene.hbDir, 'relay', 100);
     const first = startAgent('watch');
     await waitFor(holding(first), 'the first watch to hold the lock', 20_000);
     const second = startAgent('watch');
@@ -94,17 +57,18 @@ describe('the state directory lock, with real processes', () => {
 
     await killHard(beater);
     await waitFor(
-      () => (EventLog.readQuery(stateDir).some((e) => e.daemon === 'relay') ? true : undefined),
+      () =>
+        EventLog.readQuery(scene.stateDir).some((e) => e.daemon === 'relay') ? true : undefined,
       'an event about relay in the log',
       20_000,
     );
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
     expect(fs.existsSync(lockPath())).toBe(false);
-    const ids = EventLog.readQuery(stateDir).map((e) => e.id);
+    const ids = EventLog.readQuery(scene.stateDir).map((e) => e.id);
     expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
-    const audit = fs.readFileSync(path.join(stateDir, STATE_FILES.audit), 'utf8');
+    const audit = fs.readFileSync(path.join(scene.stateDir, STATE_FILES.audit), 'utf8');
     // Only the holder started and stopped a monitor there.
     expect(audit.match(/"kind":"start"/g)).toHaveLength(1);
     expect(audit.match(/"kind":"stop"/g)).toHaveLength(1);
@@ -115,7 +79,7 @@ describe('the state directory lock, with real processes', () => {
     await waitFor(holding(first), 'the first watch to hold the lock', 20_000);
     await killHard(first.child);
     expect(fs.existsSync(lockPath())).toBe(true);
-    expect(readHolder(stateDir)).toBeNull();
+    expect(readHolder(scene.stateDir)).toBeNull();
     const second = startAgent('watch');
     await waitFor(holding(second), 'the second watch to take the stale lock', 20_000);
     second.child.kill('SIGTERM');
@@ -126,10 +90,10 @@ describe('the state directory lock, with real processes', () => {
     const sleeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], {
       stdio: 'ignore',
     });
-    agents.add(sleeper);
+    scene.agents.add(sleeper);
     const pid = await started(sleeper);
     const ticks = procIdentity().startTicks(pid)!;
-    fs.mkdirSync(stateDir, { recursive: true });
+    fs.mkdirSync(scene.stateDir, { recursive: true });
     const lock = (startTicks: number) =>
       JSON.stringify({
         pid,
@@ -151,26 +115,26 @@ describe('the state directory lock, with real processes', () => {
   });
 
   it('starters racing for one stale lock: exactly one wins', async () => {
-    fs.mkdirSync(stateDir, { recursive: true });
+    fs.mkdirSync(scene.stateDir, { recursive: true });
     fs.writeFileSync(
       lockPath(),
       JSON.stringify({ pid: 999_999_999, startTicks: 1, command: 'watch', since: 'x' }),
     );
     const racers = [1, 2, 3, 4].map(() => startAgent('watch'));
     const winner = await waitFor(
-      () => racers.find((r) => readHolder(stateDir)?.pid === r.child.pid),
+      () => racers.find((r) => readHolder(scene.stateDir)?.pid === r.child.pid),
       'one racer to hold the lock',
       30_000,
     );
     const losers = racers.filter((r) => r !== winner);
     expect(await Promise.all(losers.map((r) => r.exit))).toEqual([3, 3, 3]);
-    expect(readHolder(stateDir)?.pid).toBe(winner.child.pid);
+    expect(readHolder(scene.stateDir)?.pid).toBe(winner.child.pid);
   });
 
   it('serve holds the lock too, and releases it on SIGTERM', async () => {
     const serve = startAgent('serve');
     await waitFor(holding(serve), 'serve to hold the lock', 20_000);
-    expect(readHolder(stateDir)?.command).toBe('serve');
+    expect(readHolder(scene.stateDir)?.command).toBe('serve');
     expect(fs.statSync(lockPath()).mode & 0o777).toBe(0o600);
     serve.child.kill('SIGTERM');
     expect(await serve.exit).toBe(0);
@@ -220,7 +184,7 @@ describe('lock file parsing and liveness', () => {
   });
 
   it('a garbage lock file is stale and taken over in-process; release removes only our own', () => {
-    const dir = path.join(root, 'inproc');
+    const dir = path.join(scene.root, 'inproc');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, STATE_FILES.lock), 'garbage');
     const lock = StateDirLock.acquire(dir, { command: 'test' });
@@ -231,9 +195,9 @@ describe('lock file parsing and liveness', () => {
   });
 
   it('a status poll beside a held directory still works (status takes no lock)', () => {
-    const lock = StateDirLock.acquire(stateDir, { command: 'test' });
+    const lock = StateDirLock.acquire(scene.stateDir, { command: 'test' });
     try {
-      const r = spawnSync(process.execPath, [BIN, 'status', '--config', configFile], {
+      const r = spawnSync(process.execPath, [BIN, 'status', '--config', scene.configFile], {
         encoding: 'utf8',
       });
       expect(r.status).not.toBe(3);

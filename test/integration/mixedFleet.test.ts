@@ -9,16 +9,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
-import { waitFor } from '../helpers/proc.js';
+import { BEATER, waitFor } from '../helpers/proc.js';
 
 const BIN = path.resolve('bin/ghost-hb.js');
-const DAEMON = path.resolve('test/fixtures/fleetDaemon.js');
 const children = new Set<ChildProcess>();
 let root: string;
 let hbDir: string;
 
 function start(name: string, mode = 'steady'): ChildProcess {
-  const child = spawn(process.execPath, [DAEMON, hbDir, name, mode], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [BEATER, hbDir, name, '1000', mode, '-'], {
+    stdio: 'ignore',
+  });
   children.add(child);
   return child;
 }

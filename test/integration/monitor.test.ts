@@ -13,8 +13,8 @@ import { Monitor, type MonitorClock } from '../../src/runtime/monitor.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { systemInstant } from '../../src/runtime/poller.js';
 import { until } from '../helpers/wait.js';
+import { BEATER } from '../helpers/proc.js';
 
-const BEATER = path.resolve('test/fixtures/beater.js');
 const children = new Set<ChildProcess>();
 
 function startBeater(dir: string, name: string): ChildProcess {

@@ -11,11 +11,10 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NotifyMessage } from '../../src/notify/message.js';
 import { EventLog } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
-import { waitFor } from '../helpers/proc.js';
+import { BEATER, waitFor } from '../helpers/proc.js';
 import { Receiver } from '../helpers/receiver.js';
 
 const BIN = path.resolve('bin/ghost-hb.js');
-const BEATER = path.resolve('test/fixtures/beater.js');
 const NAMES = [
   'relayCore',
   'watchdog',

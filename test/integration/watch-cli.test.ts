@@ -10,9 +10,9 @@ import type { HbEvent } from '../../src/core/types.js';
 import { EventLog } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { until } from '../helpers/wait.js';
+import { BEATER } from '../helpers/proc.js';
 
 const BIN = path.resolve('bin/ghost-hb.js');
-const BEATER = path.resolve('test/fixtures/beater.js');
 const children = new Set<ChildProcess>();
 
 function track(child: ChildProcess): ChildProcess {

@@ -55,8 +55,6 @@ export const monitorCommand = defineCommand({
                    NAME= is this host); replaces the config's remotes, taking a
                    configured remote's token by name (else $GHOST_HB_TOKEN)
 ${PROMETHEUS_HELP}
-                   (a fleet screen: HOST is each instance, the event pane
-                   shows alerts as they begin and stop firing)
     --serve        also serve the HTTP API, /metrics and the dashboard page
                    (as "ghost-hb serve" does)
     --listen       address for --serve (implies it; default: config api.listen,
@@ -64,6 +62,9 @@ ${PROMETHEUS_HELP}
 
   With an agent running on the state directory, the screen attaches to it over
   its socket ("attached to agent pid N" in the header) and writes nothing there.
+  With --prometheus, a fleet screen: each instance is a host (HOST column,
+  host: filter), refreshed every poll interval, and alerts show in the event
+  pane as they begin and stop firing.
   Press ? in the monitor for its keys. When stdout is not a terminal, prints
   one status poll instead (of the fleet, with --prometheus).
 `,
