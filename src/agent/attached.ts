@@ -3,15 +3,11 @@
 // screen runs no engine and writes nothing in the state directory. When the
 // connection drops, the lock says whether the agent is still there (a hiccup:
 // reconnect and resume) or gone (`onLost`, at once: the screen may take over).
-import { performance } from 'node:perf_hooks';
-import { EventRing, type EventBuffer } from '../core/events/index.js';
 import type { HbEvent, Snapshot } from '../core/types.js';
-import type { PollerListener, PollerUpdate } from '../runtime/poller.js';
 import type { LockHolder } from '../store/lock.js';
-import type { Availability } from '../store/uptimeLog.js';
 import { findAgent } from './client.js';
 import { AgentConnection, type HostState } from './connection.js';
-import { StatusCell, type ScreenSource, type SourceStatus } from './source.js';
+import { FedSource, StatusCell } from './source.js';
 import { AvailabilityCache } from './availabilityCache.js';
 
 export interface AttachedOptions {
@@ -26,17 +22,15 @@ export interface AttachedOptions {
 
 export const attachedLabel = (h: LockHolder) => `attached to agent pid ${h.pid}`;
 
-export class AttachedSource implements ScreenSource {
-  private readonly listeners = new Set<PollerListener>();
+export class AttachedSource extends FedSource {
   private readonly connection: AgentConnection;
-  private readonly cell: StatusCell;
-  private readonly avail: AvailabilityCache;
-  private readonly ring = new EventRing();
-  private latest: Snapshot | null = null;
+  protected readonly cell: StatusCell;
+  protected readonly avail: AvailabilityCache;
   private holder: LockHolder;
   private lost = false;
 
   constructor(private readonly o: AttachedOptions) {
+    super();
     this.holder = o.holder;
     this.connection = new AgentConnection(
       { kind: 'socket', socket: o.socket },
@@ -73,58 +67,20 @@ export class AttachedSource implements ScreenSource {
     return Promise.resolve();
   }
 
-  subscribe(listener: PollerListener): () => void {
-    this.listeners.add(listener);
-    if (this.latest) listener(this.update(this.latest, [], 'poll'));
-    return () => this.listeners.delete(listener);
-  }
-
   pollNow(): Promise<void> {
     this.connection.retryNow();
     return Promise.resolve();
   }
 
-  /** The agent's recent events, then those it streams, repeat counts applied in place. */
-  get events(): EventBuffer {
-    return this.ring;
-  }
-
-  availability(name: string): Availability | null {
-    return this.avail.get(name);
-  }
-
-  status(): SourceStatus {
-    return this.cell.get();
-  }
-
-  watchStatus(listener: () => void): () => void {
-    return this.cell.watch(listener);
-  }
-
-  private update(snapshot: Snapshot, events: HbEvent[], kind: 'poll' | 'liveness'): PollerUpdate {
-    const at = { wallMs: Date.now(), monoMs: performance.now() };
-    return { type: 'result', kind, result: { snapshot, events }, at, durationMs: snapshot.pollMs };
-  }
-
-  private emit(u: PollerUpdate): void {
-    for (const l of this.listeners) {
-      try {
-        l(u);
-      } catch {
-        // One failing reader must not starve the others.
-      }
-    }
-  }
-
   private onSnapshot(s: Snapshot): void {
     this.latest = s;
-    this.emit(this.update(s, [], 'poll'));
+    this.tell(this.update(s, [], 'poll'));
   }
 
   private onEvents(events: HbEvent[]): void {
     for (const e of events) this.ring.push(e);
     // Before the first snapshot the ring just fills; the first update shows it.
-    if (this.latest) this.emit(this.update(this.latest, events, 'liveness'));
+    if (this.latest) this.tell(this.update(this.latest, events, 'liveness'));
   }
 
   private onState(s: HostState): void {

@@ -27,14 +27,13 @@ import {
   type HbEvent,
   type Snapshot,
 } from '../core/types.js';
-import { EventRing, type EventBuffer } from '../core/events/index.js';
 import type { Monitor } from '../runtime/monitor.js';
-import type { Poller, PollerListener, PollerUpdate } from '../runtime/poller.js';
+import type { Poller } from '../runtime/poller.js';
 import type { Availability } from '../store/uptimeLog.js';
 import { AvailabilityCache } from './availabilityCache.js';
 import { AgentConnection, type ConnectionOptions, type HostState } from './connection.js';
 import type { ApiEndpoint } from './endpoint.js';
-import { StatusCell, type HostStatus, type ScreenSource, type SourceStatus } from './source.js';
+import { FedSource, StatusCell, type HostStatus } from './source.js';
 
 export interface FleetSink {
   state(host: string, state: HostState): void;
@@ -53,8 +52,6 @@ export interface FleetFeed {
 
 /** How soon the screen shows a host's change of status, or an event. */
 const URGENT_MS = 100;
-/** How soon it shows a host's fresher figures alone. */
-const FRESHEN_MS = 1000;
 
 /** The reason an unreachable host's daemons show. */
 export const HOST_UNREACHABLE = 'host unreachable';
@@ -141,26 +138,24 @@ interface HostEntry {
   feed: FleetFeed | null;
 }
 
-export class FleetSource implements ScreenSource {
+export class FleetSource extends FedSource {
   private readonly entries = new Map<string, HostEntry>();
-  private readonly listeners = new Set<PollerListener>();
-  private readonly cell: StatusCell;
-  private readonly avail: AvailabilityCache;
+  protected readonly cell: StatusCell;
+  protected readonly avail: AvailabilityCache;
   private readonly now: () => number;
   private readonly unknownAfterMs: number;
   private pending: HbEvent[] = [];
-  private readonly ring = new EventRing();
   private started = false;
   private emitTimer: NodeJS.Timeout | null = null;
   /** performance.now() the pending emit is due. */
   private emitDue = Infinity;
   private tick: NodeJS.Timeout | null = null;
   private lastPollMono = -Infinity;
-  private latest: Snapshot | null = null;
   private ownEvents = 0;
   private readonly problems = new Map<FleetFeed, string>();
 
   constructor(private readonly o: FleetOptions) {
+    super();
     this.now = o.now ?? Date.now;
     this.unknownAfterMs = o.unknownAfterMs ?? 10_000;
     for (const name of o.hosts) {
@@ -216,32 +211,9 @@ export class FleetSource implements ScreenSource {
     await Promise.allSettled(this.o.feeds.map((f) => f.stop()));
   }
 
-  subscribe(listener: PollerListener): () => void {
-    this.listeners.add(listener);
-    if (this.latest) listener(this.update(this.latest, [], 'poll'));
-    return () => this.listeners.delete(listener);
-  }
-
   pollNow(): Promise<void> {
     for (const f of this.o.feeds) f.retryNow?.();
     return Promise.resolve();
-  }
-
-  /** Every host's events (names qualified with the host) and the fleet's own. */
-  get events(): EventBuffer {
-    return this.ring;
-  }
-
-  availability(name: string): Availability | null {
-    return this.avail.get(name);
-  }
-
-  status(): SourceStatus {
-    return this.cell.get();
-  }
-
-  watchStatus(listener: () => void): () => void {
-    return this.cell.watch(listener);
   }
 
   /** The merged snapshot now (for one-shot readers such as `status --remote`). */
@@ -312,7 +284,7 @@ export class FleetSource implements ScreenSource {
     const changed = signature !== e.signature;
     e.signature = signature;
     if (e.unreachable && e.state.state === 'connected') this.reachable(host, e);
-    this.scheduleEmit(changed ? URGENT_MS : FRESHEN_MS);
+    this.scheduleEmit(changed ? URGENT_MS : this.o.intervalMs);
   }
 
   private onEvents(host: string, events: readonly HbEvent[]): void {
@@ -371,8 +343,9 @@ export class FleetSource implements ScreenSource {
 
   /**
    * Coalesce hosts' updates into frames: a change of status or an event
-   * within URGENT_MS; fresher ages and figures alone within FRESHEN_MS (many
-   * hosts each sending a snapshot per poll would otherwise each cost a frame).
+   * within URGENT_MS; fresher ages and figures alone once per poll interval,
+   * as a screen of one host redraws them (many hosts each sending a snapshot
+   * per poll would otherwise each cost a frame of every host's rows).
    */
   private scheduleEmit(withinMs = URGENT_MS): void {
     const due = performance.now() + withinMs;
@@ -395,19 +368,11 @@ export class FleetSource implements ScreenSource {
     if (kind === 'poll') this.lastPollMono = mono;
     const events = this.pending;
     this.pending = [];
-    const u = this.update(snapshot, events, kind);
-    for (const l of this.listeners) {
-      try {
-        l(u);
-      } catch {
-        // One failing reader must not starve the others.
-      }
-    }
+    this.tell(this.update(snapshot, events, kind));
   }
 
-  private update(snapshot: Snapshot, events: HbEvent[], kind: 'poll' | 'liveness'): PollerUpdate {
-    const at = { wallMs: this.now(), monoMs: performance.now() };
-    return { type: 'result', kind, result: { snapshot, events }, at, durationMs: snapshot.pollMs };
+  protected override wallNow(): number {
+    return this.now();
   }
 }
 

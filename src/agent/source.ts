@@ -22,10 +22,13 @@
 //   status()              where the data comes from (the header's title note, a
 //                         problem with the source, per-host connection states);
 //                         watchStatus(listener) is told of each change.
-import type { EventBuffer } from '../core/events/index.js';
+import { performance } from 'node:perf_hooks';
+import { EventRing, type EventBuffer } from '../core/events/index.js';
+import type { HbEvent, Snapshot } from '../core/types.js';
 import type { Monitor } from '../runtime/monitor.js';
-import type { Poller, PollerListener, UpdateSource } from '../runtime/poller.js';
+import type { Poller, PollerListener, PollerUpdate, UpdateSource } from '../runtime/poller.js';
 import type { Availability } from '../store/uptimeLog.js';
+import type { AvailabilityCache } from './availabilityCache.js';
 import type { HostState } from './connection.js';
 
 /** One host of a fleet, as the header shows it. */
@@ -86,6 +89,66 @@ export class StatusCell {
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * What the sources fed from elsewhere (an attached agent, a fleet of agents)
+ * share: their readers (a new one hears the last snapshot at once), the ring
+ * the screen reads, and the reading side of the status cell and availability
+ * cache each keeps.
+ */
+export abstract class FedSource implements ScreenSource {
+  protected readonly listeners = new Set<PollerListener>();
+  protected readonly ring = new EventRing();
+  protected latest: Snapshot | null = null;
+  protected abstract readonly cell: StatusCell;
+  protected abstract readonly avail: AvailabilityCache;
+
+  abstract start(): Promise<void>;
+  abstract stop(reason: string): Promise<void>;
+
+  subscribe(listener: PollerListener): () => void {
+    this.listeners.add(listener);
+    if (this.latest) listener(this.update(this.latest, [], 'poll'));
+    return () => this.listeners.delete(listener);
+  }
+
+  get events(): EventBuffer {
+    return this.ring;
+  }
+
+  availability(name: string): Availability | null {
+    return this.avail.get(name);
+  }
+
+  status(): SourceStatus {
+    return this.cell.get();
+  }
+
+  watchStatus(listener: () => void): () => void {
+    return this.cell.watch(listener);
+  }
+
+  /** Wall-clock ms that updates are stamped with. */
+  protected wallNow(): number {
+    return Date.now();
+  }
+
+  protected update(snapshot: Snapshot, events: HbEvent[], kind: 'poll' | 'liveness'): PollerUpdate {
+    const at = { wallMs: this.wallNow(), monoMs: performance.now() };
+    return { type: 'result', kind, result: { snapshot, events }, at, durationMs: snapshot.pollMs };
+  }
+
+  /** Tell every reader; one that throws does not starve the others. */
+  protected tell(u: PollerUpdate): void {
+    for (const l of this.listeners) {
+      try {
+        l(u);
+      } catch {
+        // A failing reader is its own problem.
+      }
+    }
   }
 }
 

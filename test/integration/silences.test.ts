@@ -107,7 +107,7 @@ describe('ghost-hb silence', () => {
         daemons: [{ name: 'relay', interval: 0.5, tolerance: 0.5, grace: 1.5 }],
       }),
     );
-    spawnBeater(hbDir, 'relay', 100);
+    const beater = spawnBeater(hbDir, 'relay', 100);
     const watch: ChildProcess = spawn(process.execPath, [BIN, 'watch', '--config', config], {
       stdio: 'ignore',
     });
@@ -145,7 +145,8 @@ describe('ghost-hb silence', () => {
         ['remove', s.createdBy],
       ]);
     } finally {
-      await killHard(watch);
+      // Both writers gone before the directory goes: a beat mid-rename fails the removal.
+      await Promise.all([killHard(watch), killHard(beater)]);
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
