@@ -142,6 +142,12 @@ describeE2e('the monitor screen in tmux', () => {
     } finally {
       fs.rmSync(silencesFile, { recursive: true, force: true });
     }
+    // Stored again: the next mute works and takes the notice away at once
+    // (the later tests start from a clean header); then unmute.
+    tmux.keys('m');
+    await tmux.waitFor((p) => p.includes('⊘') && !p.includes('! mute'), 30_000);
+    tmux.keys('m');
+    await tmux.waitFor((p) => !p.includes('⊘') && paneRows(p).length === DAEMONS.length, 30_000);
   }, 60_000);
 
   it.each([
