@@ -27,22 +27,24 @@ describeE2e('the event pane in tmux', () => {
   const title = (p: string) => lines(p).find((l) => l.startsWith('EVENTS')) ?? '';
   /** The selected line (without colour, the focused pane marks it with `>`). */
   const marked = (p: string) => lines(p).find((l) => l.startsWith('>')) ?? null;
-  /** Where the selection is: its row and its text. */
-  const selection = (p: string) => {
-    const row = lines(p).findIndex((l) => l.startsWith('>'));
-    return row < 0 ? null : `${row}:${lines(p)[row]}`;
+  /** The selection is on the oldest event: the first line under the title, nothing older above. */
+  const atOldest = (p: string) => {
+    const at = lines(p).findIndex((l) => l.startsWith('EVENTS'));
+    return at >= 0 && lines(p)[at + 1]!.startsWith('>') && !/↑ \d+ older/.test(title(p));
   };
   const restartLines = (p: string) => lines(p).filter((l) => l.includes('executor restarted'));
 
   /** In the focused pane: select the first (oldest) event whose line matches `pattern`. */
   async function selectEvent(pattern: RegExp): Promise<string> {
     tmux.keys('g');
-    let pane = await tmux.waitFor((p) => marked(p) !== null, 30_000);
+    let pane = await tmux.waitFor(atOldest, 30_000);
     for (let step = 0; !pattern.test(marked(pane)!); step++) {
       if (step > 40) throw new Error(`no event matches ${pattern} in\n${pane}`);
-      const before = selection(pane);
+      // The selection holds to its event while new ones arrive (they only move
+      // its row), so a step is done when the selected text changes.
+      const before = marked(pane);
       tmux.keys('j');
-      pane = await tmux.waitFor((p) => marked(p) !== null && selection(p) !== before, 30_000);
+      pane = await tmux.waitFor((p) => marked(p) !== null && marked(p) !== before, 30_000);
     }
     return marked(pane)!;
   }
