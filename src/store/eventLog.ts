@@ -42,6 +42,29 @@ export interface FollowOptions {
   intervalMs?: number;
   /** Start after the events already in the log (default true). */
   fromEnd?: boolean;
+  /**
+   * Start at this mark instead (taken with `logMark` before a history was
+   * read), so nothing appended between that read and the follow is lost.
+   */
+  from?: LogMark | null;
+  /** Lines to pass over (those the history already printed). */
+  skip?: (e: HbEvent) => boolean;
+}
+
+/** Where a log file ended at some moment: its inode and size. */
+export interface LogMark {
+  ino: number;
+  size: number;
+}
+
+/** The log file's end now, or null when there is none yet. */
+export function logMark(file: string): LogMark | null {
+  try {
+    const st = fs.statSync(file);
+    return { ino: st.ino, size: st.size };
+  } catch {
+    return null;
+  }
 }
 
 /** How often retention is applied outside of rotations. */
@@ -440,15 +463,15 @@ export function followFile(
       return null;
     }
   };
-  const start = stat();
-  if (start && opts.fromEnd !== false) {
+  const start = opts.from !== undefined ? opts.from : opts.fromEnd !== false ? stat() : null;
+  if (start) {
     ino = start.ino;
     pos = start.size;
   }
   const onLine = (line: string) => {
     const r = parseRecord(eventRecord, line);
     // Not a valid event: skipped, like the reader does.
-    if (r.ok && matchesFilter(r.value, q)) onEvent(r.value);
+    if (r.ok && matchesFilter(r.value, q) && !opts.skip?.(r.value)) onEvent(r.value);
   };
   let splitter = new LineSplitter({ onLine, onOversized: () => {} });
   const readNew = () => {

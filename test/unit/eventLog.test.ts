@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
 import { AuditLog, fileSha256 } from '../../src/store/audit.js';
-import { EventLog, followFile } from '../../src/store/eventLog.js';
+import { EventLog, followFile, logMark } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
 import { loadState, saveState } from '../../src/store/stateStore.js';
 import { DAY_MS, HOUR_MS, MAX_HELD_LINES, UptimeLog } from '../../src/store/uptimeLog.js';
@@ -167,6 +167,35 @@ describe('EventLog', () => {
       stop();
       log.close();
     }
+  });
+
+  it('follow from a mark: what was logged after it, but not what `skip` already printed', () => {
+    const log = new EventLog(dir, opts);
+    log.append([ev(1)]);
+    log.flush();
+    const mark = logMark(log.file);
+    // Logged between the mark and the follow (a history read in between printed 2, not 3).
+    log.append([ev(2), ev(3)]);
+    log.flush();
+    const seen: string[] = [];
+    const stop = followFile(log.file, {}, (e) => seen.push(e.id), {
+      from: mark,
+      skip: (e) => e.id === '2',
+    });
+    stop();
+    log.close();
+    // Started from the file's end, the follow would have lost 3.
+    expect(seen).toEqual(['3']);
+  });
+
+  it('follow from no mark (no log yet) reads the log from its start', () => {
+    const file = path.join(dir, STATE_FILES.events);
+    const mark = logMark(file);
+    expect(mark).toBeNull();
+    fs.writeFileSync(file, `${JSON.stringify(ev(1))}\n`);
+    const seen: string[] = [];
+    followFile(file, {}, (e) => seen.push(e.id), { from: mark })();
+    expect(seen).toEqual(['1']);
   });
 });
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { isSeverity, parseSince, SINCE_HELP, type EventQuery } from '../../core/events/index.js';
-import { EventLog, followFile } from '../../store/eventLog.js';
+import { EventLog, followFile, logMark } from '../../store/eventLog.js';
 import { describeProblems, problemCount } from '../../store/lines.js';
 import { resolveStateDir, STATE_FILES } from '../../store/paths.js';
 import { SEVERITIES, type HbEvent } from '../../core/types.js';
@@ -73,12 +73,23 @@ async function printEvents(
   const signals = follow ? untilStopSignal() : null;
   const logFile = path.join(stateDir, STATE_FILES.events);
   let stopFollowing = () => {};
-  // The file is followed once the history is printed (never twice, never before).
+  // The file is followed once the history is printed (never twice, never before):
+  // from where it ended before the history was read, passing over what that
+  // printed, so nothing logged in between is lost; but from its end when the
+  // agent's stream has printed what came since.
+  const mark = logMark(logFile);
+  const printed = new Set<string>();
   let historyDone = false;
   let streamEnded = false;
+  let streamPrinted = false;
   const followLog = () => {
     streamEnded = true;
-    if (historyDone) stopFollowing = followFile(logFile, { ...query, limit: null }, print);
+    if (!historyDone) return;
+    const skip = (e: HbEvent) => printed.has(JSON.stringify(e));
+    const from = streamPrinted ? {} : { from: mark, skip };
+    stopFollowing = followFile(logFile, { ...query, limit: null }, print, from);
+    // The first read has passed the mark: the history's lines are behind it.
+    printed.clear();
   };
   // Following the agent starts before the history is read: nothing raised meanwhile is lost.
   const fromStream =
@@ -89,13 +100,16 @@ async function printEvents(
   const { events: logged, problems } = EventLog.readQueryReport(stateDir, query);
   const events = agent ? await withAgentEvents(agent, logged, query) : logged;
   for (const e of events) print(e);
+  if (follow) for (const e of events) printed.add(JSON.stringify(e));
   if (problemCount(problems) > 0) {
     out.stderr.write(`ghost-hb: warning: ${describeProblems(STATE_FILES.events, problems)}\n`);
   }
   if (!signals) return EXIT.OK;
   historyDone = true;
-  if (fromStream && !streamEnded) fromStream.release(new Set(events.map((e) => e.id)));
-  else followLog();
+  if (fromStream && !streamEnded) {
+    streamPrinted = true;
+    fromStream.release(new Set(events.map((e) => e.id)));
+  } else followLog();
   await signals.stopped;
   stopFollowing();
   signals.dispose();
