@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
 import { Tmux, paneRows } from '../helpers/tmux.js';
+import { freePort } from '../helpers/readyProcess.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
@@ -15,18 +16,6 @@ const DAEMONS = ['relayCore', 'watchdog'];
 
 const ready = Tmux.available() && fs.existsSync(path.join(dist, 'cli', 'main.js'));
 const describeE2e = ready ? describe : describe.skip;
-
-/** A loopback port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether something accepts connections on 127.0.0.1:port. */
 function accepting(port: number): Promise<boolean> {

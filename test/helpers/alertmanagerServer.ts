@@ -2,12 +2,10 @@
 // given configuration in a temporary directory, a free loopback port, no
 // cluster gossip; ready once /-/ready answers. Its API says which alerts it
 // holds and whether an inhibit rule suppresses them.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from './proc.js';
-import { freePort } from './prometheusServer.js';
+import { ReadyProcess } from './readyProcess.js';
 
 /** An alert as Alertmanager's v2 API lists it (the fields the tests read). */
 export interface AmAlert {
@@ -24,24 +22,30 @@ export interface AmAlert {
 
 export class AlertmanagerServer {
   private constructor(
-    readonly url: string,
-    /** host:port, for Prometheus' `alerting.alertmanagers`. */
-    readonly address: string,
-    private readonly child: ChildProcess,
+    private readonly proc: ReadyProcess,
     private readonly dir: string,
-    readonly log: () => string,
   ) {}
+
+  get url(): string {
+    return this.proc.url;
+  }
+
+  /** host:port, for Prometheus' `alerting.alertmanagers`. */
+  get address(): string {
+    return this.proc.address;
+  }
+
+  log(): string {
+    return this.proc.log();
+  }
 
   static async start(config: string): Promise<AlertmanagerServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghb-am-'));
     fs.writeFileSync(path.join(dir, 'alertmanager.yml'), config);
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      let log = '';
-      const child = spawn(
+    try {
+      const proc = await ReadyProcess.start(
         'prometheus-alertmanager',
-        [
+        (port) => [
           `--config.file=${path.join(dir, 'alertmanager.yml')}`,
           `--storage.path=${path.join(dir, 'data')}`,
           `--web.listen-address=127.0.0.1:${port}`,
@@ -49,31 +53,13 @@ export class AlertmanagerServer {
           '--cluster.listen-address=',
           '--log.level=warn',
         ],
-        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+        dir,
       );
-      child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-      const address = `127.0.0.1:${port}`;
-      const server = new AlertmanagerServer(`http://${address}`, address, child, dir, () => log);
-      try {
-        await waitFor(
-          async () => {
-            if (child.exitCode !== null) throw new Error(`alertmanager exited: ${log}`);
-            const res = await fetch(`${server.url}/-/ready`);
-            return res.ok ? true : undefined;
-          },
-          'alertmanager to be ready',
-          60_000,
-          200,
-        );
-        return server;
-      } catch (err) {
-        lastError = err;
-        await server.stop(false);
-      }
+      return new AlertmanagerServer(proc, dir);
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
     }
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw lastError;
   }
 
   /** The alerts it holds now (active, suppressed or unprocessed; resolved ones are not listed). */
@@ -83,14 +69,8 @@ export class AlertmanagerServer {
     return (await res.json()) as AmAlert[];
   }
 
-  async stop(remove = true): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (remove) fs.rmSync(this.dir, { recursive: true, force: true });
+  async stop(): Promise<void> {
+    await this.proc.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,12 +1,10 @@
 // A real Prometheus server (Debian's `prometheus`) for the tests: a temporary
 // config and storage directory, a free loopback port, scraping and
 // evaluating rules every second; ready once /-/ready answers.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from './proc.js';
+import { ReadyProcess } from './readyProcess.js';
 
 export interface ScrapeTarget {
   address: string;
@@ -14,24 +12,19 @@ export interface ScrapeTarget {
   tokenFile?: string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export class PrometheusServer {
   private constructor(
-    readonly url: string,
-    private readonly child: ChildProcess,
+    private readonly proc: ReadyProcess,
     private readonly dir: string,
-    readonly log: () => string,
   ) {}
+
+  get url(): string {
+    return this.proc.url;
+  }
+
+  log(): string {
+    return this.proc.log();
+  }
 
   /**
    * Start a server scraping `targets` (job `ghost-hb`) with `rules` (YAML of rule
@@ -58,54 +51,28 @@ export class PrometheusServer {
       scrapeConfigs(targets),
     ].join('\n');
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), `${config}\n`);
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      let log = '';
-      const child = spawn(
+    try {
+      const proc = await ReadyProcess.start(
         'prometheus',
-        [
+        (port) => [
           `--config.file=${path.join(dir, 'prometheus.yml')}`,
           `--storage.tsdb.path=${path.join(dir, 'data')}`,
           `--web.listen-address=127.0.0.1:${port}`,
           '--log.level=warn',
         ],
-        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+        dir,
       );
-      child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-      const server = new PrometheusServer(`http://127.0.0.1:${port}`, child, dir, () => log);
-      try {
-        await waitFor(
-          async () => {
-            if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
-            const res = await fetch(`${server.url}/-/ready`);
-            return res.ok ? true : undefined;
-          },
-          'prometheus to be ready',
-          60_000,
-          200,
-        );
-        return server;
-      } catch (err) {
-        lastError = err;
-        await server.stop(false);
-      }
+      return new PrometheusServer(proc, dir);
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
     }
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw lastError;
   }
 
-  /** Stop the server; remove its directory unless told not to (a retry reuses it). */
-  async stop(remove = true): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (remove) fs.rmSync(this.dir, { recursive: true, force: true });
+  /** Stop the server and remove its directory. */
+  async stop(): Promise<void> {
+    await this.proc.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,6 @@
 // stall, refuse and recover, a real SMTP server (aiosmtpd), and the self-ping.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { configSchema } from '../../src/config/schema.js';
@@ -16,6 +15,7 @@ import { SelfPing } from '../../src/notify/selfPing.js';
 import { buildDaemon, buildSnapshot } from '../helpers/snapshotBuilders.js';
 import { tempDir, waitFor } from '../helpers/proc.js';
 import { Receiver } from '../helpers/receiver.js';
+import { freePort } from '../helpers/readyProcess.js';
 
 const receivers: Receiver[] = [];
 const closers: Array<() => void> = [];
@@ -311,15 +311,6 @@ function aiosmtpdAvailable(): boolean {
   if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(msg);
   console.warn(`skipping: ${msg}`);
   return false;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('email', () => {
