@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { median, printTable, ratio } from './lib.js';
+import { benchDaemon, benchSnapshot, median, printTable, ratio } from './lib.js';
 
 process.env.NODE_ENV = 'production';
 const { default: React } = await import('react');
@@ -45,7 +45,6 @@ const { EMPTY_HISTORY, recordPoll } = await import('../dist/ui/model/history.js'
 const { hostBadges } = await import('../dist/ui/model/fleet.js');
 const { MonitorScreen } = await import('../dist/ui/components/MonitorScreen.js');
 const { mergeFleet, fleetEvent } = await import('../dist/agent/fleet.js');
-const { summarize } = await import('../dist/core/status.js');
 
 const hostName = (i) => `h${String(i).padStart(2, '0')}`;
 const daemonNames = (n) => [
@@ -57,62 +56,11 @@ const daemonNames = (n) => [
 // 1. One frame
 // ---------------------------------------------------------------------------
 
-function syntheticDaemon(name, i) {
-  return {
-    name,
-    status: 'up',
-    reason: null,
-    pid: 10000 + i,
-    lastBeatAt: new Date(Date.now() - (i % 5) * 1000).toISOString(),
-    ageMs: (i % 5) * 1000,
-    intervalSec: 5,
-    processAlive: true,
-    processState: 'S',
-    uptimeSec: 3600 + i,
-    cpuPct: (i * 7) % 100,
-    memRssBytes: (20 + (i % 50)) * 1024 * 1024,
-    restarts: 0,
-    source: 'json',
-    problems: [],
-    skewMs: null,
-    critical: false,
-    declared: true,
-    graceSec: 15,
-    toleranceSec: 1,
-    heartbeatPath: `/srv/_heartbeat/${name}.json`,
-    payload: null,
-    selfStatus: null,
-    message: null,
-    command: 'node daemon.js',
-    startedAt: new Date(Date.now() - 3600_000).toISOString(),
-    seq: i,
-    clockSuspect: false,
-  };
-}
-
 function hostSnapshot(host) {
-  const daemons = daemonNames(DAEMONS).map(syntheticDaemon);
-  return {
-    version: 1,
-    at: new Date().toISOString(),
-    heartbeatDir: '/srv/_heartbeat',
-    origin: { configFile: null, defaultDaemons: false },
-    heartbeatDirError: null,
-    system: { hostname: host, uptimeSec: 1e5, load1: 0.5, memUsedBytes: 2e9, memTotalBytes: 8e9 },
-    clock: {
-      synced: true,
-      offsetMs: 3,
-      errorBoundMs: 5,
-      source: 'chrony',
-      stratum: 2,
-      lastJumpAt: null,
-      lastJumpMs: null,
-    },
-    daemons,
-    summary: summarize(daemons),
-    sources: { heartbeats: true, processes: true, system: true },
-    pollMs: 3,
-  };
+  return benchSnapshot(
+    host,
+    daemonNames(DAEMONS).map((n, i) => benchDaemon(n, i)),
+  );
 }
 
 function paneEvents(host, n) {

@@ -54,3 +54,70 @@ export function printTable(title, rows, columns) {
 export function ratio(a, b) {
   return b > 0 ? `${(a / b).toFixed(2)}x` : '-';
 }
+
+/**
+ * A daemon row as a snapshot carries it, its figures varied by `i`; `fields`
+ * override any of them (a status, an age, restarts).
+ */
+export function benchDaemon(name, i, fields = {}) {
+  const status = fields.status ?? 'up';
+  const ageMs = fields.ageMs ?? (i % 5) * 1000;
+  return {
+    name,
+    status,
+    reason: status === 'down' ? 'crashed' : status === 'late' ? 'overdue' : null,
+    pid: 10000 + i,
+    lastBeatAt: new Date(Date.now() - ageMs).toISOString(),
+    ageMs,
+    intervalSec: 5,
+    processAlive: status !== 'down',
+    processState: 'S',
+    uptimeSec: 3600 + i,
+    cpuPct: (i * 7) % 100,
+    memRssBytes: (20 + (i % 50)) * 1024 * 1024,
+    restarts: 0,
+    source: 'json',
+    problems: [],
+    skewMs: null,
+    critical: false,
+    declared: true,
+    graceSec: 15,
+    toleranceSec: 1,
+    heartbeatPath: `/srv/_heartbeat/${name}.json`,
+    payload: null,
+    selfStatus: null,
+    message: null,
+    command: 'node daemon.js',
+    startedAt: new Date(Date.now() - 3600_000).toISOString(),
+    seq: i,
+    clockSuspect: false,
+    ...fields,
+  };
+}
+
+/** A snapshot of `daemons` on host `hostname`, as the engine makes one (clock synced, every source read). */
+export function benchSnapshot(hostname, daemons) {
+  const summary = { up: 0, late: 0, down: 0, unknown: 0 };
+  for (const d of daemons) summary[d.status]++;
+  return {
+    version: 1,
+    at: new Date().toISOString(),
+    heartbeatDir: '/srv/_heartbeat',
+    origin: { configFile: null, defaultDaemons: false },
+    heartbeatDirError: null,
+    system: { hostname, uptimeSec: 1e5, load1: 0.5, memUsedBytes: 2e9, memTotalBytes: 8e9 },
+    clock: {
+      synced: true,
+      offsetMs: 3,
+      errorBoundMs: 5,
+      source: 'chrony',
+      stratum: 2,
+      lastJumpAt: null,
+      lastJumpMs: null,
+    },
+    daemons,
+    summary,
+    sources: { heartbeats: true, processes: true, system: true },
+    pollMs: 3,
+  };
+}

@@ -28,7 +28,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { median, printTable, ratio } from './lib.js';
-import { SPACING_COLUMNS, sleep } from './serverProcess.js';
+import { SPACING_COLUMNS, sleep, spacingOf } from './serverProcess.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -89,17 +89,6 @@ function reply(child, key, send) {
   });
 }
 
-function spacing(polls) {
-  const gaps = [];
-  for (let i = 1; i < polls.length; i++) gaps.push(polls[i].at - polls[i - 1].at);
-  return {
-    polls: polls.length,
-    gapMedian: gaps.length ? median(gaps) : null,
-    gapMax: gaps.length ? Math.max(...gaps) : null,
-    pollMs: polls.length ? median(polls.map((p) => p.ms)) : null,
-  };
-}
-
 async function bursts(tmp, hook) {
   const child = fork(
     path.join(here, 'notify-agent.js'),
@@ -110,7 +99,7 @@ async function bursts(tmp, hook) {
   await sleep(1500);
   await reply(child, 'polls', 'polls');
   await sleep(IDLE_MS);
-  const idle = spacing(await reply(child, 'polls', 'polls'));
+  const idle = spacingOf(await reply(child, 'polls', 'polls'));
   const rows = [];
   for (const [shape, count] of [
     ['grouped', EVENTS],
@@ -138,7 +127,7 @@ async function bursts(tmp, hook) {
       feedSeconds: feedMs / 1000,
       perSecond: msgs / seconds,
       kb: arrived().reduce((n, m) => n + m.bytes, 0) / 1024,
-      ...spacing(polls),
+      ...spacingOf(polls),
     });
     // Let the polls settle before the next shape.
     await sleep(1000);

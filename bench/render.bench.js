@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { median, printTable, ratio } from './lib.js';
+import { benchDaemon, benchSnapshot, median, printTable, ratio } from './lib.js';
 
 // Frames are measured with React's production build, as ghost-hb runs it.
 process.env.NODE_ENV = 'production';
@@ -37,71 +37,25 @@ const { Poller } = await import('../dist/runtime/poller.js');
 // Synthetic snapshots
 // ---------------------------------------------------------------------------
 
+/** A daemon of every status in turn, with ages, restarts and critical flags varied. */
 function daemon(i) {
   const statuses = ['up', 'up', 'up', 'up', 'late', 'down', 'unknown'];
-  const status = statuses[i % statuses.length];
   const name = `daemon-${String(i).padStart(5, '0')}`;
-  return {
-    name,
-    status,
-    reason: status === 'down' ? 'crashed' : status === 'late' ? 'overdue' : null,
-    pid: 10000 + i,
-    lastBeatAt: new Date(Date.now() - (i % 30) * 1000).toISOString(),
+  return benchDaemon(name, i, {
+    status: statuses[i % statuses.length],
     ageMs: (i % 30) * 1000,
-    intervalSec: 5,
-    processAlive: status !== 'down',
-    uptimeSec: 3600 + i,
-    cpuPct: (i * 7) % 100,
-    memRssBytes: (20 + (i % 50)) * 1024 * 1024,
     restarts: i % 4,
-    source: 'json',
-    problems: [],
-    skewMs: null,
     critical: i % 10 === 0,
-    declared: true,
-    graceSec: 15,
-    toleranceSec: 1,
-    heartbeatPath: `/srv/_heartbeat/${name}.json`,
     payload: { name },
     selfStatus: 'ok',
-    message: null,
-    command: 'node daemon.js',
-    startedAt: new Date(Date.now() - 3600_000).toISOString(),
-    seq: i,
-    clockSuspect: false,
-  };
+  });
 }
 
 function snapshot(n) {
-  const daemons = Array.from({ length: n }, (_, i) => daemon(i));
-  const summary = { up: 0, late: 0, down: 0, unknown: 0 };
-  for (const d of daemons) summary[d.status]++;
-  return {
-    version: 1,
-    at: new Date().toISOString(),
-    heartbeatDir: '/srv/_heartbeat',
-    heartbeatDirError: null,
-    system: {
-      hostname: 'bench',
-      uptimeSec: 1e5,
-      load1: 0.5,
-      memUsedBytes: 2e9,
-      memTotalBytes: 8e9,
-    },
-    clock: {
-      synced: true,
-      offsetMs: 3,
-      errorBoundMs: 5,
-      source: 'chrony',
-      stratum: 2,
-      lastJumpAt: null,
-      lastJumpMs: null,
-    },
-    daemons,
-    summary,
-    sources: { proc: true },
-    pollMs: 3,
-  };
+  return benchSnapshot(
+    'bench',
+    Array.from({ length: n }, (_, i) => daemon(i)),
+  );
 }
 
 function events(n) {

@@ -40,6 +40,11 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The spacing of the polls made since the last ask: count, median and largest gap, median poll time. */
 export async function pollSpacing(child) {
   const { polls } = await ask(child, 'polls');
+  return spacingOf(polls);
+}
+
+/** Polls ({ at, ms }) as a count, the median and largest gap between them, and the median poll time. */
+export function spacingOf(polls) {
   const gaps = [];
   for (let i = 1; i < polls.length; i++) gaps.push(polls[i].at - polls[i - 1].at);
   return {
