@@ -32,6 +32,7 @@ const { MonitorScreen } = await import('../dist/ui/components/MonitorScreen.js')
 const { App } = await import('../dist/ui/App.js');
 const { DEFAULT_DAEMONS } = await import('../dist/config/schema.js');
 const { Poller } = await import('../dist/runtime/poller.js');
+const { EventRing } = await import('../dist/core/events/index.js');
 
 // ---------------------------------------------------------------------------
 // Synthetic snapshots
@@ -155,9 +156,12 @@ async function keypressBench(n) {
   );
   const stdin = new FakeStdin();
   const stdout = new FakeStdout();
+  // A feed is a poller and the process's one event ring, as the screen's sources are.
+  const events = new EventRing();
+  const feed = { subscribe: (fn) => poller.subscribe(fn), events };
   const inst = render(
     h(App, {
-      feed: poller,
+      feed,
       width: 80,
       height: 24,
       color: true,
@@ -173,9 +177,13 @@ async function keypressBench(n) {
   for (let i = 0; i < 30; i++) {
     // Idle between presses, as a person types: the throttle is then on its leading edge.
     await new Promise((r) => setTimeout(r, 80));
-    const frame = new Promise((resolve) => {
+    // A press that draws nothing fails the bench loudly (an await that never
+    // settles would end the process without a word).
+    let noFrame;
+    const frame = new Promise((resolve, reject) => {
       stdout.onWrite = () => resolve(performance.now());
-    });
+      noFrame = setTimeout(() => reject(new Error('no frame 10 s after a key press')), 10_000);
+    }).finally(() => clearTimeout(noFrame));
     const t0 = performance.now();
     stdin.write(i % 10 < 5 ? 'j' : 'k');
     times.push((await frame) - t0);
