@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { benchDaemon, benchSnapshot, median, printTable, ratio } from './lib.js';
+import { BenchPanes, procStat, until } from './panes.js';
 
 process.env.NODE_ENV = 'production';
 const { default: React } = await import('react');
@@ -143,30 +144,10 @@ function frames() {
 // 2 and 3. Real agents, both screens in tmux
 // ---------------------------------------------------------------------------
 
-const socket = `ghost-hb-bench-fleet-${process.pid}`;
-const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const capture = (win) => tmux('capture-pane', '-p', '-t', win);
+const panes = new BenchPanes('ghost-hb-bench-fleet');
+const capture = (win) => panes.capture(win);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = [];
-
-function procStat(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { cpuSec: ticks / 100, rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
-}
-
-async function until(fn, timeoutMs, what, everyMs = 50) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 function start(args, opts = {}) {
   const child = spawn(process.execPath, args, { stdio: 'ignore', ...opts });
@@ -236,25 +217,10 @@ async function countingProxy(port) {
   return { server, counts, port: server.address().port };
 }
 
+/** The screen with `cwd`'s ./rc.json in window `win`, once it shows `marker`; its pid. */
 async function startInPane(win, cwd, marker) {
-  const pidFile = path.join(cwd, `${win}.pid`);
-  tmux(
-    'new-window',
-    '-d',
-    '-n',
-    win,
-    '-c',
-    cwd,
-    `sh -c 'echo $$ > ${pidFile}; exec ${process.execPath} ${bin} --config ./rc.json'`,
-  );
-  const pid = Number(
-    await until(
-      () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(),
-      10_000,
-      `${win} pid`,
-    ),
-  );
-  await until(() => capture(win).includes(marker), 180_000, `${win}: ${marker}`, 200);
+  const cmd = `${process.execPath} ${bin} --config ./rc.json`;
+  const { pid } = await panes.start(win, cmd, cwd, marker, { timeoutMs: 180_000, everyMs: 200 });
   return pid;
 }
 
@@ -275,22 +241,7 @@ async function deathToDown(win, host, rowPattern) {
 async function live() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-bench-fleet-'));
   const proxies = [];
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    'bench',
-    '-x',
-    String(WIDTH),
-    '-y',
-    String(HEIGHT),
-    '-c',
-    root,
-    '-e',
-    `XDG_STATE_HOME=${root}/xdg`,
-    'sh',
-  );
-  tmux('set-option', '-t', 'bench', 'window-size', 'manual');
+  panes.open(root, WIDTH, HEIGHT);
   try {
     const hosts = Array.from({ length: AGENTS }, (_, i) =>
       hostDir(root, hostName(i), { api: { token: TOKEN } }),
@@ -343,11 +294,7 @@ async function live() {
       deaths,
     };
   } finally {
-    try {
-      tmux('kill-server');
-    } catch {
-      // Already gone.
-    }
+    panes.close();
     for (const c of children) c.kill('SIGKILL');
     for (const p of proxies) p.server.close();
     await sleep(500);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { benchDaemon, benchSnapshot, median, printTable, ratio } from './lib.js';
+import { BenchPanes, procStat, until } from './panes.js';
 
 // Frames are measured with React's production build, as ghost-hb runs it.
 process.env.NODE_ENV = 'production';
@@ -198,56 +199,10 @@ async function keypressBench(n) {
 // 3. ghost-hb vs the baseline in tmux: CPU, RSS, first frame
 // ---------------------------------------------------------------------------
 
-const socket = `ghost-hb-bench-${process.pid}`;
-const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-
-function procStat(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { cpuSec: ticks / 100, rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
-}
-
-async function waitFor(fn, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Start `cmd` in a new tmux window; resolve with its pid and the time to its first frame. */
-async function startInPane(name, cmd, cwd, marker) {
-  const pidFile = path.join(cwd, `${name}.pid`);
-  fs.rmSync(pidFile, { force: true });
-  const t0 = performance.now();
-  tmux('new-window', '-d', '-n', name, '-c', cwd, `sh -c 'echo $$ > ${pidFile}; exec ${cmd}'`);
-  const pid = Number(
-    await waitFor(
-      () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(),
-      5000,
-      `${name} pid`,
-    ),
-  );
-  await waitFor(
-    () => tmux('capture-pane', '-p', '-t', name).includes(marker),
-    15000,
-    `${name} first frame`,
-  );
-  return { pid, firstFrameMs: performance.now() - t0 };
-}
-
-function stopPane(name) {
-  try {
-    tmux('kill-window', '-t', name);
-  } catch {
-    // Already gone.
-  }
-}
+const panes = new BenchPanes('ghost-hb-bench');
+const tmux = (...args) => panes.run(...args);
+const startInPane = (name, cmd, cwd, marker) => panes.start(name, cmd, cwd, marker);
+const stopPane = (name) => panes.stop(name);
 
 /** Bytes a pane's program wrote, and its full clears (ESC[2J), from a pipe-pane log. */
 function terminalOutput(file) {
@@ -289,24 +244,9 @@ async function watchBench(count) {
   const node = process.execPath;
   const ghost = `${node} ${path.join(repo, 'bin', 'ghost-hb.js')}`;
   const baseline = `${node} ${path.join(here, 'baseline-app.js')}`;
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    'bench',
-    '-x',
-    '120',
-    '-y',
-    '40',
-    '-c',
-    tmp,
-    '-e',
-    `XDG_STATE_HOME=${tmp}/xdg`,
-    'sh',
-  );
-  tmux('set-option', '-t', 'bench', 'window-size', 'manual');
+  panes.open(tmp, 120, 40);
   try {
-    await waitFor(() => fs.readdirSync(hb).length >= count, 30000, 'first beats');
+    await until(() => fs.readdirSync(hb).length >= count, 30000, 'first beats');
     // First frame: alternate runs, median of five each (one run with 1,000 daemons).
     const first = { ghost: [], base: [] };
     for (let i = 0; i < (count > 8 ? 1 : 5); i++) {
@@ -364,11 +304,7 @@ async function watchBench(count) {
       upRows: pane.split('\n').filter((l) => /✔ up /.test(l)).length,
     };
   } finally {
-    try {
-      tmux('kill-server');
-    } catch {
-      // Already gone.
-    }
+    panes.close();
     for (const c of beaters) c.kill('SIGKILL');
     fs.rmSync(tmp, { recursive: true, force: true });
   }
