@@ -4,7 +4,7 @@
 // so a hung or confused agent costs a client a bounded wait and never its memory.
 import fs from 'node:fs';
 import http from 'node:http';
-import { ApiError, getJson, type GetOptions } from './endpoint.js';
+import { ApiError, getJson, readJsonAnswer, type GetOptions } from './endpoint.js';
 import { readHolder, type LockHolder } from '../store/lock.js';
 import { socketPath } from './socket.js';
 
@@ -69,26 +69,16 @@ export function agentRequest<T>(
         },
         timeout: o.timeoutMs ?? 5000,
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > maxBytes) {
+      (res) =>
+        readJsonAnswer(res, maxBytes, {
+          json: (body) => resolve({ status: res.statusCode ?? 0, body: body as T }),
+          tooLarge: () => {
             req.destroy();
             fail(`answer larger than ${maxBytes} bytes`);
-          } else chunks.push(c);
-        });
-        res.on('end', () => {
-          try {
-            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
-            resolve({ status: res.statusCode ?? 0, body });
-          } catch {
-            fail(`HTTP ${res.statusCode}: answer is not JSON`);
-          }
-        });
-        res.on('error', () => fail('connection lost'));
-      },
+          },
+          notJson: () => fail(`HTTP ${res.statusCode}: answer is not JSON`),
+          lost: () => fail('connection lost'),
+        }),
     );
     req.on('timeout', () => {
       req.destroy();

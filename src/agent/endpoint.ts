@@ -129,28 +129,20 @@ export function getJson<T>(endpoint: ApiEndpoint, route: string, o: GetOptions =
       endpoint,
       route,
       o,
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > maxBytes) {
+      (res) =>
+        readJsonAnswer(res, maxBytes, {
+          json: (body) => {
+            if (settled) return;
+            settled = true;
+            resolve(body as T);
+          },
+          tooLarge: () => {
             req.destroy();
             fail(new ApiError('bad-answer', `${route}: answer larger than ${maxBytes} bytes`));
-          } else chunks.push(c);
-        });
-        res.on('end', () => {
-          if (settled) return;
-          try {
-            settled = true;
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
-          } catch {
-            settled = false;
-            fail(new ApiError('bad-answer', `${route}: answer is not JSON`));
-          }
-        });
-        res.on('error', () => fail(new ApiError('unreachable', `${route}: connection lost`)));
-      },
+          },
+          notJson: () => fail(new ApiError('bad-answer', `${route}: answer is not JSON`)),
+          lost: () => fail(new ApiError('unreachable', `${route}: connection lost`)),
+        }),
       fail,
     );
     // A body that trickles in forever is bounded by the deadline too.
@@ -178,4 +170,48 @@ export function remoteToken(
   if (spec.token) return spec.token;
   if (!spec.tokenFile) return null;
   return readTokenFile(spec.tokenFile, `remote ${name}: tokenFile`);
+}
+
+/** What became of a JSON answer read with `readJsonAnswer`. */
+export interface JsonAnswerHandlers {
+  json(body: unknown): void;
+  /** Past `maxBytes`: the rest is not kept; the caller ends the request. */
+  tooLarge(): void;
+  notJson(): void;
+  lost(): void;
+}
+
+/**
+ * Read a response's JSON body of at most `maxBytes`, calling exactly one of
+ * the handlers: a broken server costs a bounded amount of memory.
+ */
+export function readJsonAnswer(
+  res: http.IncomingMessage,
+  maxBytes: number,
+  on: JsonAnswerHandlers,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  res.on('data', (c: Buffer) => {
+    if (over) return;
+    size += c.length;
+    if (size > maxBytes) {
+      over = true;
+      on.tooLarge();
+    } else chunks.push(c);
+  });
+  res.on('end', () => {
+    if (over) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return on.notJson();
+    }
+    on.json(body);
+  });
+  res.on('error', () => {
+    if (!over) on.lost();
+  });
 }

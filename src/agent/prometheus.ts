@@ -20,6 +20,7 @@ import {
   type PromSample,
 } from '../core/prometheus.js';
 import type { HbEvent } from '../core/types.js';
+import { readJsonAnswer } from './endpoint.js';
 
 export type PromErrorKind = 'unreachable' | 'auth' | 'bad-answer';
 
@@ -136,24 +137,14 @@ export function promGet(
         res.resume();
         return finish(problem);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) {
-          finish(new PromError('bad-answer', `${route}: answer larger than ${maxBytes} bytes`));
-        } else chunks.push(c);
+      readJsonAnswer(res, maxBytes, {
+        json: (body) => finish(null, { status: code, body }),
+        tooLarge: () =>
+          finish(new PromError('bad-answer', `${route}: answer larger than ${maxBytes} bytes`)),
+        notJson: () =>
+          finish(new PromError('bad-answer', `${route}: HTTP ${code}, answer is not JSON`)),
+        lost: () => finish(new PromError('unreachable', `${route}: connection lost`)),
       });
-      res.on('end', () => {
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          return finish(new PromError('bad-answer', `${route}: HTTP ${code}, answer is not JSON`));
-        }
-        finish(null, { status: code, body });
-      });
-      res.on('error', () => finish(new PromError('unreachable', `${route}: connection lost`)));
     });
   });
 }
