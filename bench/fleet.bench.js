@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { benchDaemon, benchSnapshot, median, printTable, ratio } from './lib.js';
+import { benchDaemon, benchEvents, benchSnapshot, median, printTable, ratio } from './lib.js';
 import { BenchPanes, procStat, until } from './panes.js';
 
 process.env.NODE_ENV = 'production';
@@ -65,17 +65,8 @@ function hostSnapshot(host) {
 }
 
 function paneEvents(host, n) {
-  return Array.from({ length: n }, (_, i) => ({
-    seq: i + 1,
-    event: {
-      id: String(i + 1),
-      at: new Date().toISOString(),
-      severity: ['info', 'warn', 'error'][i % 3],
-      rule: 'status',
-      daemon: `d${String(i % DAEMONS).padStart(4, '0')}`,
-      message: `d${i % DAEMONS} changed state`,
-    },
-  })).map((x) => (host ? { ...x, event: fleetEvent(host, x.event) } : x));
+  const events = benchEvents(n, (i) => `d${String(i % DAEMONS).padStart(4, '0')}`);
+  return host ? events.map((x) => ({ ...x, event: fleetEvent(host, x.event) })) : events;
 }
 
 function frameBench(name, snapshot, events, hosts) {

@@ -121,3 +121,18 @@ export function benchSnapshot(hostname, daemons) {
     pollMs: 3,
   };
 }
+
+/** `n` pane events (ring entries), severities in turn, for the daemon `daemonOf(i)` names. */
+export function benchEvents(n, daemonOf) {
+  return Array.from({ length: n }, (_, i) => ({
+    seq: i + 1,
+    event: {
+      id: String(i + 1),
+      at: new Date().toISOString(),
+      severity: ['info', 'warn', 'error'][i % 3],
+      rule: 'status',
+      daemon: daemonOf(i),
+      message: `${daemonOf(i)} changed state`,
+    },
+  }));
+}

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { benchDaemon, benchSnapshot, median, printTable, ratio } from './lib.js';
+import { benchDaemon, benchEvents, benchSnapshot, median, printTable, ratio } from './lib.js';
 import { BenchPanes, procStat, until } from './panes.js';
 
 // Frames are measured with React's production build, as ghost-hb runs it.
@@ -61,17 +61,7 @@ function snapshot(n) {
 }
 
 function events(n) {
-  return Array.from({ length: n }, (_, i) => ({
-    seq: i + 1,
-    event: {
-      id: String(i + 1),
-      at: new Date().toISOString(),
-      severity: ['info', 'warn', 'error'][i % 3],
-      rule: 'status',
-      daemon: `daemon-${String(i).padStart(5, '0')}`,
-      message: `daemon-${i} changed state`,
-    },
-  }));
+  return benchEvents(n, (i) => `daemon-${String(i).padStart(5, '0')}`);
 }
 
 // ---------------------------------------------------------------------------
