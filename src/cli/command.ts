@@ -11,14 +11,33 @@ import type { AnyFlags, Result, TypedFlags } from 'meow';
  */
 export type FlagValues<F extends AnyFlags> = TypedFlags<F>;
 
-export interface CommandContext<F extends AnyFlags = AnyFlags> {
+/**
+ * What a run of the CLI writes to and reads its surroundings from: the
+ * process's own streams, environment and directory when run as a program;
+ * anything else when embedded (a test captures the output in memory).
+ */
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /** Where a relative path and the .heartbeatrc search start. */
+  cwd: string;
+}
+
+/** The process's own streams, environment and directory, with `io`'s in their place where given. */
+export function cliIo(io: Partial<CliIo> = {}): CliIo {
+  return {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  };
+}
+
+export interface CommandContext<F extends AnyFlags = AnyFlags> extends CliIo {
   /** Positional arguments after the subcommand name. */
   args: string[];
   flags: FlagValues<F>;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
 }
 
 /**

@@ -4,7 +4,7 @@
 // cosmiconfig load; flags are parsed by node:util's parseArgs from the same
 // declarations main() hands to meow, so help and flags stay one source.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT, type Command } from './command.js';
+import { cliIo, EXIT, type CliIo, type Command } from './command.js';
 import { VERSION } from '../version.js';
 
 /** Subcommands that take this path. */
@@ -70,8 +70,12 @@ function typedFlags(
   return out;
 }
 
-/** Run `beat` or `run` from argv (subcommand first); resolves to the exit code. */
-export async function fastMain(argv: string[]): Promise<number> {
+/**
+ * Run `beat` or `run` from argv (subcommand first); resolves to the exit code.
+ * `io` as main() takes it: the process's streams, environment and directory where not given.
+ */
+export async function fastMain(argv: string[], given: Partial<CliIo> = {}): Promise<number> {
+  const io = cliIo(given);
   const [sub = 'beat', ...rest] = argv;
   const command = await load(sub);
   const flags: Record<string, FlagSpec> = command.flags;
@@ -85,35 +89,32 @@ export async function fastMain(argv: string[]): Promise<number> {
   } catch (err) {
     // parseArgs adds lines of advice on `--` and dashes; its first line says what is wrong.
     const message = (err as Error).message.split('\n')[0]!.replace(/\. To specify a .*$/, '');
-    process.stderr.write(`ghost-hb ${sub}: ${message}; see "ghost-hb ${sub} --help"\n`);
+    io.stderr.write(`ghost-hb ${sub}: ${message}; see "ghost-hb ${sub} --help"\n`);
     return EXIT.UNKNOWN;
   }
   if (parsed.values.help) {
-    process.stdout.write(`${command.help.replace(/^\n/, '')}\n`);
+    io.stdout.write(`${command.help.replace(/^\n/, '')}\n`);
     return EXIT.OK;
   }
   if (parsed.values.version) {
-    process.stdout.write(`${VERSION}\n`);
+    io.stdout.write(`${VERSION}\n`);
     return EXIT.OK;
   }
   const typed = typedFlags(flags, parsed.values);
   if (typeof typed === 'string') {
-    process.stderr.write(`ghost-hb ${sub}: ${typed}\n`);
+    io.stderr.write(`ghost-hb ${sub}: ${typed}\n`);
     return EXIT.UNKNOWN;
   }
   try {
     return await command.run({
+      ...io,
       args: [...parsed.positionals, ...after],
       flags: typed,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      cwd: process.cwd(),
-      env: process.env,
     });
   } catch (err) {
     // config/schema.ts's ConfigError, matched by name: importing the class would load zod.
     if ((err as Error).name === 'ConfigError') {
-      process.stderr.write(`ghost-hb: bad configuration: ${(err as Error).message}\n`);
+      io.stderr.write(`ghost-hb: bad configuration: ${(err as Error).message}\n`);
       return EXIT.UNKNOWN;
     }
     throw err;

@@ -3,7 +3,7 @@
 import meow from 'meow';
 import { ConfigError } from '../config/schema.js';
 import { StateDirError } from '../store/stateDirError.js';
-import { EXIT, type Command } from './command.js';
+import { cliIo, EXIT, type CliIo, type Command, type ParsedCli } from './command.js';
 import { isFastCommand } from './fast.js';
 import { VERSION } from '../version.js';
 
@@ -17,7 +17,8 @@ interface CommandEntry {
   summary: string;
   /** Most positional arguments the command takes (undefined: it checks them itself). */
   maxArgs?: number;
-  load(): Promise<Command>;
+  /** `stderr`: where a warning while loading goes. */
+  load(stderr: NodeJS.WritableStream): Promise<Command>;
 }
 /**
  * Before the monitor's modules load: React's production build (the development
@@ -25,7 +26,7 @@ interface CommandEntry {
  * rendering even under CI=true. The monitor runs for weeks: an Ink whose
  * text-measurement cache is not bounded (see ui/inkCaches.ts) is reported.
  */
-async function prepareForLongRun(): Promise<void> {
+async function prepareForLongRun(stderr: NodeJS.WritableStream): Promise<void> {
   process.env.NODE_ENV ??= 'production';
   // Ink reads CI once, at import, and then draws only the last frame. Whether
   // to draw is ghost-hb's call (stdout a terminal or not), so CI is hidden
@@ -38,7 +39,7 @@ async function prepareForLongRun(): Promise<void> {
   }
   const { unboundedInkWarning } = await import('../ui/inkCaches.js');
   const warning = await unboundedInkWarning();
-  if (warning) process.stderr.write(warning);
+  if (warning) stderr.write(warning);
 }
 
 /** Remove `keys` from process.env; returns what was removed. */
@@ -59,8 +60,8 @@ const registry: CommandEntry[] = [
     name: '',
     summary: 'the interactive monitor (no subcommand)',
     maxArgs: 0,
-    load: async () => {
-      await prepareForLongRun();
+    load: async (stderr) => {
+      await prepareForLongRun(stderr);
       return (await import('./commands/monitor.js')).monitorCommand;
     },
   },
@@ -113,8 +114,8 @@ const registry: CommandEntry[] = [
     summary:
       'a demo fleet of eight daemons (crash, hang, late, degraded, malformed) in the monitor',
     maxArgs: 0,
-    load: async () => {
-      await prepareForLongRun();
+    load: async (stderr) => {
+      await prepareForLongRun(stderr);
       return (await import('./commands/demo.js')).demoCommand;
     },
   },
@@ -200,33 +201,44 @@ export function unknownFlags(command: Command, given: string[]): string[] {
   return given.filter((f) => !known.has(f));
 }
 
-export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+/**
+ * Run the CLI on `argv` (the arguments after the program name); resolves to
+ * the exit code. Output goes to `io`'s streams and the environment and
+ * working directory are `io`'s, the process's own where not given. The
+ * interactive monitor draws on the stdout given and reads keys from the
+ * process's stdin.
+ */
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  given: Partial<CliIo> = {},
+): Promise<number> {
+  const io = cliIo(given);
   const first = argv[0];
   if (first === 'version' || first === '-v') {
-    process.stdout.write(`${VERSION}\n`);
+    io.stdout.write(`${VERSION}\n`);
     return EXIT.OK;
   }
   if (first === 'help') {
     // `help COMMAND` is `COMMAND --help`.
-    return argv[1] ? main([argv[1], '--help']) : (process.stdout.write(overview()), EXIT.OK);
+    return argv[1] ? main([argv[1], '--help'], io) : (io.stdout.write(overview()), EXIT.OK);
   }
   // `beat` (and `run`) skip meow: see cli/fast.ts.
-  if (isFastCommand(first)) return (await import('./fast.js')).fastMain(argv);
+  if (isFastCommand(first)) return (await import('./fast.js')).fastMain(argv, io);
   const named =
     first && !first.startsWith('-') ? registry.find((c) => c.name === first) : undefined;
   if (first && !first.startsWith('-') && !named) {
     const near = closestCommand(first);
-    process.stderr.write(
+    io.stderr.write(
       `ghost-hb: unknown command "${first}"${near ? `; did you mean ${near}?` : ''}\n${overview()}`,
     );
     return EXIT.UNKNOWN;
   }
   const entry = named ?? registry.find((c) => c.name === '')!;
   const rest = named ? argv.slice(1) : argv;
-  const command = await entry.load();
+  const command = await entry.load(io.stderr);
   // The monitor's options, then the command list (from the registry: no other command loads).
   if (entry.name === '' && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(`${command.help}\n${overview()}`);
+    io.stdout.write(`${command.help}\n${overview()}`);
     return EXIT.OK;
   }
   const cli = meow(command.help, {
@@ -237,49 +249,56 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     // Unknown flags are checked below: meow would exit with 2, which means
     // "critical" to a Nagios-style caller, where a usage error must be 3.
     allowUnknownFlags: true,
-    autoHelp: true,
-    autoVersion: true,
+    // Answered below, on io's stdout: meow's own would exit the process.
+    autoHelp: false,
+    autoVersion: false,
   });
+  // What meow's automatic forms answered: only the flag alone.
+  if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '--version')) {
+    io.stdout.write(rest[0] === '--help' ? `${cli.help}\n` : `${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const usage = usageError(entry, command, cli, rest);
+  if (usage) {
+    io.stderr.write(`ghost-hb: ${usage}\n`);
+    return EXIT.UNKNOWN;
+  }
+  try {
+    return await command.run({ ...io, args: cli.input, flags: cli.flags });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`ghost-hb: bad configuration: ${err.message}\n`);
+      return EXIT.UNKNOWN;
+    }
+    if (err instanceof StateDirError) {
+      io.stderr.write(`ghost-hb: ${err.message}\n`);
+      return EXIT.UNKNOWN;
+    }
+    throw err;
+  }
+}
+
+/** What is wrong with the command line meow parsed (unknown options, missing values, extra arguments), or null. */
+function usageError(
+  entry: CommandEntry,
+  command: Command,
+  cli: ParsedCli,
+  rest: readonly string[],
+): string | null {
   const where = `see "ghost-hb ${command.name ? `${command.name} ` : ''}--help"`;
   const unknown = unknownFlags(command, Object.keys(cli.unnormalizedFlags));
   if (unknown.length > 0) {
     const list = unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ');
-    process.stderr.write(
-      `ghost-hb: unknown option${unknown.length > 1 ? 's' : ''} ${list}; ${where}\n`,
-    );
-    return EXIT.UNKNOWN;
+    return `unknown option${unknown.length > 1 ? 's' : ''} ${list}; ${where}`;
   }
   const bare = flagsWithoutValue(command, rest);
-  if (bare.length > 0) {
-    process.stderr.write(`ghost-hb: ${bare.join(', ')} needs a value; ${where}\n`);
-    return EXIT.UNKNOWN;
-  }
+  if (bare.length > 0) return `${bare.join(', ')} needs a value; ${where}`;
   if (entry.maxArgs !== undefined && cli.input.length > entry.maxArgs) {
     const extra = cli.input
       .slice(entry.maxArgs)
       .map((a) => JSON.stringify(a))
       .join(' ');
-    process.stderr.write(`ghost-hb: unexpected argument ${extra}; ${where}\n`);
-    return EXIT.UNKNOWN;
+    return `unexpected argument ${extra}; ${where}`;
   }
-  try {
-    return await command.run({
-      args: cli.input,
-      flags: cli.flags,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      cwd: process.cwd(),
-      env: process.env,
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ghost-hb: bad configuration: ${err.message}\n`);
-      return EXIT.UNKNOWN;
-    }
-    if (err instanceof StateDirError) {
-      process.stderr.write(`ghost-hb: ${err.message}\n`);
-      return EXIT.UNKNOWN;
-    }
-    throw err;
-  }
+  return null;
 }

@@ -1,10 +1,12 @@
-// The built binary: exit codes (Nagios style), the --json contract, text
-// output and colour rules, and `ghost-hb beat`.
+// The CLI: exit codes (Nagios style), the --json contract, text output and
+// colour rules, and `ghost-hb beat`; in-process, with the built binary where
+// only a process shows it (its exit status, colour from its environment, the
+// beat's parent pid, another user).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, runCli, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/proc.js';
 
 let dir: string;
@@ -43,13 +45,13 @@ function beatFile(name: string, ageMs: number, extra: Record<string, unknown> = 
 }
 
 const statusJson = (...extra: string[]) =>
-  runCli(['status', '--json', '--config', configFile, ...extra]);
+  runCliInProcess(['status', '--json', '--config', configFile, ...extra]);
 
 describe('ghost-hb status', () => {
-  it('exit 0 when all are up, and the JSON follows the documented contract', () => {
+  it('exit 0 when all are up, and the JSON follows the documented contract', async () => {
     config(['alpha']);
     beatFile('alpha', 500, { status: 'ok', seq: 3, pid: process.pid });
-    const r = statusJson();
+    const r = await statusJson();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -92,19 +94,19 @@ describe('ghost-hb status', () => {
     ['degraded', 500, { status: 'degraded' }, 1, 'late'],
     ['down (hung)', 60_000, {}, 2, 'down'],
     ['down (failing)', 500, { status: 'failing' }, 2, 'down'],
-  ])('exit code for a %s daemon', (_label, age, extra, code, status) => {
+  ])('exit code for a %s daemon', async (_label, age, extra, code, status) => {
     config(['alpha', 'beta']);
     beatFile('alpha', 500);
     beatFile('beta', age, extra);
-    const r = statusJson();
+    const r = await statusJson();
     expect(r.code).toBe(code);
     expect(JSON.parse(r.stdout).daemons[1].status).toBe(status);
   });
 
-  it('exit 1 when an expected daemon was never seen', () => {
+  it('exit 1 when an expected daemon was never seen', async () => {
     config(['alpha', 'ghost']);
     beatFile('alpha', 500);
-    const r = statusJson();
+    const r = await statusJson();
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).daemons[1]).toMatchObject({
       name: 'ghost',
@@ -113,20 +115,21 @@ describe('ghost-hb status', () => {
     });
   });
 
-  it('exit 2 for a crashed daemon (pid gone)', () => {
+  it('exit 2 for a crashed daemon (pid gone)', async () => {
     config(['alpha']);
     beatFile('alpha', 500, { pid: 4_000_000 });
-    const r = statusJson();
+    const r = await statusJson();
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).daemons[0]).toMatchObject({ status: 'down', reason: 'crashed' });
   });
 
-  it('exit 3 with a clear message when the directory is missing', () => {
+  it('exit 3 with a clear message when the directory is missing', async () => {
     const missing = path.join(dir, 'nope');
-    const r = runCli(['status', '--dir', missing, '--config', (config(['a']), configFile)]);
+    config(['a']);
+    const r = await runCliInProcess(['status', '--dir', missing, '--config', configFile]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`cannot read heartbeat directory ${missing}: does not exist`);
-    const j = runCli(['status', '--json', '--dir', missing, '--config', configFile]);
+    const j = await statusJson('--dir', missing);
     expect(j.code).toBe(3);
     expect(JSON.parse(j.stdout).heartbeatDirError).toBe('does not exist');
   });
@@ -135,26 +138,26 @@ describe('ghost-hb status', () => {
     [['status', '--bogus'], /unknown option --bogus; see "ghost-hb status --help"/],
     [['status', '--jsn', '-z'], /unknown options --jsn, -z/],
     [['frobnicate'], /unknown command "frobnicate"/],
-  ])('exit 3 (not 2, which means critical) for a usage error: %j', (args, message) => {
-    const r = runCli(args);
+  ])('exit 3 (not 2, which means critical) for a usage error: %j', async (args, message) => {
+    const r = await runCliInProcess(args);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(message);
   });
 
-  it('exit 3 naming the file and key for a bad config', () => {
+  it('exit 3 naming the file and key for a bad config', async () => {
     fs.writeFileSync(configFile, JSON.stringify({ defaults: { intervall: 5 } }));
-    const r = statusJson();
+    const r = await statusJson();
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(configFile);
     expect(r.stderr).toContain('defaults.intervall');
     expect(r.stdout).toBe('');
   });
 
-  it('prints a plain table when not a terminal, with a glyph per status and escaped names', () => {
+  it('prints a plain table when not a terminal, with a glyph per status and escaped names', async () => {
     config(['alpha', 'gone']);
     beatFile('alpha', 500);
     fs.writeFileSync(path.join(dir, 'evil\x1b[2J.json'), JSON.stringify({ ts: Date.now() }));
-    const r = runCli(['status', '--config', configFile]);
+    const r = await runCliInProcess(['status', '--config', configFile]);
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('\x1b');
     expect(r.stdout).toMatch(/✔ up\s+alpha/);
@@ -163,19 +166,34 @@ describe('ghost-hb status', () => {
     expect(r.stdout).toMatch(/1 up, 0 late, 0 down, 2 unknown/);
   });
 
-  it('colours only when asked, and never with NO_COLOR or --no-color', () => {
+  it('colours only when asked, and never with NO_COLOR or --no-color', async () => {
     config(['alpha']);
     beatFile('alpha', 500);
+    const status = (extra: string[], env: NodeJS.ProcessEnv) =>
+      runCliInProcess(['status', '--config', configFile, ...extra], { env });
+    expect((await status([], { FORCE_COLOR: '1' })).stdout).toContain('\x1b[');
+    expect((await status([], { FORCE_COLOR: '1', NO_COLOR: '1' })).stdout).not.toContain('\x1b');
+    expect((await status(['--no-color'], { FORCE_COLOR: '1' })).stdout).not.toContain('\x1b');
+  });
+});
+
+describe('the built binary', () => {
+  it('exits with the status code, prints plain text to a pipe, colours when its environment asks', () => {
+    config(['alpha']);
+    beatFile('alpha', 500, { pid: 4_000_000 });
+    const plain = runCli(['status', '--config', configFile]);
+    expect(plain.code).toBe(2);
+    expect(plain.stdout).toMatch(/✖ down\s+alpha\s+crashed/);
+    expect(plain.stdout).not.toContain('\x1b');
     const coloured = runCli(['status', '--config', configFile], { env: { FORCE_COLOR: '1' } });
+    expect(coloured.code).toBe(2);
     expect(coloured.stdout).toContain('\x1b[');
-    const noColor = runCli(['status', '--config', configFile], {
-      env: { FORCE_COLOR: '1', NO_COLOR: '1' },
-    });
-    expect(noColor.stdout).not.toContain('\x1b');
-    const flag = runCli(['status', '--no-color', '--config', configFile], {
-      env: { FORCE_COLOR: '1' },
-    });
-    expect(flag.stdout).not.toContain('\x1b');
+  });
+
+  it('exits 3 for a usage error', () => {
+    const r = runCli(['status', '--bogus']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/unknown option --bogus/);
   });
 
   // chmod 000 does not stop root, so as root the CLI runs as "nobody" instead;
@@ -204,7 +222,7 @@ describe('ghost-hb status', () => {
 });
 
 describe('ghost-hb beat', () => {
-  it('writes NAME.json atomically with the parent process as pid', () => {
+  it('writes NAME.json atomically with the parent process as pid (the built binary)', async () => {
     const r = runCli(['beat', 'backup', '--dir', dir, '--interval', '60', '--message', 'nightly']);
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
     const doc = JSON.parse(fs.readFileSync(path.join(dir, 'backup.json'), 'utf8'));
@@ -221,7 +239,7 @@ describe('ghost-hb beat', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['backup.json']);
 
     config(['backup']);
-    const s = statusJson();
+    const s = await statusJson();
     expect(s.code).toBe(0);
     expect(JSON.parse(s.stdout).daemons[0]).toMatchObject({
       name: 'backup',
@@ -231,8 +249,18 @@ describe('ghost-hb beat', () => {
     });
   });
 
-  it('passes --status and --pid through', () => {
-    expect(runCli(['beat', 'q', '--dir', dir, '--status', 'degraded', '--pid', '1']).code).toBe(0);
+  it('passes --status and --pid through', async () => {
+    const r = await runCliInProcess([
+      'beat',
+      'q',
+      '--dir',
+      dir,
+      '--status',
+      'degraded',
+      '--pid',
+      '1',
+    ]);
+    expect(r.code).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'q.json'), 'utf8'))).toMatchObject({
       status: 'degraded',
       pid: 1,
@@ -244,18 +272,18 @@ describe('ghost-hb beat', () => {
     [['beat', '../escape', '--dir'], /bad daemon name/],
     [['beat', 'ok', '--status', 'great', '--dir'], /--status must be ok, degraded or failing/],
     [['beat', '--dir'], /exactly one daemon NAME/],
-  ])('exit 3 for %j', (args, message) => {
-    const r = runCli([...args, dir]);
+  ])('exit 3 for %j', async (args, message) => {
+    const r = await runCliInProcess([...args, dir]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(message);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses to write through a symlink planted at NAME.json', () => {
+  it('refuses to write through a symlink planted at NAME.json', async () => {
     const target = path.join(dir, 'target.txt');
     fs.writeFileSync(target, 'keep me');
     fs.symlinkSync(target, path.join(dir, 'svc.json'));
-    const r = runCli(['beat', 'svc', '--dir', dir]);
+    const r = await runCliInProcess(['beat', 'svc', '--dir', dir]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/symlink/);
     expect(fs.readFileSync(target, 'utf8')).toBe('keep me');

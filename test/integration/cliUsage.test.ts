@@ -1,23 +1,28 @@
-// Usage errors and the help/version forms, through the built binary.
+// Usage errors and the help/version forms (in-process: the built binary's
+// exit codes are tested in cli.test.ts).
 import { describe, expect, it } from '@jest/globals';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { closestCommand } from '../../src/cli/main.js';
 
 describe('ghost-hb usage', () => {
-  it.each([['-v'], ['version'], ['--version']])('%s prints the version', (arg) => {
-    const r = runCli([arg]);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-  });
+  it.each([[['-v']], [['version']], [['--version']], [['status', '--version']]])(
+    '%j prints the version',
+    async (args) => {
+      const r = await runCliInProcess(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    },
+  );
 
-  it('help lists the commands; help COMMAND shows its options', () => {
-    const all = runCli(['help']);
+  it('help lists the commands; help COMMAND and COMMAND --help show its options', async () => {
+    const all = await runCliInProcess(['help']);
     expect(all.code).toBe(0);
     expect(all.stdout).toContain('status');
     expect(all.stdout).toContain('version');
-    const one = runCli(['help', 'status']);
+    const one = await runCliInProcess(['help', 'status']);
     expect(one.code).toBe(0);
     expect(one.stdout).toContain('--json');
+    expect(await runCliInProcess(['status', '--help'])).toEqual(one);
   });
 
   it.each([
@@ -28,8 +33,8 @@ describe('ghost-hb usage', () => {
     [['events', '--limit', '--json'], /--limit needs a value/],
     [['watch', '--interval', '1e9'], /--interval: pollInterval: 1000000000: must be at most/],
     [['--interval', '0'], /--interval: pollInterval: 0: must be at least 0.001/],
-  ])('%j is a usage error (exit 3)', (args, message) => {
-    const r = runCli(args);
+  ])('%j is a usage error (exit 3)', async (args, message) => {
+    const r = await runCliInProcess(args);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(message);
   });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
 import { STATE_FILES } from '../../src/store/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { exited, faultsRig, until, type FaultsRig } from '../helpers/faults.js';
 
 let rig: FaultsRig;
@@ -21,8 +21,8 @@ afterEach(async () => {
 const iso = (ago: number) => new Date(Date.now() - ago).toISOString();
 const line = (o: unknown) => `${JSON.stringify(o)}\n`;
 
-function loggedEvents(): { events: HbEvent[]; code: number | null; stderr: string } {
-  const r = runCli(['events', '--json', '--state-dir', rig.stateDir]);
+async function loggedEvents(): Promise<{ events: HbEvent[]; code: number | null; stderr: string }> {
+  const r = await runCliInProcess(['events', '--json', '--state-dir', rig.stateDir]);
   const events = r.stdout
     .split('\n')
     .filter(Boolean)
@@ -61,7 +61,7 @@ describe('a torn last line', () => {
     w.child.kill('SIGTERM');
     expect(await exited(w.child)).toBe(0);
 
-    const logged = loggedEvents();
+    const logged = await loggedEvents();
     expect(logged.code).toBe(0);
     expect(logged.events.map((e) => e.id)).toContain(crashed.id);
     expect(logged.events.find((e) => e.id === crashed.id)).toMatchObject({
@@ -128,7 +128,7 @@ describe('corrupt lines', () => {
     w.child.kill('SIGTERM');
     expect(await exited(w.child)).toBe(0);
 
-    const logged = loggedEvents();
+    const logged = await loggedEvents();
     expect(logged.code).toBe(0);
     expect(logged.stderr).toMatch(/warning: events\.jsonl: 9 lines skipped/);
     const loggedIds = logged.events.map((e) => e.id);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, runCliInProcess } from '../helpers/cli.js';
 import { tempDir, waitFor } from '../helpers/proc.js';
 
 let dir: string;
@@ -37,21 +37,23 @@ const read = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, `${name
  * The daemon as `ghost-hb status --json` judges it: late past the beat's
  * interval + 3 s, down past interval + 4 s (slack for a loaded test machine).
  */
-function judged(name: string): { status: string; reason: string | null; pid: number | null } {
+async function judged(
+  name: string,
+): Promise<{ status: string; reason: string | null; pid: number | null }> {
   const cfg = path.join(cfgDir, 'rc.json');
   fs.writeFileSync(
     cfg,
     JSON.stringify({ heartbeatDir: dir, daemons: [{ name, tolerance: 3, grace: 4 }] }),
   );
-  const r = runCli(['status', '--json', '--config', cfg]);
+  const r = await runCliInProcess(['status', '--json', '--config', cfg]);
   return JSON.parse(r.stdout).daemons.find((d: { name: string }) => d.name === name);
 }
 
 /** Wait until the monitor's rules judge `name` so (and for that reason, when given). */
 function judgedAs(name: string, status: string, reason?: string) {
   return waitFor(
-    () => {
-      const d = judged(name);
+    async () => {
+      const d = await judged(name);
       return d.status === status && (reason === undefined || d.reason === reason) ? d : undefined;
     },
     `${name} judged ${status}${reason ? ` (${reason})` : ''}`,
@@ -97,14 +99,14 @@ describe('ghost-hb run', () => {
     // A clean end is not a failure: up while its interval lasts.
     const again = runWrapper(['once', '--dir', dir, '--interval', '600', '--', 'true']);
     expect(await again.exited).toBe(0);
-    expect(judged('once')).toMatchObject({ status: 'up', reason: null });
+    expect(await judged('once')).toMatchObject({ status: 'up', reason: null });
   }, 60_000);
 
   it('exit 4: exits 4 and the monitor says "exited (code 4)"', async () => {
     const { exited } = runWrapper(['job', '--dir', dir, '--', 'sh', '-c', 'exit 4']);
     expect(await exited).toBe(4);
     expect(read('job')).toMatchObject({ status: 'failing', exit: { code: 4, signal: null } });
-    expect(judged('job')).toMatchObject({ status: 'down', reason: 'exited (code 4)' });
+    expect(await judged('job')).toMatchObject({ status: 'down', reason: 'exited (code 4)' });
   }, 60_000);
 
   it('segfault: exits 139 and the monitor says "killed (SIGSEGV)"', async () => {
@@ -119,13 +121,13 @@ describe('ghost-hb run', () => {
     ]);
     expect(await exited).toBe(139);
     expect(read('job').exit).toMatchObject({ code: null, signal: 'SIGSEGV' });
-    expect(judged('job')).toMatchObject({ status: 'down', reason: 'killed (SIGSEGV)' });
+    expect(await judged('job')).toMatchObject({ status: 'down', reason: 'killed (SIGSEGV)' });
   }, 60_000);
 
   it('a command that cannot run: exit 127, recorded', async () => {
     const { exited } = runWrapper(['job', '--dir', dir, '--', path.join(dir, 'no-such-program')]);
     expect(await exited).toBe(127);
-    expect(judged('job')).toMatchObject({ status: 'down', reason: 'exited (code 127)' });
+    expect(await judged('job')).toMatchObject({ status: 'down', reason: 'exited (code 127)' });
   }, 60_000);
 
   it('a stopped child (SIGSTOP) gets no beats: hung; SIGTERM is forwarded with SIGCONT', async () => {
@@ -156,7 +158,7 @@ describe('ghost-hb run', () => {
     await waitFor(() => (out.includes('ready') ? true : undefined), 'the child to be ready');
     child.kill('SIGTERM');
     expect(await exited).toBe(7);
-    expect(judged('job')).toMatchObject({ status: 'down', reason: 'exited (code 7)' });
+    expect(await judged('job')).toMatchObject({ status: 'down', reason: 'exited (code 7)' });
   }, 60_000);
 
   it('kills a child that ignores SIGTERM after --kill-timeout', async () => {
@@ -181,12 +183,11 @@ describe('ghost-hb run', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(137);
     expect(err).toContain('sending SIGKILL');
-    expect(judged('job')).toMatchObject({ status: 'down', reason: 'killed (SIGKILL)' });
+    expect(await judged('job')).toMatchObject({ status: 'down', reason: 'killed (SIGKILL)' });
   }, 60_000);
 
   it('with --probe, beats only while the probe passes', async () => {
-    // The health server runs in its own process: status checks here block this
-    // process's event loop (spawnSync), which would stall a server in it.
+    // The health server runs in its own process, made to stall and recover by signals.
     const script = `
       let healthy = true;
       process.on('SIGUSR1', () => (healthy = false));
@@ -231,8 +232,10 @@ describe('ghost-hb run', () => {
     [['../x', '--dir', '.', '--', 'true'], /bad daemon name/],
     [['job', '--probe', 'ftp://x', '--dir', '.', '--', 'true'], /must be http/],
     [['job', '--dir', 'typo', '--', 'true'], /does not exist/],
-  ])('exit 3 for %j, before anything runs', (args, message) => {
-    const r = runCli(['run', ...args.map((a) => (a === '.' ? dir : a))], { cwd: dir });
+  ])('exit 3 for %j, before anything runs', async (args, message) => {
+    const r = await runCliInProcess(['run', ...args.map((a) => (a === '.' ? dir : a))], {
+      cwd: dir,
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(message);
   });

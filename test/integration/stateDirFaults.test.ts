@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { HbEvent } from '../../src/core/types.js';
 import { STATE_FILES } from '../../src/store/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliInProcess } from '../helpers/cli.js';
 import { exited, faultsRig, until, type FaultsRig, type Watcher } from '../helpers/faults.js';
 
 let rig: FaultsRig;
@@ -73,8 +73,8 @@ async function watchUntilBetaUp(): Promise<{ w: Watcher; beta: ReturnType<Faults
   return { w, beta };
 }
 
-function logged(): HbEvent[] {
-  const r = runCli(['events', '--json', '--state-dir', rig.stateDir]);
+async function logged(): Promise<HbEvent[]> {
+  const r = await runCliInProcess(['events', '--json', '--state-dir', rig.stateDir]);
   expect(r.code).toBe(0);
   return r.stdout
     .split('\n')
@@ -101,7 +101,7 @@ async function expectAllWritten(w: Watcher): Promise<void> {
   await until(() => byRule(w, 'state-dir-writable').length === 1, 'state-dir-writable event');
   w.child.kill('SIGTERM');
   expect(await exited(w.child)).toBe(0);
-  const ids = new Set(logged().map((e) => e.id));
+  const ids = new Set((await logged()).map((e) => e.id));
   for (const e of w.events) expect(ids.has(e.id)).toBe(true);
   const audit = fs.readFileSync(path.join(rig.stateDir, STATE_FILES.audit), 'utf8');
   expect(audit.trim().split('\n').at(-1)).toMatch(/"kind":"stop"/);
@@ -161,7 +161,7 @@ describe('a state directory deleted while running', () => {
     await until(() => byRule(w, 'crashed').length === 1, 'beta crashed on stdout');
     const crashed = byRule(w, 'crashed')[0]!;
     await until(
-      () => logged().some((e) => e.id === crashed.id),
+      async () => (await logged()).some((e) => e.id === crashed.id),
       'the crash in the recreated events.jsonl',
     );
     expect(fs.existsSync(path.join(rig.stateDir, STATE_FILES.state))).toBe(true);

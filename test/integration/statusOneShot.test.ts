@@ -1,13 +1,12 @@
-// `ghost-hb status` (the built binary) says where its settings come from, and
+// `ghost-hb status` says where its settings come from, and
 // reports the clock as `watch` does: asked with a bounded wait, here of a
 // loopback SNTP server with a known offset.
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { writeNtpTimestamp } from '../../src/collectors/clock/sntp.js';
-import { BIN } from '../helpers/cli.js';
+import { runCliInProcess, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/proc.js';
 
 let dir: string;
@@ -60,13 +59,13 @@ describe('ghost-hb status: the clock', () => {
       );
       // Without chronyc or timedatectl on PATH, whether or not this host has them.
       const env = { PATH: pathOnlyNode };
-      const r = await runCliAsync(['status', '--json', '--config', configFile], env);
+      const r = await cli(['status', '--json', '--config', configFile], env);
       const doc = JSON.parse(r.stdout);
       expect(doc.clock).toMatchObject({ synced: true, source: `sntp 127.0.0.1:${srv.port}` });
       // Positive: the local clock is behind its reference (the server is 250 ms ahead).
       expect(Math.abs(doc.clock.offsetMs - 250)).toBeLessThan(50);
       expect(doc.sources.clock).toBe(true);
-      const text = await runCliAsync(['status', '--config', configFile], env);
+      const text = await cli(['status', '--config', configFile], env);
       expect(text.stdout).toMatch(
         /^clock {2}synced, 2\d\d\.\d ms behind, .*\(sntp 127\.0\.0\.1:\d+\)$/m,
       );
@@ -81,7 +80,7 @@ describe('ghost-hb status: the clock', () => {
     // Named like the tool, not executable: execvp would fail the lookup with EACCES.
     fs.writeFileSync(path.join(bad, 'chronyc'), '#!/bin/sh\nexit 0\n', { mode: 0o644 });
     fs.writeFileSync(configFile, JSON.stringify({ heartbeatDir: dir, daemons: [] }));
-    const r = await runCliAsync(['status', '--json', '--config', configFile], {
+    const r = await cli(['status', '--json', '--config', configFile], {
       PATH: `${bad}${path.delimiter}${pathOnlyNode}`,
     });
     const doc = JSON.parse(r.stdout);
@@ -97,12 +96,10 @@ describe('ghost-hb status: the clock', () => {
 describe('ghost-hb status: where the settings come from', () => {
   it('names the config file and the heartbeat directory, in text and JSON', async () => {
     fs.writeFileSync(configFile, JSON.stringify({ heartbeatDir: dir, daemons: ['alpha'] }));
-    const json = JSON.parse(
-      (await runCliAsync(['status', '--json', '--config', configFile])).stdout,
-    );
+    const json = JSON.parse((await cli(['status', '--json', '--config', configFile])).stdout);
     expect(json.origin).toEqual({ configFile, defaultDaemons: false });
     expect(json.heartbeatDir).toBe(dir);
-    const text = (await runCliAsync(['status', '--config', configFile])).stdout;
+    const text = (await cli(['status', '--config', configFile])).stdout;
     expect(text).toContain(`config ${configFile}\n`);
     expect(text).toContain(`heartbeats ${dir}\n`);
     expect(text).not.toContain('built-in default list');
@@ -112,10 +109,10 @@ describe('ghost-hb status: where the settings come from', () => {
     const empty = tempDir('ghost-hb-noconfig-');
     try {
       fs.mkdirSync(path.join(empty, '_heartbeat'));
-      const json = JSON.parse((await runCliAsync(['status', '--json'], {}, empty)).stdout);
+      const json = JSON.parse((await cli(['status', '--json'], {}, empty)).stdout);
       expect(json.origin).toEqual({ configFile: null, defaultDaemons: true });
       expect(json.heartbeatDir).toBe(path.join(fs.realpathSync(empty), '_heartbeat'));
-      const r = await runCliAsync(['status'], {}, empty);
+      const r = await cli(['status'], {}, empty);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('config built-in defaults (no .heartbeatrc found)');
       expect(r.stdout).toContain("ghost-hb's built-in default list");
@@ -128,21 +125,7 @@ describe('ghost-hb status: where the settings come from', () => {
   });
 });
 
-/** runCli without blocking this process (the SNTP server above must keep answering). */
-function runCliAsync(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  cwd = configDir,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The CLI in this process, without colour, from the config's directory unless told. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = configDir): Promise<CliResult> {
+  return runCliInProcess(args, { env: { NO_COLOR: '1', ...env }, cwd });
 }

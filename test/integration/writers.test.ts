@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/proc.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -28,7 +28,7 @@ const cases: Array<[string, string, string[]]> = [
   ['node', process.execPath, [path.join(WRITERS, 'heartbeat.mjs')]],
 ];
 
-it.each(cases)('the %s writer writes a beat the engine reads as up', (_lang, cmd, args) => {
+it.each(cases)('the %s writer writes a beat the engine reads as up', async (_lang, cmd, args) => {
   if (cmd === 'python3' && !requireTool('python3', 'python3')) return;
   const r = spawnSync(cmd, [...args, dir, 'worker', '30'], {
     encoding: 'utf8',
@@ -40,7 +40,7 @@ it.each(cases)('the %s writer writes a beat the engine reads as up', (_lang, cmd
   expect(fs.readdirSync(dir)).toEqual(['worker.json']);
   const cfg = path.join(cfgDir, 'rc.json');
   fs.writeFileSync(cfg, JSON.stringify({ heartbeatDir: dir, daemons: ['worker'] }));
-  const s = runCli(['status', '--json', '--config', cfg]);
+  const s = await runCliInProcess(['status', '--json', '--config', cfg]);
   const d = JSON.parse(s.stdout).daemons.find((x: { name: string }) => x.name === 'worker');
   expect(d).toMatchObject({
     status: 'up',

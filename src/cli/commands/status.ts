@@ -46,10 +46,10 @@ async function fromAgent(stateDir: string, heartbeatDir: string): Promise<Snapsh
 }
 
 /** One poll of our own, with the clock sources asked alongside (bounded by their timeouts), as `watch` asks them. */
-async function pollHere(config: Config, cwd: string): Promise<Snapshot> {
+async function pollHere(config: Config, ctx: CommandContext): Promise<Snapshot> {
   const [polled, clock] = await Promise.all([
-    collectSnapshot({ config, cwd }),
-    new ClockCollector(config.clock).check(),
+    collectSnapshot({ config, cwd: ctx.cwd }),
+    new ClockCollector(config.clock, { env: ctx.env }).check(),
   ]);
   return withClockAttempt(polled, clock);
 }
@@ -76,7 +76,7 @@ async function fleetStatus(
   const answers = await askFleet(specs, {
     stateDir,
     timeoutMs: 5000,
-    pollHere: () => pollHere(config, ctx.cwd),
+    pollHere: () => pollHere(config, ctx),
   });
   const report = fleetReport(answers, Date.now());
   if (ctx.flags.json) {
@@ -140,7 +140,7 @@ ${PROMETHEUS_HELP}
     const remoteFlags = ctx.flags.remote ?? [];
     if (remoteFlags.length > 0) return fleetStatus(ctx, config, stateDir, remoteFlags);
     const snapshot =
-      (await fromAgent(stateDir, config.heartbeatDir)) ?? (await pollHere(config, ctx.cwd));
+      (await fromAgent(stateDir, config.heartbeatDir)) ?? (await pollHere(config, ctx));
     if (ctx.flags.json) {
       ctx.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
     } else {

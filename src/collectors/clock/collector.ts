@@ -44,20 +44,23 @@ export function findExecutable(name: string, pathEnv: string | undefined): strin
   return null;
 }
 
-export const runCommand: CommandRunner = (file, args, timeoutMs) =>
-  new Promise((resolve, reject) => {
-    const found = file.includes('/') ? file : findExecutable(file, process.env.PATH);
-    if (found === null) {
-      reject(Object.assign(new Error(`${file}: not found on PATH`), { code: 'ENOENT' }));
-      return;
-    }
-    execFile(
-      found,
-      args,
-      { timeout: timeoutMs, maxBuffer: 64 * 1024, env: { ...process.env, LC_ALL: 'C' } },
-      (err, stdout) => (err ? reject(err) : resolve(stdout)),
-    );
-  });
+/** Runs programs found on `env`'s PATH, with `env` (in the C locale, whose output the parsers read). */
+export function commandRunner(env: NodeJS.ProcessEnv = process.env): CommandRunner {
+  return (file, args, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const found = file.includes('/') ? file : findExecutable(file, env.PATH);
+      if (found === null) {
+        reject(Object.assign(new Error(`${file}: not found on PATH`), { code: 'ENOENT' }));
+        return;
+      }
+      execFile(
+        found,
+        args,
+        { timeout: timeoutMs, maxBuffer: 64 * 1024, env: { ...env, LC_ALL: 'C' } },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
+    });
+}
 
 export const SNTP_DEFAULT_PORT = 123;
 
@@ -146,7 +149,10 @@ export async function querySntpBest(
 }
 
 export interface ClockCollectorOptions {
+  /** Default: chronyc and timedatectl as found on `env`'s PATH. */
   run?: CommandRunner;
+  /** The environment the tools are looked up on and run with (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   sntp?: typeof querySntp;
   /** Monotonic ms, for the refresh schedule. */
   monoNow?: () => number;
@@ -190,7 +196,7 @@ export class ClockCollector {
     private readonly config: Config['clock'],
     opts: ClockCollectorOptions = {},
   ) {
-    this.run = opts.run ?? runCommand;
+    this.run = opts.run ?? commandRunner(opts.env);
     this.sntp = opts.sntp ?? ((host, port, timeoutMs) => querySntpBest(host, port, timeoutMs));
     this.monoNow = opts.monoNow ?? (() => performance.now());
   }
