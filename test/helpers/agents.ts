@@ -1,18 +1,22 @@
-// `watch` and `serve` agents over a temporary heartbeat and state directory,
-// as the agent tests set them up: a config written before each test (the
-// directories plus the test's settings), every agent killed and the directory
-// removed after it.
+// `watch` and `serve` agents (the built binary) over a temporary heartbeat and
+// state directory, as the agent tests set them up: a config written before
+// each test (the directories plus the test's settings), every agent killed and
+// the directory removed after it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach } from '@jest/globals';
+import type { HbEvent } from '../../src/core/types.js';
 import { BIN } from './cli.js';
 import { killAll, killHard, tempDir } from './proc.js';
 
 export interface Agent {
   child: ChildProcess;
-  /** What it has written to stderr so far. */
+  /** What it has written to stdout and stderr so far. */
+  stdout(): string;
   stderr(): string;
+  /** The events it has printed so far (`watch --json`: one JSON line each). */
+  events: HbEvent[];
   exit: Promise<number | null>;
 }
 
@@ -24,7 +28,7 @@ export interface AgentScene {
   readonly configFile: string;
   /** Children killed after each test, with the agents. */
   readonly agents: Set<ChildProcess>;
-  /** `watch` or `serve` (listening on 127.0.0.1:0) on the config; `umask` starts it under that umask. */
+  /** `watch` or `serve` (listening on 127.0.0.1:0) on the config, from `root`; `umask` starts it under that umask. */
   startAgent(command: 'watch' | 'serve', opts?: { extra?: string[]; umask?: string }): Agent;
 }
 
@@ -56,20 +60,31 @@ export function agentScene(prefix: string, settings: Record<string, unknown>): A
   ): Agent {
     const args = [BIN, command, '--config', dirs.configFile, ...(opts.extra ?? [])];
     if (command === 'serve') args.push('--listen', '127.0.0.1:0');
-    const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
+    const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+    const spawnOpts = { cwd: dirs.root, stdio };
     // Under a umask: through sh, which execs node (the child's pid is the agent's).
     const child = opts.umask
-      ? spawn('sh', ['-c', `umask ${opts.umask}; exec "$0" "$@"`, process.execPath, ...args], {
-          stdio,
-        })
-      : spawn(process.execPath, args, { stdio });
+      ? spawn(
+          'sh',
+          ['-c', `umask ${opts.umask}; exec "$0" "$@"`, process.execPath, ...args],
+          spawnOpts,
+        )
+      : spawn(process.execPath, args, spawnOpts);
     agents.add(child);
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const exit = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
-    return { child, stderr: () => err, exit };
+    const out = { stdout: '', stderr: '', partial: '' };
+    const events: HbEvent[] = [];
+    child.stdout.on('data', (d: Buffer) => {
+      out.stdout += d.toString();
+      const lines = (out.partial + d.toString()).split('\n');
+      out.partial = lines.pop()!;
+      for (const line of lines) if (line.startsWith('{')) events.push(JSON.parse(line) as HbEvent);
+    });
+    child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+      else child.once('exit', (code) => resolve(code));
+    });
+    return { child, stdout: () => out.stdout, stderr: () => out.stderr, events, exit };
   }
 
   return {

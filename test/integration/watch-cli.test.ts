@@ -1,95 +1,42 @@
-// `ghost-hb watch` and `ghost-hb events` run as the built binary (npm run
-// build first; .ci/run does). kill -9 of the watcher must lose no event it
-// had printed (it prints only after the poll that logged and synced them).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// `ghost-hb watch` (the built binary) and `ghost-hb events`: kill -9 of the
+// watcher must lose no event it had printed (it prints only after the poll
+// that logged and synced them).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { HbEvent } from '../../src/core/types.js';
+import { describe, expect, it } from '@jest/globals';
 import { EventLog } from '../../src/store/eventLog.js';
 import { STATE_FILES } from '../../src/store/paths.js';
+import { agentScene } from '../helpers/agents.js';
+import { BIN, runCliInProcess } from '../helpers/cli.js';
+import { spawnBeater } from '../helpers/proc.js';
 import { until } from '../helpers/wait.js';
-import { BEATER } from '../helpers/proc.js';
 
-const BIN = path.resolve('bin/ghost-hb.js');
-const children = new Set<ChildProcess>();
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-let root: string;
-let hbDir: string;
-let stateDir: string;
-let configFile: string;
-beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-hb-watch-'));
-  hbDir = path.join(root, 'hb');
-  stateDir = path.join(root, 'state');
-  fs.mkdirSync(hbDir);
-  configFile = path.join(root, '.heartbeatrc');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({
-      heartbeatDir: hbDir,
-      stateDir,
-      pollInterval: 0.2,
-      discover: false,
-      daemons: [{ name: 'relay', interval: 0.2, tolerance: 0.2, grace: 0.6 }],
-      alerts: { minUptimeSec: 0 },
-    }),
-  );
-});
-afterEach(async () => {
-  for (const c of [...children]) {
-    c.kill('SIGKILL');
-    await exited(c);
-  }
-  fs.rmSync(root, { recursive: true, force: true });
+const scene = agentScene('ghost-hb-watch-', {
+  pollInterval: 0.2,
+  discover: false,
+  daemons: [{ name: 'relay', interval: 0.2, tolerance: 0.2, grace: 0.6 }],
+  alerts: { minUptimeSec: 0 },
 });
 
-function startWatch(): { child: ChildProcess; events: HbEvent[] } {
-  const child = track(
-    spawn(process.execPath, [BIN, 'watch', '--config', configFile, '--json'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  const events: HbEvent[] = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    for (const l of lines) if (l) events.push(JSON.parse(l) as HbEvent);
-  });
-  return { child, events };
-}
+const startWatch = () => scene.startAgent('watch', { extra: ['--json'] });
+const firstPoll = () =>
+  until(() => fs.existsSync(path.join(scene.stateDir, STATE_FILES.state)), 'first poll');
 
 describe('ghost-hb watch', () => {
   it('prints events as JSON lines; after kill -9 every printed event is in the log', async () => {
-    const beater = track(
-      spawn(process.execPath, [BEATER, hbDir, 'relay', '100'], { stdio: 'ignore' }),
-    );
-    const { child, events } = startWatch();
-    await until(() => fs.existsSync(path.join(stateDir, STATE_FILES.state)), 'first poll');
+    const beater = spawnBeater(scene.hbDir, 'relay', 100);
+    const { child, events, exit } = startWatch();
+    await firstPoll();
     beater.kill('SIGKILL');
     await until(
       () => events.some((e) => e.rule === 'crashed' && e.daemon === 'relay'),
       'crashed event',
     );
     child.kill('SIGKILL');
-    await exited(child);
+    await exit;
 
-    const logged = EventLog.readQuery(stateDir);
+    const logged = EventLog.readQuery(scene.stateDir);
     const loggedIds = new Set(logged.map((e) => e.id));
     for (const e of events) expect(loggedIds.has(e.id)).toBe(true);
     const crashed = logged.find((e) => e.rule === 'crashed')!;
@@ -97,48 +44,49 @@ describe('ghost-hb watch', () => {
   });
 
   it('SIGTERM flushes, records the stop in the audit log and exits 0', async () => {
-    const { child } = startWatch();
-    await until(() => fs.existsSync(path.join(stateDir, STATE_FILES.state)), 'first poll');
+    const { child, exit } = startWatch();
+    await firstPoll();
     child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
+    expect(await exit).toBe(0);
     const audit = fs
-      .readFileSync(path.join(stateDir, STATE_FILES.audit), 'utf8')
+      .readFileSync(path.join(scene.stateDir, STATE_FILES.audit), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(audit.map((a) => a.kind)).toEqual(['start', 'stop']);
-    expect(audit[0]).toMatchObject({ command: 'watch', configFile, pid: child.pid });
+    expect(audit[0]).toMatchObject({
+      command: 'watch',
+      configFile: scene.configFile,
+      pid: child.pid,
+    });
     expect(audit[0].configSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(audit[1]).toMatchObject({ reason: 'SIGTERM' });
   });
 
-  it('a bad config exits 3 and is recorded in the audit log', () => {
-    fs.writeFileSync(configFile, JSON.stringify({ pollInterval: -1 }));
-    const r = spawnSync(
-      process.execPath,
-      [BIN, 'watch', '--config', configFile, '--state-dir', stateDir],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(r.status).toBe(3);
+  it('a bad config exits 3 and is recorded in the audit log', async () => {
+    fs.writeFileSync(scene.configFile, JSON.stringify({ pollInterval: -1 }));
+    const r = await runCliInProcess([
+      'watch',
+      '--config',
+      scene.configFile,
+      '--state-dir',
+      scene.stateDir,
+    ]);
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/pollInterval/);
-    const audit = fs.readFileSync(path.join(stateDir, STATE_FILES.audit), 'utf8');
+    const audit = fs.readFileSync(path.join(scene.stateDir, STATE_FILES.audit), 'utf8');
     expect(JSON.parse(audit.trim()).kind).toBe('config-error');
   });
 
-  it('the monitor and serve record a bad config in the default state directory too', () => {
-    fs.writeFileSync(configFile, JSON.stringify({ pollInterval: -1 }));
-    const xdg = path.join(root, 'xdg');
+  it('the monitor and serve record a bad config in the default state directory too', async () => {
+    fs.writeFileSync(scene.configFile, JSON.stringify({ pollInterval: -1 }));
+    const xdg = path.join(scene.root, 'xdg');
     for (const args of [
-      ['--config', configFile],
-      ['serve', '--config', configFile],
+      ['--config', scene.configFile],
+      ['serve', '--config', scene.configFile],
     ]) {
-      const r = spawnSync(process.execPath, [BIN, ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, XDG_STATE_HOME: xdg },
-      });
-      expect(r.status).toBe(3);
+      const r = await runCliInProcess(args, { env: { XDG_STATE_HOME: xdg } });
+      expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/pollInterval/);
     }
     const audit = fs.readFileSync(path.join(xdg, 'ghost-hb', STATE_FILES.audit), 'utf8');
@@ -153,7 +101,7 @@ describe('ghost-hb watch', () => {
 
 describe('ghost-hb events', () => {
   function seedLog(): void {
-    const log = new EventLog(stateDir, { rotateBytes: 1e7, keep: 5, retentionDays: 14 });
+    const log = new EventLog(scene.stateDir, { rotateBytes: 1e7, keep: 5, retentionDays: 14 });
     const now = Date.now();
     log.append([
       {
@@ -184,47 +132,46 @@ describe('ghost-hb events', () => {
     log.close();
   }
   const events = (...args: string[]) =>
-    spawnSync(process.execPath, [BIN, 'events', '--state-dir', stateDir, ...args], {
-      encoding: 'utf8',
-    });
+    runCliInProcess(['events', '--state-dir', scene.stateDir, ...args]);
+  const ids = async (...args: string[]) =>
+    (await events('--json', ...args)).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).id);
 
-  it('filters by --since, --severity and --daemon, as JSON or text', () => {
+  it('filters by --since, --severity and --daemon, as JSON or text', async () => {
     seedLog();
-    const ids = (r: ReturnType<typeof events>) =>
-      r.stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l).id);
-    expect(ids(events('--json'))).toEqual(['1', '2', '3']);
-    expect(ids(events('--json', '--since', '1h'))).toEqual(['2', '3']);
+    expect(await ids()).toEqual(['1', '2', '3']);
+    expect(await ids('--since', '1h')).toEqual(['2', '3']);
     // The same grammar as the API's: decimals, a space, epoch milliseconds.
-    expect(ids(events('--json', '--since', '1.5 h'))).toEqual(['2', '3']);
-    expect(ids(events('--json', '--since', String(Date.now() - 2 * 3600_000)))).toEqual(['2', '3']);
-    expect(ids(events('--json', '--severity', 'error'))).toEqual(['2']);
-    expect(ids(events('--json', '--daemon', 'db'))).toEqual(['3']);
-    const text = events('--since', '1h');
-    expect(text.status).toBe(0);
+    expect(await ids('--since', '1.5 h')).toEqual(['2', '3']);
+    expect(await ids('--since', String(Date.now() - 2 * 3600_000))).toEqual(['2', '3']);
+    expect(await ids('--severity', 'error')).toEqual(['2']);
+    expect(await ids('--daemon', 'db')).toEqual(['3']);
+    const text = await events('--since', '1h');
+    expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/ERROR\s+crashed\s+relay\s+relay is down: crashed/);
-    expect(events('--severity', 'loud').status).toBe(3);
-    expect(events('--since', 'yesterday-ish').status).toBe(3);
+    expect((await events('--severity', 'loud')).code).toBe(3);
+    expect((await events('--since', 'yesterday-ish')).code).toBe(3);
   });
 
   it('--follow prints events appended by another process and exits 0 on SIGINT', async () => {
     seedLog();
-    const child = track(
-      spawn(
-        process.execPath,
-        [BIN, 'events', '--state-dir', stateDir, '--json', '--follow', '--severity', 'warn'],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      ),
+    // A process of its own: it follows until a signal.
+    const follow = ['--json', '--follow', '--severity', 'warn'];
+    const child = spawn(
+      process.execPath,
+      [BIN, 'events', '--state-dir', scene.stateDir, ...follow],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
+    scene.agents.add(child);
+    const exit = new Promise((resolve) => child.once('exit', resolve));
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => out.includes('"id":"3"'), 'existing events');
-    const log = new EventLog(stateDir, { rotateBytes: 1e7, keep: 5, retentionDays: 14 });
+    const log = new EventLog(scene.stateDir, { rotateBytes: 1e7, keep: 5, retentionDays: 14 });
     log.append([
       {
         id: '4',
@@ -247,6 +194,6 @@ describe('ghost-hb events', () => {
     await until(() => out.includes('"id":"5"'), 'followed event');
     expect(out).not.toContain('"id":"4"');
     child.kill('SIGINT');
-    expect(await exited(child)).toBe(0);
+    expect(await exit).toBe(0);
   });
 });
