@@ -7,16 +7,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BeatingFleet } from '../helpers/beatingFleet.js';
-import { Tmux, paneRows } from '../helpers/tmux.js';
+import { BIN } from '../helpers/cli.js';
+import { paneRows, startMonitorPane, type MonitorPane, type Tmux } from '../helpers/tmux.js';
 import { requireTool } from '../helpers/tools.js';
+import { until } from '../helpers/wait.js';
 
 /** An OSC title sequence (ESC ] ... BEL), whose BEL is not a bell. */
 // eslint-disable-next-line no-control-regex -- the control characters are what it matches
 const TITLE_SEQUENCE = /\u001b\][^\u0007]*\u0007/g;
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const DAEMONS = ['relayCore', 'executor'];
 const CI = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -27,40 +27,25 @@ const describeE2e = ready ? describe : describe.skip;
 /** The bells written, not counting the BEL that ends a title sequence. */
 const bells = (raw: string) => raw.replace(TITLE_SEQUENCE, '').split('\u0007').length - 1;
 
-interface Run {
-  fleet: BeatingFleet;
-  tmux: Tmux;
-  written(): string;
-}
+const runs: MonitorPane[] = [];
 
-const runs: Run[] = [];
-
-/** A fleet, a monitor in a 100x30 tmux pane with its output piped to a file, all up. */
-async function start(ui: { bell: boolean; title: boolean } | null): Promise<Run> {
-  const fleet = await BeatingFleet.start('ghost-hb-e2e-bell-', DAEMONS, 1);
-  const rc = path.join(fleet.root, '.heartbeatrc.json');
-  if (ui) fs.writeFileSync(rc, JSON.stringify({ ...JSON.parse(fs.readFileSync(rc, 'utf8')), ui }));
-  const raw = path.join(fleet.root, 'pane.raw');
-  const tmux = new Tmux();
-  const run: Run = {
-    fleet,
-    tmux,
-    written: () => (fs.existsSync(raw) ? fs.readFileSync(raw, 'latin1') : ''),
-  };
+/** A fleet, a monitor in a 100x30 tmux pane with its output recorded, all up. */
+async function start(ui: { bell: boolean; title: boolean } | null): Promise<MonitorPane> {
+  const run = await startMonitorPane({
+    prefix: 'ghost-hb-e2e-bell-',
+    daemons: DAEMONS,
+    pollInterval: 1,
+    width: 100,
+    height: 30,
+    record: true,
+    ...(ui ? { config: { ui } } : {}),
+  });
   runs.push(run);
-  tmux.start(fleet.root, 100, 30, { PS1: '$ ', TERM: 'xterm-256color' });
-  tmux.run('pipe-pane', '-o', '-t', tmux.session, `cat >> ${raw}`);
-  tmux.type(`node ${bin}`);
-  tmux.keys('Enter');
-  await tmux.waitFor(
-    (p) => DAEMONS.every((n) => paneRows(p).some((r) => r.name === n && /up/.test(r.line))),
-    60_000,
-  );
   return run;
 }
 
 /** Kill executor and wait until the screen shows it down. */
-async function killExecutor(run: Run): Promise<void> {
+async function killExecutor(run: MonitorPane): Promise<void> {
   run.fleet.children.get('executor')!.kill('SIGKILL');
   await run.tmux.waitFor(
     (p) => paneRows(p).some((r) => r.name === 'executor' && /down/.test(r.line)),
@@ -72,10 +57,7 @@ const paneTitle = (tmux: Tmux) =>
   tmux.run('display-message', '-p', '-t', tmux.session, '#{pane_title}').trim();
 
 afterAll(() => {
-  for (const r of runs) {
-    r.tmux.kill();
-    r.fleet.close();
-  }
+  for (const r of runs) r.close();
 });
 
 describeE2e('bell and window title', () => {
@@ -86,11 +68,7 @@ describeE2e('bell and window title', () => {
     expect(bells(run.written())).toBe(0);
     await killExecutor(run);
     await run.tmux.waitFor(() => paneTitle(run.tmux) === `[1 down] ghost-hb ${host}`, 30_000);
-    const deadline = Date.now() + 30_000;
-    while (bells(run.written()) === 0) {
-      if (Date.now() > deadline) throw new Error('no bell reached the pipe');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(() => bells(run.written()) > 0, 'a bell to reach the pipe');
     expect(run.written()).toContain(`\u001b]2;[1 down] ghost-hb ${host}\u0007`);
     expect(bells(run.written())).toBe(1);
   }, 150_000);
@@ -119,15 +97,19 @@ const describeHost = ready && canUnshare() ? describe : describe.skip;
 
 describeHost('markers under a long hostname', () => {
   it('come first on the title line at 80 columns with a 60-character hostname', async () => {
-    const fleet = await BeatingFleet.start('ghost-hb-e2e-host-', DAEMONS, 1);
-    const tmux = new Tmux();
-    runs.push({ fleet, tmux, written: () => '' });
     const host = `a${'-long-hostname'.repeat(4)}-01`;
     expect(host).toHaveLength(60);
-    tmux.start(fleet.root, 80, 24, { NO_COLOR: '1', PS1: '$ ', TERM: 'xterm-256color' });
-    tmux.type(`unshare --uts sh -c 'hostname ${host} && exec node ${bin}'`);
-    tmux.keys('Enter');
-    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 60_000);
+    const run = await startMonitorPane({
+      prefix: 'ghost-hb-e2e-host-',
+      daemons: DAEMONS,
+      pollInterval: 1,
+      width: 80,
+      height: 24,
+      env: { NO_COLOR: '1' },
+      command: `unshare --uts sh -c 'hostname ${host} && exec node ${BIN}'`,
+    });
+    runs.push(run);
+    const { tmux } = run;
     tmux.type('p');
     tmux.type('/relay');
     tmux.keys('Enter');

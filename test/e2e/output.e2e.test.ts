@@ -4,12 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BeatingFleet } from '../helpers/beatingFleet.js';
-import { Tmux, paneRows } from '../helpers/tmux.js';
+import type { BeatingFleet } from '../helpers/beatingFleet.js';
+import { Tmux, paneRows, startMonitorPane, type MonitorPane } from '../helpers/tmux.js';
 import { until } from '../helpers/wait.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const DAEMONS = ['relayCore', 'watchdog', 'executor', 'healer'];
 const CLEAR = '\u001b[2J';
 
@@ -20,34 +19,25 @@ const describeE2e = ready ? describe : describe.skip;
 const lastPoll = (pane: string) => /last poll (\d\d:\d\d:\d\d)/.exec(pane)?.[1] ?? null;
 
 describeE2e('the terminal output of the monitor', () => {
+  let pane: MonitorPane | undefined;
   let fleet: BeatingFleet;
-  const tmux = new Tmux();
-  let raw: string;
-  const written = () => (fs.existsSync(raw) ? fs.readFileSync(raw, 'latin1') : '');
+  let tmux: Tmux;
+  const written = () => pane!.written();
   const clears = (s: string) => s.split(CLEAR).length - 1;
 
   beforeAll(async () => {
-    fleet = await BeatingFleet.start('ghost-hb-e2e-out-', DAEMONS, 1);
-    raw = path.join(fleet.root, 'pane.raw');
-    tmux.start(fleet.root, 120, 40, {
-      PS1: '$ ',
-      TERM: 'xterm-256color',
-      // The screen's prefs go to the user's state directory: a private one per test.
-      XDG_STATE_HOME: fleet.root,
+    pane = await startMonitorPane({
+      prefix: 'ghost-hb-e2e-out-',
+      daemons: DAEMONS,
+      pollInterval: 1,
+      width: 120,
+      height: 40,
+      record: true,
     });
-    tmux.run('pipe-pane', '-o', '-t', tmux.session, `cat >> ${raw}`);
-    tmux.type(`node ${bin}`);
-    tmux.keys('Enter');
-    await tmux.waitFor(
-      (p) => DAEMONS.every((n) => paneRows(p).some((r) => r.name === n && /up/.test(r.line))),
-      60_000,
-    );
+    ({ fleet, tmux } = pane);
   }, 90_000);
 
-  afterAll(() => {
-    tmux.kill();
-    fleet?.close();
-  });
+  afterAll(() => pane?.close());
 
   it('clears once, then writes only changes, frame after frame', async () => {
     const start = written().length;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BeatingFleet } from '../helpers/beatingFleet.js';
-import { Tmux, paneRows } from '../helpers/tmux.js';
+import type { BeatingFleet } from '../helpers/beatingFleet.js';
+import { Tmux, paneRows, startMonitorPane, type MonitorPane } from '../helpers/tmux.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin', 'ghost-hb.js');
@@ -15,28 +15,24 @@ const ready = Tmux.available() && fs.existsSync(path.join(repo, 'dist', 'cli', '
 const describeE2e = ready ? describe : describe.skip;
 
 describeE2e('the monitor screen in tmux', () => {
+  let pane: MonitorPane | undefined;
   let fleet: BeatingFleet;
-  const tmux = new Tmux();
+  let tmux: Tmux;
   const lines = (p: string) => p.split('\n');
 
   beforeAll(async () => {
-    fleet = await BeatingFleet.start('ghost-hb-e2e-screen-', DAEMONS, 2);
-    tmux.start(fleet.root, 80, 24, {
-      NO_COLOR: '1',
-      PS1: '$ ',
-      TERM: 'xterm-256color',
-      // The screen's prefs go to the user's state directory: a private one per test.
-      XDG_STATE_HOME: fleet.root,
+    pane = await startMonitorPane({
+      prefix: 'ghost-hb-e2e-screen-',
+      daemons: DAEMONS,
+      pollInterval: 2,
+      width: 80,
+      height: 24,
+      env: { NO_COLOR: '1' },
     });
-    tmux.type(`node ${bin}`);
-    tmux.keys('Enter');
-    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 60_000);
+    ({ fleet, tmux } = pane);
   }, 90_000);
 
-  afterAll(() => {
-    tmux.kill();
-    fleet?.close();
-  });
+  afterAll(() => pane?.close());
 
   it('keeps the title and says why the table is empty', async () => {
     tmux.type('/zzz');

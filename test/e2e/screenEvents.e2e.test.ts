@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BeatingFleet } from '../helpers/beatingFleet.js';
-import { Tmux, paneRows } from '../helpers/tmux.js';
+import type { BeatingFleet } from '../helpers/beatingFleet.js';
+import { Tmux, paneRows, startMonitorPane, type MonitorPane } from '../helpers/tmux.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const DAEMONS = ['relayCore', 'watchdog', 'executor'];
 /** Beats without being configured: its "appeared" event is wider than an 80-column pane line. */
 const STRANGER = 'reporter';
@@ -20,8 +19,9 @@ const ready = Tmux.available() && fs.existsSync(path.join(repo, 'dist', 'cli', '
 const describeE2e = ready ? describe : describe.skip;
 
 describeE2e('the event pane in tmux', () => {
+  let pane: MonitorPane | undefined;
   let fleet: BeatingFleet;
-  const tmux = new Tmux();
+  let tmux: Tmux;
   const lines = (p: string) => p.split('\n');
   /** The event pane's title line. */
   const title = (p: string) => lines(p).find((l) => l.startsWith('EVENTS')) ?? '';
@@ -50,24 +50,20 @@ describeE2e('the event pane in tmux', () => {
   }
 
   beforeAll(async () => {
-    fleet = await BeatingFleet.start('ghost-hb-e2e-events-', DAEMONS, 2);
-    tmux.start(fleet.root, 80, 30, {
-      NO_COLOR: '1',
-      PS1: '$ ',
-      TERM: 'xterm-256color',
-      XDG_STATE_HOME: fleet.root,
+    pane = await startMonitorPane({
+      prefix: 'ghost-hb-e2e-events-',
+      daemons: DAEMONS,
+      pollInterval: 2,
+      width: 80,
+      height: 30,
+      env: { NO_COLOR: '1' },
     });
-    tmux.type(`node ${bin}`);
-    tmux.keys('Enter');
-    await tmux.waitFor((p) => paneRows(p).length === DAEMONS.length, 60_000);
+    ({ fleet, tmux } = pane);
     fleet.startDaemon(STRANGER);
     await tmux.waitFor((p) => p.includes(`new daemon ${STRANGER} appeared`), 60_000);
   }, 120_000);
 
-  afterAll(() => {
-    tmux.kill();
-    fleet?.close();
-  });
+  afterAll(() => pane?.close());
 
   it('Tab moves focus to the event pane and back', async () => {
     // The table has focus: its selected row is marked, the pane's title is plain.

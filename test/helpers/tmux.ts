@@ -2,6 +2,9 @@
 // touches the user's sessions, and killed afterwards.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { BeatingFleet } from './beatingFleet.js';
+import { BIN } from './cli.js';
 import { running } from './proc.js';
 import { waitFor } from './wait.js';
 
@@ -167,4 +170,71 @@ export function paneRows(pane: string): Array<{ name: string; line: string }> {
       name: line.replace(/^[ >]?[✔▲✖?] \S+\s+(?:⊘ )?/, '').split(/\s+/)[0]!,
       line,
     }));
+}
+
+export interface MonitorPaneOptions {
+  /** Of the fleet's temporary directory. */
+  prefix: string;
+  daemons: string[];
+  /** The monitor's poll interval (s). */
+  pollInterval: number;
+  width: number;
+  height: number;
+  /** More environment for the pane (it has PS1 and TERM=xterm-256color). */
+  env?: Record<string, string>;
+  /** Settings added to the fleet's .heartbeatrc.json before the monitor starts. */
+  config?: Record<string, unknown>;
+  /** Keep everything the pane is sent (tmux pipe-pane), for `written()`. */
+  record?: boolean;
+  /** The command line typed into the pane's shell (default: node and the built binary). */
+  command?: string;
+}
+
+export interface MonitorPane {
+  fleet: BeatingFleet;
+  tmux: Tmux;
+  /** What the monitor has written to the terminal so far (with `record`; '' without). */
+  written(): string;
+  /** Kill the tmux server (and the monitor) and the fleet. */
+  close(): void;
+}
+
+/**
+ * A beating fleet and the built monitor on it in a private tmux pane of the
+ * size given, from the fleet's directory; resolves once the screen shows every
+ * daemon up. The fleet and the pane are closed by `close()`, also when the
+ * start fails.
+ */
+export async function startMonitorPane(o: MonitorPaneOptions): Promise<MonitorPane> {
+  const fleet = await BeatingFleet.start(o.prefix, o.daemons, o.pollInterval);
+  const tmux = new Tmux();
+  const raw = path.join(fleet.root, 'pane.raw');
+  const pane: MonitorPane = {
+    fleet,
+    tmux,
+    written: () => (fs.existsSync(raw) ? fs.readFileSync(raw, 'latin1') : ''),
+    close: () => {
+      tmux.kill();
+      fleet.close();
+    },
+  };
+  try {
+    if (o.config) {
+      const rc = path.join(fleet.root, '.heartbeatrc.json');
+      const current = JSON.parse(fs.readFileSync(rc, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(rc, JSON.stringify({ ...current, ...o.config }));
+    }
+    tmux.start(fleet.root, o.width, o.height, { PS1: '$ ', TERM: 'xterm-256color', ...o.env });
+    if (o.record) tmux.run('pipe-pane', '-o', '-t', tmux.session, `cat >> ${raw}`);
+    tmux.type(o.command ?? `node ${BIN}`);
+    tmux.keys('Enter');
+    await tmux.waitFor(
+      (p) => o.daemons.every((n) => paneRows(p).some((r) => r.name === n && /up/.test(r.line))),
+      60_000,
+    );
+  } catch (err) {
+    pane.close();
+    throw err;
+  }
+  return pane;
 }
