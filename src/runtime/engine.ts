@@ -95,6 +95,8 @@ export class Engine {
   private readonly deps: EngineDeps;
   private states = new Map<string, DaemonState>();
   private runtime: DaemonRuntime[] = [];
+  /** Each daemon's place in `runtime`, as the last full poll ordered it (checkBeats keeps the order). */
+  private runtimeIndex = new Map<string, number>();
   private samples = new Map<number, ProcessSample>();
   private parsed = new WeakMap<HeartbeatFileObservation, ParsedHeartbeatFile>();
   /** Each daemon's files as the last full poll parsed them. */
@@ -241,6 +243,7 @@ export class Engine {
 
     await probing;
     this.runtime = runtime;
+    this.runtimeIndex = new Map(runtime.map((r, i) => [r.spec.name, i]));
     this.samples = samples;
     this.sources = sources;
     const daemons = this.judgeAll(now, true);
@@ -307,14 +310,15 @@ export class Engine {
     this.observeClock(now);
     // After a clock step, ages are judged in ways only a full poll sets up.
     if (this.jumpActive(now)) return this.poll(now);
-    const noted = new Map<DaemonRuntime, DaemonFiles>();
-    const byName = new Map(this.runtime.map((r) => [r.spec.name, r]));
+    /** The noted daemons' files, by daemon name. */
+    const noted = new Map<string, DaemonFiles>();
     for (const fileName of fileNames) {
       const cls = classifyFileName(fileName);
       // An atomic writer's temp file, a dotfile: not a daemon's file.
       if (!cls.daemon) continue;
-      const r = byName.get(cls.name);
-      const files = r ? (noted.get(r) ?? this.files.get(cls.name)) : undefined;
+      const at = this.runtimeIndex.get(cls.name);
+      const r = at === undefined ? undefined : this.runtime[at];
+      const files = r ? (noted.get(cls.name) ?? this.files.get(cls.name)) : undefined;
       const fresh = this.peekFile(fileName, now);
       // A pid from systemd or a process search is for the full poll to find again.
       const pidFromFiles = r?.evidence.pidSource !== 'match' && r?.evidence.pidSource !== 'systemd';
@@ -322,12 +326,12 @@ export class Engine {
       if (!r || !files || !prev || !fresh || !pidFromFiles || !onlyBeatMoved(prev, fresh)) {
         return this.poll(now);
       }
-      noted.set(r, { ...files, [cls.kind]: fresh });
+      noted.set(cls.name, { ...files, [cls.kind]: fresh });
     }
     if (noted.size === 0) return null;
     const { states, runtime } = this;
     this.runtime = runtime.map((r) => {
-      const files = noted.get(r);
+      const files = noted.get(r.spec.name);
       if (!files) return r;
       const evidence = gatherEvidence(r.spec, files, this.stateOf(r.spec.name), now, null);
       return { spec: r.spec, evidence };
@@ -343,7 +347,7 @@ export class Engine {
       this.runtime = runtime;
       return this.poll(now);
     }
-    for (const [r, files] of noted) this.files.set(r.spec.name, files);
+    for (const [name, files] of noted) this.files.set(name, files);
     return null;
   }
 

@@ -58,6 +58,27 @@ describe('Engine.checkBeats', () => {
     expect(status).toEqual({ a: 'up', b: 'late' });
   });
 
+  it('keeps noting beats check after check, for a daemon a full poll added too', async () => {
+    const { clock, procs, engine, beat } = setup();
+    await engine.poll(clock.now());
+    const polls = procs.sampleCalls;
+    // Within b's 6 s: no verdict changes while a beats.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1500);
+      beat('a');
+      expect(await engine.checkBeats(clock.now(), ['a.json'])).toBeNull();
+    }
+    expect(procs.sampleCalls).toBe(polls);
+    const live = await engine.checkLiveness(clock.advance(4000));
+    expect(live!.daemons.find((d) => d.name === 'a')?.status).toBe('up');
+
+    beat('newcomer');
+    expect((await engine.checkBeats(clock.now(), ['newcomer.json']))?.daemons).toHaveLength(3);
+    clock.advance(1000);
+    beat('newcomer');
+    expect(await engine.checkBeats(clock.now(), ['newcomer.json'])).toBeNull();
+  });
+
   it('ignores entries that are no daemon file (an atomic writer’s temp file)', async () => {
     const { clock, dir, engine } = setup();
     await engine.poll(clock.now());
