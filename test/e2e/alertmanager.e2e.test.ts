@@ -137,6 +137,30 @@ run('the shipped rules and Alertmanager config, live', () => {
       `prometheus: ${prom?.log()}\nalertmanager: ${am?.log()}`,
   };
 
+  /** The firing notifications of `alertname` (about `daemon`) once the webhook has any. */
+  const firing = (alertname: string, daemon?: string) =>
+    waitFor(
+      () => {
+        const hits = about(alertname, daemon).filter((a) => a.status === 'firing');
+        return hits.length ? hits : undefined;
+      },
+      `${alertname}${daemon ? ` for ${daemon}` : ''} firing at the webhook`,
+      SLOW,
+    );
+  /** The victim's alert in Alertmanager once its state is `state`. */
+  const victimAlertIs = (state: string, what: string) =>
+    waitFor(
+      async () => {
+        const a = await victimAlert();
+        return a?.status.state === state ? a : undefined;
+      },
+      what,
+      SLOW,
+    );
+  /** Until the PromQL `expr` returns `count` series. */
+  const untilSeries = (expr: string, count: number, what: string) =>
+    waitFor(async () => (await query(expr)).length === count || undefined, what, SLOW);
+
   beforeAll(async () => {
     hook = await Receiver.start();
     fleet = await BeatingFleet.start('ghb-am-e2e-', DAEMONS, 1);
@@ -145,12 +169,10 @@ run('the shipped rules and Alertmanager config, live', () => {
     prom = await PrometheusServer.start([{ address: agent.address }], testRules(), {
       alertmanagers: [am.address],
     });
-    await waitFor(
-      async () =>
-        (await query('ghosthb_daemon_status{status="up"} == 1')).length === DAEMONS.length ||
-        undefined,
+    await untilSeries(
+      'ghosthb_daemon_status{status="up"} == 1',
+      DAEMONS.length,
       'Prometheus to see every daemon up',
-      SLOW,
     );
   }, 4 * WAIT_MS);
 
@@ -169,14 +191,7 @@ run('the shipped rules and Alertmanager config, live', () => {
     async () => {
       expect(about('GhostHbDaemonDown')).toEqual([]);
       await killed(fleet.children.get(VICTIM)!);
-      const [alert] = await waitFor(
-        () => {
-          const hits = about('GhostHbDaemonDown', VICTIM).filter((a) => a.status === 'firing');
-          return hits.length ? hits : undefined;
-        },
-        'GhostHbDaemonDown for the killed daemon at the webhook',
-        SLOW,
-      );
+      const [alert] = await firing('GhostHbDaemonDown', VICTIM);
       expect(alert!.labels).toMatchObject({
         alertname: 'GhostHbDaemonDown',
         daemon: VICTIM,
@@ -199,39 +214,20 @@ run('the shipped rules and Alertmanager config, live', () => {
     async () => {
       expect(firstStartsAt).not.toBe('');
       await killed(agent.child);
-      const [page] = await waitFor(
-        () => {
-          const hits = about('GhostHbNotScraped').filter((a) => a.status === 'firing');
-          return hits.length ? hits : undefined;
-        },
-        'GhostHbNotScraped at the webhook',
-        SLOW,
-      );
+      const [page] = await firing('GhostHbNotScraped');
       expect(page!.labels.instance).toBe(agent.address);
       expect(page!.path).toBe('/page');
       // Alertmanager holds the daemon's alert, still active in Prometheus' eyes,
       // suppressed by the inhibit rule.
-      const held = await waitFor(
-        async () => {
-          const a = await victimAlert();
-          return a?.status.state === 'suppressed' ? a : undefined;
-        },
-        'the daemon alert to be inhibited',
-        SLOW,
-      );
+      const held = await victimAlertIs('suppressed', 'the daemon alert to be inhibited');
       expect(held.status.inhibitedBy.length).toBeGreaterThan(0);
       expect(Date.parse(held.startsAt)).toBe(Date.parse(firstStartsAt));
       // Ten scrapes failed in a row: any "resolved" from the gap would have been
       // sent by now (group_interval is 1 s); Prometheus still has the alert firing.
-      await waitFor(
-        async () =>
-          (
-            await query(
-              'count_over_time(up{job="ghost-hb"}[10s]) >= 8 and max_over_time(up{job="ghost-hb"}[10s]) == 0',
-            )
-          ).length === 1 || undefined,
+      await untilSeries(
+        'count_over_time(up{job="ghost-hb"}[10s]) >= 8 and max_over_time(up{job="ghost-hb"}[10s]) == 0',
+        1,
         'ten seconds of failed scrapes',
-        SLOW,
       );
       expect(
         await query(`ALERTS{alertname="GhostHbDaemonDown",daemon="${VICTIM}",alertstate="firing"}`),
@@ -251,13 +247,9 @@ run('the shipped rules and Alertmanager config, live', () => {
         'GhostHbNotScraped resolved at the webhook',
         SLOW,
       );
-      const active = await waitFor(
-        async () => {
-          const a = await victimAlert();
-          return a?.status.state === 'active' ? a : undefined;
-        },
+      const active = await victimAlertIs(
+        'active',
         'the daemon alert active again, no longer inhibited',
-        SLOW,
       );
       // The same alert all along: the same start, its labels unchanged.
       expect(Date.parse(active.startsAt)).toBe(Date.parse(firstStartsAt));

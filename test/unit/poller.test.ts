@@ -35,6 +35,10 @@ class FakeTime {
       };
     },
   };
+  /** The watched directory changed (`fileName`: the entry the OS named, null or absent: none). */
+  change(fileName?: string | null): void {
+    for (const w of this.watchers) w(fileName);
+  }
   get pendingTimers(): number {
     return this.timers.length;
   }
@@ -108,21 +112,38 @@ function recordingSource() {
     get maxActive() {
       return maxActive;
     },
+    /** When the full polls ran (fake monotonic ms). */
+    pollTimes() {
+      return calls.filter((c) => c.kind === 'poll').map((c) => c.at);
+    },
   };
+}
+
+/**
+ * A poller over a recording source on fake time. `watch`: it watches /hb and
+ * polls 150 ms after a change.
+ */
+function pollerRig(o: { pollIntervalMs: number; livenessIntervalMs: number; watch?: boolean }) {
+  const time = new FakeTime();
+  const src = recordingSource();
+  const poller = new Poller(src.source, {
+    pollIntervalMs: o.pollIntervalMs,
+    livenessIntervalMs: o.livenessIntervalMs,
+    ...(o.watch ? { watchDir: '/hb', watchDelayMs: 150 } : {}),
+    env: time.env,
+  });
+  return { time, src, poller };
 }
 
 describe('Poller', () => {
   it('polls at start, then every interval, with liveness checks in between', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
-    const poller = new Poller(src.source, {
+    const { time, src, poller } = pollerRig({
       pollIntervalMs: 5000,
       livenessIntervalMs: 1000,
-      env: time.env,
     });
     poller.start();
     await time.advance(10_000);
-    const polls = src.calls.filter((c) => c.kind === 'poll').map((c) => c.at);
+    const polls = src.pollTimes();
     const liveness = src.calls.filter((c) => c.kind === 'liveness').map((c) => c.at);
     expect(polls).toEqual([0, 5000, 10000]);
     expect(liveness).toEqual([1000, 2000, 3000, 4000, 6000, 7000, 8000, 9000]);
@@ -131,12 +152,9 @@ describe('Poller', () => {
   });
 
   it('never overlaps polls and keeps a single timer while a poll is slow', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
-    const poller = new Poller(src.source, {
+    const { time, src, poller } = pollerRig({
       pollIntervalMs: 1000,
       livenessIntervalMs: 0,
-      env: time.env,
     });
     const release = src.hold();
     poller.start();
@@ -151,12 +169,9 @@ describe('Poller', () => {
   });
 
   it('coalesces pollNow requests made during a poll into one follow-up poll', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
-    const poller = new Poller(src.source, {
+    const { src, poller } = pollerRig({
       pollIntervalMs: 60_000,
       livenessIntervalMs: 0,
-      env: time.env,
     });
     const release = src.hold();
     poller.start();
@@ -171,19 +186,15 @@ describe('Poller', () => {
   });
 
   it('polls soon after the watched directory changes, not at the next interval', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
-    const poller = new Poller(src.source, {
+    const { time, src, poller } = pollerRig({
       pollIntervalMs: 5000,
       livenessIntervalMs: 0,
-      watchDir: '/hb',
-      watchDelayMs: 150,
-      env: time.env,
+      watch: true,
     });
     poller.start();
     await time.advance(2000);
-    time.watchers.forEach((w) => w());
-    time.watchers.forEach((w) => w()); // a burst of changes is one poll
+    time.change();
+    time.change(); // a burst of changes is one poll
     await time.advance(200);
     expect(src.calls.map((c) => c.at)).toEqual([0, 2150]);
     await poller.stop();
@@ -191,8 +202,11 @@ describe('Poller', () => {
   });
 
   it('hands a burst of changed names to the beat check: routine beats wait for the scheduled poll', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
+    const { time, src, poller } = pollerRig({
+      pollIntervalMs: 5000,
+      livenessIntervalMs: 0,
+      watch: true,
+    });
     const checks: Array<{ at: number; names: readonly string[] | null }> = [];
     // Routine beats of known daemons are noted (null); anything about `newcomer` needs a poll.
     src.source.checkBeats = async (now, names) => {
@@ -201,19 +215,12 @@ describe('Poller', () => {
       return null;
     };
     const updates: PollerUpdate[] = [];
-    const poller = new Poller(src.source, {
-      pollIntervalMs: 5000,
-      livenessIntervalMs: 0,
-      watchDir: '/hb',
-      watchDelayMs: 150,
-      env: time.env,
-    });
     poller.subscribe((u) => updates.push(u));
     poller.start();
     await time.advance(1000);
-    time.watchers.forEach((w) => w('a.json.123.tmp'));
-    time.watchers.forEach((w) => w('a.json'));
-    time.watchers.forEach((w) => w('b.json'));
+    time.change('a.json.123.tmp');
+    time.change('a.json');
+    time.change('b.json');
     await time.advance(200);
     expect(checks).toEqual([{ at: 1150, names: ['a.json.123.tmp', 'a.json', 'b.json'] }]);
     // Nothing reported, and the schedule is the poll interval's.
@@ -222,7 +229,7 @@ describe('Poller', () => {
     expect(src.calls.map((c) => c.at)).toEqual([0, 5000]);
 
     // A change that matters is a full poll, reported as one; the next poll counts from it.
-    time.watchers.forEach((w) => w('newcomer.json'));
+    time.change('newcomer.json');
     await time.advance(200);
     expect(src.calls.map((c) => c.at)).toEqual([0, 5000, 5250]);
     expect(updates.at(-1)).toMatchObject({ type: 'result', kind: 'poll' });
@@ -230,21 +237,17 @@ describe('Poller', () => {
     expect(src.calls.map((c) => c.at)).toEqual([0, 5000, 5250, 10250]);
 
     // A change the OS did not name (a replaced directory, a stamp compared) asks for everything.
-    time.watchers.forEach((w) => w(null));
+    time.change(null);
     await time.advance(200);
     expect(checks.at(-1)).toEqual({ at: 10450, names: null });
     await poller.stop();
   });
 
   it('watches a replaced directory (new inode at the same path) and polls it at once', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
-    const poller = new Poller(src.source, {
+    const { time, src, poller } = pollerRig({
       pollIntervalMs: 5000,
       livenessIntervalMs: 1000,
-      watchDir: '/hb',
-      watchDelayMs: 150,
-      env: time.env,
+      watch: true,
     });
     poller.start();
     await time.advance(1500);
@@ -253,27 +256,23 @@ describe('Poller', () => {
     await time.advance(1000); // the liveness check at 2000 notices
     expect(time.arms).toBe(2);
     expect(time.watchers).toHaveLength(1); // the old one was closed
-    expect(src.calls.filter((c) => c.kind === 'poll').map((c) => c.at)).toEqual([0, 2150]);
+    expect(src.pollTimes()).toEqual([0, 2150]);
     time.watchers[0]!(); // the new watch works
     await time.advance(200);
-    expect(src.calls.filter((c) => c.kind === 'poll').map((c) => c.at)).toEqual([0, 2150, 2650]);
+    expect(src.pollTimes()).toEqual([0, 2150, 2650]);
     expect(poller.watchStatus).toEqual({ mode: 'inotify', problem: null });
     await poller.stop();
     expect(time.watchers).toHaveLength(0);
   });
 
   it('falls back to polling the directory when no watch can be set up, and says so', async () => {
-    const time = new FakeTime();
-    time.watchError = Object.assign(new Error('watch limit'), { code: 'ENOSPC' });
-    const src = recordingSource();
-    const results: PollResult[] = [];
-    const poller = new Poller(src.source, {
+    const { time, src, poller } = pollerRig({
       pollIntervalMs: 5000,
       livenessIntervalMs: 1000,
-      watchDir: '/hb',
-      watchDelayMs: 150,
-      env: time.env,
+      watch: true,
     });
+    time.watchError = Object.assign(new Error('watch limit'), { code: 'ENOSPC' });
+    const results: PollResult[] = [];
     poller.subscribe((u) => u.type === 'result' && results.push(u.result));
     poller.start();
     await time.advance(100);
@@ -283,7 +282,7 @@ describe('Poller', () => {
     });
     time.dir = { dev: 1, ino: 1, mtimeMs: 5, ctimeMs: 5 }; // a beat renamed into place
     await time.advance(1300); // seen by the liveness check at 1000
-    expect(src.calls.filter((c) => c.kind === 'poll').map((c) => c.at)).toEqual([0, 1150]);
+    expect(src.pollTimes()).toEqual([0, 1150]);
     time.watchError = null; // the limit was raised: the next full poll arms the watch
     await time.advance(5000);
     expect(poller.watchStatus).toEqual({ mode: 'inotify', problem: null });
@@ -292,14 +291,11 @@ describe('Poller', () => {
   });
 
   it('reports errors with a failure count and recovers on the next poll', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
-    const updates: PollerUpdate[] = [];
-    const poller = new Poller(src.source, {
+    const { time, src, poller } = pollerRig({
       pollIntervalMs: 1000,
       livenessIntervalMs: 0,
-      env: time.env,
     });
+    const updates: PollerUpdate[] = [];
     poller.subscribe((u) => updates.push(u));
     src.failOnce();
     poller.start();
@@ -311,14 +307,11 @@ describe('Poller', () => {
   });
 
   it('a throwing listener does not stop the others', async () => {
-    const time = new FakeTime();
-    const src = recordingSource();
-    const seen: string[] = [];
-    const poller = new Poller(src.source, {
+    const { time, poller } = pollerRig({
       pollIntervalMs: 1000,
       livenessIntervalMs: 0,
-      env: time.env,
     });
+    const seen: string[] = [];
     poller.subscribe(() => {
       throw new Error('bad listener');
     });
