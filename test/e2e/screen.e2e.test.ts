@@ -1,14 +1,13 @@
 // The built monitor in tmux: keys that arrive in one read, the empty-filter
 // frame, and small terminals.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BeatingFleet } from '../helpers/beatingFleet.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { Tmux, paneRows, startMonitorPane, type MonitorPane } from '../helpers/tmux.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'bin', 'ghost-hb.js');
 const DAEMONS = ['relayCore', 'watchdog', 'executor'];
 
 const ready = Tmux.available() && fs.existsSync(path.join(repo, 'dist', 'cli', 'main.js'));
@@ -105,12 +104,8 @@ describeE2e('the monitor screen in tmux', () => {
     expect(s).toMatchObject({ matcher: { daemon: selected }, createdBy: 'screen' });
     expect(Date.parse(s!.endsAt) - Date.parse(s!.createdAt)).toBe(3_600_000);
     // `ghost-hb silence` asks the screen, the state directory's one writer, over its socket.
-    const listed = spawnSync(
-      process.execPath,
-      [bin, 'silence', 'list', '--json', '--state-dir', stateDir],
-      { encoding: 'utf8' },
-    );
-    expect(listed.status).toBe(0);
+    const listed = await runCliInProcess(['silence', 'list', '--json', '--state-dir', stateDir]);
+    expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual(active());
     tmux.keys('m');
     await tmux.waitFor((p) => !p.includes('⊘') && paneRows(p).length === DAEMONS.length, 30_000);

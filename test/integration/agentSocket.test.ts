@@ -2,14 +2,14 @@
 // API on <stateDir>/agent.sock, owner-only even under umask 000; the socket of
 // an agent killed with -9 is replaced by the next one; `ghost-hb status` asks
 // the running agent (its audit log records the request) instead of polling.
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, jest } from '@jest/globals';
 import { agentGet, findAgent } from '../../src/agent/client.js';
 import type { Snapshot } from '../../src/core/types.js';
 import { STATE_FILES } from '../../src/store/paths.js';
-import { BIN } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { agentScene } from '../helpers/agents.js';
 import { killHard, spawnBeater, waitFor } from '../helpers/proc.js';
 
@@ -59,10 +59,7 @@ describe('the agent socket', () => {
     expect(avail.h1).toBeGreaterThan(0);
 
     // `status` asks the agent: the request is in the agent's audit log.
-    const r = spawnSync(process.execPath, [BIN, 'status', '--json', '--config', scene.configFile], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = await runCliInProcess(['status', '--json', '--config', scene.configFile]);
     expect(JSON.parse(r.stdout).daemons[0].name).toBe('relay');
     await waitFor(
       () =>

@@ -10,22 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { findAgent } from '../../src/agent/client.js';
 import type { HbEvent } from '../../src/core/types.js';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
-import { BIN } from '../helpers/cli.js';
+import { BIN, runCliInProcess } from '../helpers/cli.js';
 import { killHard, waitFor } from '../helpers/proc.js';
 
-function cli(
-  args: string[],
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI in this process, from `cwd` (where the fleet's .heartbeatrc is found). */
+const cli = (args: string[], cwd: string) => runCliInProcess(args, { cwd });
 
 const parse = (out: string): HbEvent[] =>
   out

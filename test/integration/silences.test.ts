@@ -1,7 +1,6 @@
 // Silences: the store (atomic, self-expiring), the CLI (through a running
 // agent's socket, or under the lock with none), and /api/silences on a real
 // server with a token; each change audited.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -12,23 +11,16 @@ import { lockFile } from '../../src/store/lock.js';
 import { SilenceStore, type Silence } from '../../src/store/silences.js';
 import { silenceRoutes } from '../../src/server/silenceRoutes.js';
 import { startServer, type GhostServer } from '../../src/server/server.js';
+import { agentScene } from '../helpers/agents.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { FakeFeed } from '../helpers/server-fixtures.js';
-import {
-  killAll,
-  killHard,
-  spawnBeater,
-  spawnSleeper,
-  started,
-  tempDir,
-  waitFor,
-} from '../helpers/proc.js';
+import { killAll, spawnBeater, spawnSleeper, started, tempDir, waitFor } from '../helpers/proc.js';
 
 // Real processes on a shared, busy machine: each start costs seconds.
 jest.setTimeout(120_000);
 afterAll(() => killAll());
 
 const TOKEN = 'silence-test-token-0123456789';
-const BIN = path.resolve('bin/ghost-hb.js');
 
 describe('SilenceStore', () => {
   it('matches by daemon, rule or all, and a silence ends by itself', () => {
@@ -70,85 +62,22 @@ describe('SilenceStore', () => {
 });
 
 describe('ghost-hb silence', () => {
-  it('add, list and remove; bad input exits 3', () => {
+  it('add, list and remove; bad input exits 3', async () => {
     const dir = tempDir('ghost-hb-sil-');
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, [BIN, 'silence', ...args, '--state-dir', dir], {
-        encoding: 'utf8',
-      });
-    const added = run('add', '--rule', 'late', '--for', '2h', '--reason', 'deploy', '--json');
-    expect(added.status).toBe(0);
+    const run = (...args: string[]) => runCliInProcess(['silence', ...args, '--state-dir', dir]);
+    const added = await run('add', '--rule', 'late', '--for', '2h', '--reason', 'deploy', '--json');
+    expect(added.code).toBe(0);
     const s = JSON.parse(added.stdout) as Silence;
     expect(s.matcher).toEqual({ rule: 'late' });
-    expect(run('list').stdout).toContain(`${s.id}  rule late`);
-    expect(run('add', 'db', '--all', '--for', '1h').status).toBe(3);
-    expect(run('add', 'db', '--for', 'forever').status).toBe(3);
-    expect(run('remove', s.id).status).toBe(0);
-    expect(run('list').stdout).toContain('no silences in force');
+    expect((await run('list')).stdout).toContain(`${s.id}  rule late`);
+    expect((await run('add', 'db', '--all', '--for', '1h')).code).toBe(3);
+    expect((await run('add', 'db', '--for', 'forever')).code).toBe(3);
+    expect((await run('remove', s.id)).code).toBe(0);
+    expect((await run('list')).stdout).toContain('no silences in force');
     const audit = new AuditLog(dir).readAll().filter((a) => a.kind === 'silence');
     expect(audit.map((a) => a.action)).toEqual(['add', 'remove']);
     // The lock was held for each write only.
     expect(fs.existsSync(lockFile(dir))).toBe(false);
-  });
-
-  it('goes through a running watch: its socket, its audit log, its next snapshot', async () => {
-    const root = tempDir('ghost-hb-sil-agent-');
-    const hbDir = path.join(root, 'hb');
-    const stateDir = path.join(root, 'state');
-    fs.mkdirSync(hbDir);
-    const config = path.join(root, '.heartbeatrc.json');
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        heartbeatDir: hbDir,
-        stateDir,
-        pollInterval: 0.5,
-        discover: false,
-        daemons: [{ name: 'relay', interval: 0.5, tolerance: 0.5, grace: 1.5 }],
-      }),
-    );
-    const beater = spawnBeater(hbDir, 'relay', 100);
-    const watch: ChildProcess = spawn(process.execPath, [BIN, 'watch', '--config', config], {
-      stdio: 'ignore',
-    });
-    try {
-      const agent = await waitFor(
-        () => (findAgent(stateDir)?.holder.pid === watch.pid ? findAgent(stateDir)! : undefined),
-        'watch to serve its socket',
-        30_000,
-      );
-      const run = (...args: string[]) =>
-        spawnSync(process.execPath, [BIN, 'silence', ...args, '--config', config], {
-          encoding: 'utf8',
-        });
-      const added = run('add', 'relay', '--for', '2h', '--reason', 'deploy', '--json');
-      expect(added.stderr).toBe('');
-      const s = JSON.parse(added.stdout) as Silence;
-      // Written by the agent, which says who asked; the lock never changed hands.
-      expect(s.createdBy).toMatch(/ \(api\)$/);
-      expect(findAgent(stateDir)?.holder.pid).toBe(watch.pid);
-      expect(run('list').stdout).toContain(`${s.id}  daemon relay`);
-      const marked = await waitFor(
-        async () => {
-          const snap = await agentGet<Snapshot>(agent.socket, '/api/status', { timeoutMs: 2000 });
-          return snap.daemons.find((d) => d.name === 'relay' && d.silencedUntil === s.endsAt);
-        },
-        'the next snapshot to mark relay silenced',
-        30_000,
-      );
-      expect(marked.silencedUntil).toBe(s.endsAt);
-      expect(run('remove', s.id).status).toBe(0);
-      expect(run('remove', s.id).status).toBe(3);
-      const audit = new AuditLog(stateDir).readAll().filter((a) => a.kind === 'silence');
-      expect(audit.map((a) => [a.action, a.by])).toEqual([
-        ['add', s.createdBy],
-        ['remove', s.createdBy],
-      ]);
-    } finally {
-      // Both writers gone before the directory goes: a beat mid-rename fails the removal.
-      await Promise.all([killHard(watch), killHard(beater)]);
-      fs.rmSync(root, { recursive: true, force: true });
-    }
   });
 
   it('refuses, naming the holder, when the directory is held by a process serving no API', async () => {
@@ -163,14 +92,54 @@ describe('ghost-hb silence', () => {
       lockFile(dir),
       JSON.stringify({ pid, startTicks: ticks, bootId, command: 'ui', since: 'now', socket: null }),
     );
-    const r = spawnSync(
-      process.execPath,
-      [BIN, 'silence', 'add', 'relay', '--for', '1h', '--state-dir', dir],
-      { encoding: 'utf8' },
-    );
-    expect(r.status).toBe(3);
+    const r = await runCliInProcess(['silence', 'add', 'relay', '--for', '1h', '--state-dir', dir]);
+    expect(r.code).toBe(3);
     expect(r.stderr).toContain(`in use by ghost-hb ui (pid ${pid}`);
     expect(fs.existsSync(path.join(dir, 'silences.json'))).toBe(false);
+  });
+});
+
+describe('ghost-hb silence with a watch running', () => {
+  const scene = agentScene('ghost-hb-sil-agent-', {
+    pollInterval: 0.5,
+    discover: false,
+    daemons: [{ name: 'relay', interval: 0.5, tolerance: 0.5, grace: 1.5 }],
+  });
+
+  it('goes through the watch: its socket, its audit log, its next snapshot', async () => {
+    const { stateDir } = scene;
+    spawnBeater(scene.hbDir, 'relay', 100);
+    const watch = scene.startAgent('watch').child;
+    const agent = await waitFor(
+      () => (findAgent(stateDir)?.holder.pid === watch.pid ? findAgent(stateDir)! : undefined),
+      'watch to serve its socket',
+      30_000,
+    );
+    const run = (...args: string[]) =>
+      runCliInProcess(['silence', ...args, '--config', scene.configFile]);
+    const added = await run('add', 'relay', '--for', '2h', '--reason', 'deploy', '--json');
+    expect(added.stderr).toBe('');
+    const s = JSON.parse(added.stdout) as Silence;
+    // Written by the agent, which says who asked; the lock never changed hands.
+    expect(s.createdBy).toMatch(/ \(api\)$/);
+    expect(findAgent(stateDir)?.holder.pid).toBe(watch.pid);
+    expect((await run('list')).stdout).toContain(`${s.id}  daemon relay`);
+    const marked = await waitFor(
+      async () => {
+        const snap = await agentGet<Snapshot>(agent.socket, '/api/status', { timeoutMs: 2000 });
+        return snap.daemons.find((d) => d.name === 'relay' && d.silencedUntil === s.endsAt);
+      },
+      'the next snapshot to mark relay silenced',
+      30_000,
+    );
+    expect(marked.silencedUntil).toBe(s.endsAt);
+    expect((await run('remove', s.id)).code).toBe(0);
+    expect((await run('remove', s.id)).code).toBe(3);
+    const audit = new AuditLog(stateDir).readAll().filter((a) => a.kind === 'silence');
+    expect(audit.map((a) => [a.action, a.by])).toEqual([
+      ['add', s.createdBy],
+      ['remove', s.createdBy],
+    ]);
   });
 });
 
