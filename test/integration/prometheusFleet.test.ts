@@ -15,7 +15,7 @@ import { PrometheusClient, pollPrometheus, type PromEndpoint } from '../../src/a
 import { PrometheusFeed } from '../../src/agent/prometheusFeed.js';
 import type { FleetReport } from '../../src/cli/prometheusFleet.js';
 import { BeatingFleet } from '../helpers/beatingFleet.js';
-import { BIN } from '../helpers/cli.js';
+import { BIN, runCliInProcess } from '../helpers/cli.js';
 import { waitFor } from '../helpers/proc.js';
 import { PrometheusServer } from '../helpers/prometheusServer.js';
 import { Tmux, paneRows } from '../helpers/tmux.js';
@@ -32,17 +32,8 @@ const RULES = `groups:
         annotations: { summary: '{{ $labels.daemon }} on {{ $labels.instance }} is down' }
 `;
 
-/** Run the built CLI without blocking this process (the servers it asks may live here). */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI in this process (the servers it asks may live here too). */
+const cli = (args: string[]) => runCliInProcess(args);
 
 /** `ghost-hb serve` on a loopback port in the fleet's directory; resolves with its address. */
 async function serveAgent(fleet: BeatingFleet): Promise<{ child: ChildProcess; address: string }> {
