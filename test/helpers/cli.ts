@@ -55,7 +55,9 @@ class CapturedStream extends Writable {
 /**
  * main() in this process, as the binary would run with `env` added to this
  * process's environment and `cwd` as its directory (default: the checkout).
- * An error main() throws ends as the binary's launcher ends it: on stderr, exit 3.
+ * For commands that end by themselves: `watch`, `serve` and `--follow` run
+ * until a signal, which is the binary's to receive. An error main() throws
+ * ends as the binary's launcher ends it: on stderr, exit 3.
  */
 export async function runCliInProcess(
   args: string[],
