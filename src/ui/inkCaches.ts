@@ -5,7 +5,10 @@
 // entries, but Ink 7 and later need Node 22.
 //
 // So ghost-hb runs a patched Ink: patches/ink+6.8.0.patch bounds the cache at
-// 4,096 entries (the oldest leaves first). patch-package applies it when the
+// 4,096 entries (the oldest leaves first). The same patch makes frames cheap
+// (output.js draws a row only when its writes changed, and joins a row whose
+// texts do not overlap without building cells; render-node-to-output.js and
+// sanitize-ansi.js measure and sanitize through bounded caches). patch-package applies it when the
 // source tree is installed (`npm ci`, the `prepare` script), and refuses to
 // when the installed Ink is not the version the patch was made for. The
 // packed package bundles Ink as patched (`bundleDependencies`), so an install

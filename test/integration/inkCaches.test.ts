@@ -43,6 +43,19 @@ function measureMany(count: number) {
   };
 }
 
+/** Run `body` (an ES module script) in a fresh Node process beside the built code; its JSON stdout. */
+function runScript<T>(body: string): T {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', body], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Ink's own module `file` (its exports map hides build/), as Ink itself loads it. */
+const INK_MODULE = `const inkModule = (f) => import(new URL('./' + f, import.meta.resolve('ink')).href);`;
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ghb-pack-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -82,5 +95,89 @@ describe("Ink's text-measurement cache", () => {
     );
     const packed = JSON.parse(file('node_modules/ink/package.json')) as { version: string };
     expect(PATCH).toBe(`ink+${packed.version}.patch`);
+  });
+});
+
+describe("Ink's frame output (rows drawn once, then reused)", () => {
+  // Each case: writes as [x, y, text] on a 20x3 output; red/green/bold from chalk.
+  const CASES = `[
+    ['plain, apart', [[0, 0, 'ab'], [5, 0, 'cd'], [0, 1, 'x']]],
+    ['styled, apart', [[0, 0, R('up')], [3, 0, 'name'], [9, 0, G('██▁')]]],
+    ['wide characters', [[0, 0, '⌚ok'], [4, 0, R('界')], [8, 0, 'z']]],
+    ['touching', [[0, 0, R('abc')], [3, 0, G('def')]]],
+    ['overlapping: a later write covers', [[0, 0, 'abcdef'], [2, 0, R('XY')]]],
+    ['right to left', [[6, 0, 'late'], [0, 0, B('early')]]],
+    ['nested styles', [[0, 0, R('a' + B('b') + 'c')], [5, 0, 'd']]],
+    ['trailing spaces', [[0, 0, 'ab   '], [0, 1, G('  ')]]],
+    ['empty rows', []],
+  ]`;
+  const PRELUDE = `
+    import chalk from 'chalk';
+    import { parseLine } from './dist/ui/output/frameDiff.js';
+    ${INK_MODULE}
+    chalk.level = 1;
+    const R = chalk.red, G = chalk.green, B = chalk.bold;
+    const { default: Output, outputRowCache, ROW_CACHE_MAX } = await inkModule('output.js');
+    const draw = (writes) => {
+      const o = new Output({ width: 20, height: 3 });
+      for (const [x, y, text] of writes) o.write(x, y, text, { transformers: [] });
+      return o;
+    };
+  `;
+
+  it('shows the same cells as drawn one by one, whether joined, drawn or reused', () => {
+    const results = runScript<{ name: string; joined: unknown; drawn: unknown; again: unknown }[]>(`
+      ${PRELUDE}
+      const cells = (out) => out.split('\\n').map((l) => parseLine(l, 20));
+      const rowsOf = (o, writes) => [0, 1, 2].map((y) => {
+        const w = writes.filter((x) => x[1] === y).flatMap(([x, , t]) => [x, t]);
+        return o.drawRow(w);
+      }).join('\\n');
+      const out = [];
+      for (const [name, writes] of ${CASES}) {
+        const o = draw(writes);
+        const joined = o.get().output;
+        const drawn = rowsOf(o, writes);
+        const again = draw(writes).get().output;
+        out.push({ name, joined: cells(joined), drawn: cells(drawn), again: again === joined });
+      }
+      console.log(JSON.stringify(out));
+    `);
+    expect(results).toHaveLength(9);
+    for (const r of results) {
+      expect({ name: r.name, cells: r.joined }).toEqual({ name: r.name, cells: r.drawn });
+      expect({ name: r.name, again: r.again }).toEqual({ name: r.name, again: true });
+    }
+  });
+
+  it('keeps at most its bound of rows, the least recently drawn out first', () => {
+    const r = runScript<{ bound: number; size: number; keptStable: boolean }>(`
+      ${PRELUDE}
+      const stable = [[0, 0, 'stays on screen']];
+      for (let i = 0; i < ROW_CACHE_MAX * 2; i++) {
+        draw(stable).get();
+        draw([[0, 0, 'age ' + i]]).get();
+      }
+      const size = outputRowCache.size;
+      const keptStable = [...outputRowCache.keys()].some((k) => k.endsWith('stays on screen'));
+      console.log(JSON.stringify({ bound: ROW_CACHE_MAX, size, keptStable }));
+    `);
+    expect(r.bound).toBe(1024);
+    expect(r.size).toBe(1024);
+    expect(r.keptStable).toBe(true);
+  });
+
+  it('bounds the sanitized-text cache as well', () => {
+    const r = runScript<{ bound: number; same: boolean; stripped: string }>(`
+      ${INK_MODULE}
+      const { default: sanitize, SANITIZE_CACHE_MAX } = await inkModule('sanitize-ansi.js');
+      for (let i = 0; i < SANITIZE_CACHE_MAX * 2; i++) sanitize('\\u001b[31mrow ' + i + '\\u001b[39m');
+      const text = 'a\\u001b[2Jb\\u001b[1mc\\u001b[22m';
+      console.log(JSON.stringify({ bound: SANITIZE_CACHE_MAX, same: sanitize(text) === sanitize(text), stripped: sanitize(text) }));
+    `);
+    expect(r.bound).toBe(4096);
+    expect(r.same).toBe(true);
+    // Cursor and screen controls are dropped, SGR kept: as Ink does unpatched.
+    expect(r.stripped).toBe('ab\u001b[1mc\u001b[22m');
   });
 });

@@ -40,6 +40,43 @@ describe('parseLine', () => {
     expect(parseLine('abcdef', 4).chars).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it.each([
+    // The screen's glyphs and sparklines: one cell per character, no segmentation.
+    [
+      'glyphs and blocks',
+      '✔ up ▲ ✖ ██▁▃ ↑↓ · é',
+      [
+        '✔',
+        ' ',
+        'u',
+        'p',
+        ' ',
+        '▲',
+        ' ',
+        '✖',
+        ' ',
+        '█',
+        '█',
+        '▁',
+        '▃',
+        ' ',
+        '↑',
+        '↓',
+        ' ',
+        '·',
+        ' ',
+        'é',
+      ],
+    ],
+    // A combining mark or an emoji sequence joins its base: one grapheme, segmented.
+    ['combining mark', 'e\u0301x', ['e\u0301', 'x']],
+    ['check mark with emoji presentation', '✔\ufe0fx', ['✔\ufe0f', '', 'x']],
+    ['emoji with skin tone', '👍🏽x', ['👍🏽', '', 'x']],
+    ['wide symbol', '⌚x', ['⌚', '', 'x']],
+  ])('splits %s into the graphemes Ink lays out', (_name, text, chars) => {
+    expect(parseLine(text, 80).chars).toEqual(chars);
+  });
+
   it('keeps 256-colour and true-colour codes whole', () => {
     expect(parseLine(`${E}[38;5;208mx${E}[48;2;1;2;3my`, 80).styles).toEqual([
       `${E}[38;5;208m`,

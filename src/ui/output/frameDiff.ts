@@ -88,6 +88,15 @@ function charWidth(ch: string): number {
 
 const segmenter = new Intl.Segmenter();
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * Text in which every UTF-16 unit is a grapheme of its own: printable ASCII,
+ * Latin-1 and Latin Extended letters, punctuation, arrows, box drawing,
+ * blocks, geometric shapes, symbols and dingbats (the screen's glyphs and
+ * sparklines). No character here extends or prepends to another (no combining
+ * mark, joiner, variation selector or surrogate), so no segmentation is needed.
+ */
+const ONE_UNIT_GRAPHEMES =
+  /^[\x20-\x7e\u00a1-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u2bff]*$/;
 // eslint-disable-next-line no-control-regex
 const SEQUENCE = /\u001b(?:\[([0-9;:?]*)([@-~])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
 
@@ -108,7 +117,10 @@ export function parseLine(line: string, width: number): CellLine {
       }
       return;
     }
-    for (const { segment } of segmenter.segment(text)) {
+    const graphemes: Iterable<string> = ONE_UNIT_GRAPHEMES.test(text)
+      ? text
+      : Array.from(segmenter.segment(text), (s) => s.segment);
+    for (const segment of graphemes) {
       const w = charWidth(segment);
       if (w === 0) continue;
       if (chars.length + w > width) return;
