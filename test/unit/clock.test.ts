@@ -297,6 +297,35 @@ describe('ClockCollector', () => {
     expect(c.current()).toMatchObject(expected);
   });
 
+  it.each([
+    ['not booted with systemd: asked once (it holds until a reboot)', noSystemd, 1],
+    [
+      'no bus: asked again each time (the bus may come back)',
+      () =>
+        Object.assign(new Error('Failed to connect to bus: No such file or directory'), {
+          code: 1,
+        }),
+      3,
+    ],
+  ])('timedatectl %s', async (_name, failure, expectedRuns) => {
+    let runs = 0;
+    const run = runner(
+      () => {
+        throw enoent();
+      },
+      () => {
+        runs++;
+        throw failure();
+      },
+    );
+    const c = new ClockCollector(clockConfig(), { run });
+    for (let i = 0; i < 3; i++) {
+      await c.sample().catch(() => undefined);
+      expect(c.current()).toMatchObject({ ok: false, unavailable: true });
+    }
+    expect(runs).toBe(expectedRuns);
+  });
+
   it('a source that was answering and is gone is a failure, not "no source"', async () => {
     let present = true;
     const run: CommandRunner = async (file) => {

@@ -173,11 +173,11 @@ const isMissing = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'EN
  */
 const NO_SYSTEMD =
   /not been booted with systemd|Failed to connect to bus|Failed to create bus connection|System has not been booted/i;
-const isTimedatectlMissing = (err: unknown) =>
-  isMissing(err) ||
-  NO_SYSTEMD.test(
-    `${(err as Error)?.message ?? ''}\n${String((err as { stderr?: unknown })?.stderr ?? '')}`,
-  );
+/** The part of NO_SYSTEMD that lasts until the host reboots (PID 1 is not systemd), unlike a bus error. */
+const NOT_BOOTED_WITH_SYSTEMD = /not been booted with systemd/i;
+const errorText = (err: unknown) =>
+  `${(err as Error)?.message ?? ''}\n${String((err as { stderr?: unknown })?.stderr ?? '')}`;
+const isTimedatectlMissing = (err: unknown) => isMissing(err) || NO_SYSTEMD.test(errorText(err));
 
 /** What displays show (`clock.note`) when the host has no clock-sync source at all. */
 export const NO_CLOCK_SOURCE_NOTE = 'no clock source (install chrony or set clock.sntpServers)';
@@ -191,6 +191,11 @@ export class ClockCollector {
   private answered = false;
   private inFlight: Promise<ClockAttempt> | null = null;
   private nextDueMono = -Infinity;
+  /**
+   * timedatectl said the host was not booted with systemd: that holds until a
+   * reboot, so it is not run again (each run forks this process, ~30 ms of CPU).
+   */
+  private noSystemdInit = false;
 
   constructor(
     private readonly config: Config['clock'],
@@ -262,29 +267,10 @@ export class ClockCollector {
       }
     }
 
-    try {
-      const show = await this.run('timedatectl', ['show'], COMMAND_TIMEOUT_MS);
-      anyPresent = true;
-      const { synced } = parseTimedatectlShow(show);
-      let status = '';
-      try {
-        status = await this.run('timedatectl', ['timesync-status'], COMMAND_TIMEOUT_MS);
-      } catch {
-        // Older systemd or no timesyncd: sync state alone is still an answer.
-      }
-      const s = parseTimesyncStatus(status, synced) ?? {
-        synced,
-        offsetMs: null,
-        errorBoundMs: null,
-        source: 'timedatectl',
-        stratum: null,
-      };
-      return this.keep({ ok: true, sample: s });
-    } catch (err) {
-      if (!isTimedatectlMissing(err)) {
-        anyPresent = true;
-        failures.push(`timedatectl: ${(err as Error).message.split('\n')[0]}`);
-      }
+    if (!this.noSystemdInit) {
+      const answer = await this.askTimedatectl(failures);
+      if (answer) return this.keep(answer);
+      if (answer === null) anyPresent = true;
     }
 
     const timeoutMs = this.config.sntpTimeout * 1000;
@@ -323,6 +309,37 @@ export class ClockCollector {
         ? failures.join('; ')
         : 'no clock source: chronyc and timedatectl are absent or unusable and clock.sntpServers is empty',
     });
+  }
+
+  /**
+   * timedatectl's answer; null when it is there but failed (the failure is in
+   * `failures`); undefined when there is none (not installed, or no systemd).
+   */
+  private async askTimedatectl(failures: string[]): Promise<ClockAttempt | null | undefined> {
+    try {
+      const show = await this.run('timedatectl', ['show'], COMMAND_TIMEOUT_MS);
+      const { synced } = parseTimedatectlShow(show);
+      let status = '';
+      try {
+        status = await this.run('timedatectl', ['timesync-status'], COMMAND_TIMEOUT_MS);
+      } catch {
+        // Older systemd or no timesyncd: sync state alone is still an answer.
+      }
+      const s = parseTimesyncStatus(status, synced) ?? {
+        synced,
+        offsetMs: null,
+        errorBoundMs: null,
+        source: 'timedatectl',
+        stratum: null,
+      };
+      return { ok: true, sample: s };
+    } catch (err) {
+      if (!isMissing(err) && NOT_BOOTED_WITH_SYSTEMD.test(errorText(err)))
+        this.noSystemdInit = true;
+      if (isTimedatectlMissing(err)) return undefined;
+      failures.push(`timedatectl: ${(err as Error).message.split('\n')[0]}`);
+      return null;
+    }
   }
 
   private keep(a: ClockAttempt): ClockAttempt {
