@@ -413,6 +413,28 @@ export function decideStatus(f: StatusFacts): Verdict {
   return verdict('unknown', REASONS.neverSeen);
 }
 
+/**
+ * How long after the judgement that gave `daemons` no verdict can change by
+ * time alone, while their processes live on: until the first up daemon's beat
+ * turns overdue, or the first overdue one passes its grace. 0 when any verdict
+ * may move with time in another way (a daemon down, unknown, degraded, or
+ * with a problem such as a faulty file still being written), so the caller
+ * judges again. Ages are rounded to the ms, hence the 1 ms margin.
+ */
+export function quietForMs(daemons: readonly DaemonSnapshot[]): number {
+  let quiet = Infinity;
+  for (const d of daemons) {
+    if (d.problems.length > 0) return 0;
+    if (d.status === 'up' && d.reason === null) {
+      if (d.ageMs !== null)
+        quiet = Math.min(quiet, (d.intervalSec + d.toleranceSec) * 1000 - d.ageMs);
+    } else if (d.status === 'late' && d.reason === REASONS.overdue && d.ageMs !== null) {
+      quiet = Math.min(quiet, (d.intervalSec + d.graceSec) * 1000 - d.ageMs);
+    } else return 0;
+  }
+  return Math.max(0, quiet - 1);
+}
+
 /** The process behind the pid: alive and ours, or recycled, or gone; restart and failure bookkeeping. */
 function judgeProcess(
   input: JudgeInput,

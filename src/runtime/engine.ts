@@ -28,6 +28,7 @@ import {
   type DaemonState,
   type DirOutage,
   type Evidence,
+  quietForMs,
 } from '../core/status.js';
 import {
   NO_CLOCK_READING,
@@ -111,6 +112,8 @@ export class Engine {
   private dirLostAtMs: number | null = null;
   /** The heartbeat directory's last outage, once it is back (beats from before it get time). */
   private dirOutage: DirOutage | null = null;
+  /** Mono ms until which no verdict can change while every process lives on (see quietForMs). */
+  private quietUntilMono = -Infinity;
   private system: SystemSample = UNKNOWN_SYSTEM;
   private dirError: string | null = null;
   private sources: SnapshotSources = { heartbeats: false, processes: false, system: false };
@@ -266,6 +269,7 @@ export class Engine {
     } catch {
       return null;
     }
+    let processGone = false;
     for (const pid of pids) {
       const prev = this.samples.get(pid)!;
       const l = live.get(pid);
@@ -275,8 +279,14 @@ export class Engine {
         (l.startTimeMs === null ||
           prev.startTimeMs === null ||
           Math.abs(l.startTimeMs - prev.startTimeMs) <= 1000);
-      if (!sameProcess) this.samples.set(pid, { ...prev, alive: false });
+      if (!sameProcess) {
+        this.samples.set(pid, { ...prev, alive: false });
+        processGone = true;
+      }
     }
+    // Every process lives on and no beat can have turned late yet: judging
+    // again would find the same verdicts (at 1,000 daemons, most of the cost).
+    if (!processGone && now.monoMs < this.quietUntilMono && !this.dirOutage) return null;
     const before = this.last;
     const states = this.states;
     const daemons = this.judgeAll(now, false);
@@ -580,6 +590,7 @@ export class Engine {
       carried++;
     }
     this.states = next;
+    this.quietUntilMono = this.jumpActive(now) ? -Infinity : now.monoMs + quietForMs(out);
     return out;
   }
 

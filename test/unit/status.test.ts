@@ -3,11 +3,13 @@ import { Engine } from '../../src/runtime/engine.js';
 import {
   decideStatus,
   judgedAgeMs,
+  quietForMs,
   type BeatRecord,
   type StatusFacts,
 } from '../../src/core/status.js';
 import type { DaemonSnapshot } from '../../src/core/types.js';
 import { config, FakeClock, FakeDir, FakeProcesses, FakeSystem, T0 } from '../helpers/fakes.js';
+import { buildDaemon } from '../helpers/snapshotBuilders.js';
 
 // Defaults: interval 5 s, tolerance 1 s, grace 3 x interval = 15 s, retries 1.
 // So a beat up to 6 s old is up, up to 20 s late, beyond that down.
@@ -292,6 +294,32 @@ describe('decideStatus: the status table', () => {
   });
 });
 
+describe('quietForMs: how long no verdict can change by time alone', () => {
+  // Interval 5 s, tolerance 1 s, grace 15 s (the builder's defaults).
+  const rows: [string, Partial<DaemonSnapshot>[], number][] = [
+    ['an up daemon: until its beat is overdue', [{ ageMs: 2000 }], 3999],
+    ['the soonest of several', [{ ageMs: 1000 }, { ageMs: 5500 }], 499],
+    [
+      'an overdue daemon: until its grace is over',
+      [{ status: 'late', reason: 'overdue', ageMs: 8000 }],
+      11_999,
+    ],
+    [
+      'up on a live process alone (no beat): only a process can change it',
+      [{ ageMs: null }],
+      Infinity,
+    ],
+    ['already past the threshold', [{ ageMs: 9000 }], 0],
+    ['a down daemon: judged every time', [{ ageMs: 1000 }, { status: 'down', reason: 'stale' }], 0],
+    ['degraded by its own report', [{ status: 'late', reason: 'degraded', ageMs: 1000 }], 0],
+    ['a problem (a faulty file being written)', [{ ageMs: 1000, problems: ['bad json'] }], 0],
+    ['unknown', [{ status: 'unknown', reason: 'never seen', ageMs: null }], 0],
+  ];
+  it.each(rows)('%s', (_name, daemons, expected) => {
+    expect(quietForMs(daemons.map((d, i) => buildDaemon(`d${i}`, d)))).toBe(expected);
+  });
+});
+
 describe('status rules (fake clock, fake collectors)', () => {
   it.each(cases)('$name', async (c) => {
     const dir = new FakeDir();
@@ -515,6 +543,20 @@ describe('status over several polls', () => {
     await engine.poll(clock.now());
     const snap = await engine.checkLiveness(clock.advance(7000));
     expect(snap?.daemons[0]).toMatchObject({ status: 'late', reason: 'overdue', ageMs: 7000 });
+  });
+
+  it('liveness check each second: late and then down exactly when a poll would say so', async () => {
+    const engine = make();
+    procs.procs.set(PID, { startTimeMs: STARTED });
+    dir.json('d', beat(0), T0);
+    await engine.poll(clock.now());
+    const seen: string[] = [];
+    for (let s = 1; s <= 21; s++) {
+      const snap = await engine.checkLiveness(clock.advance(1000));
+      if (snap) seen.push(`${s}s ${snap.daemons[0]!.status}`);
+    }
+    // Interval 5 s + tolerance 1 s: late past 6 s; + grace 15 s: down past 20 s.
+    expect(seen).toEqual(['7s late', '21s down']);
   });
 
   it('lists declared daemons in config order, then discovered ones by name', async () => {
