@@ -346,6 +346,12 @@ export class Engine {
       const evidence = gatherEvidence(r.spec, files, this.stateOf(r.spec.name), now, null);
       return { spec: r.spec, evidence };
     });
+    if (this.stillQuiet(now, noted.keys())) {
+      // Up daemons' routine beats only push their deadlines back, and no other
+      // verdict can have changed yet: the next judgement sees the noted beats.
+      for (const [name, files] of noted) this.files.set(name, files);
+      return null;
+    }
     const daemons = this.judgeAll(now, false);
     const before = this.last.daemons;
     const changed =
@@ -359,6 +365,21 @@ export class Engine {
     }
     for (const [name, files] of noted) this.files.set(name, files);
     return null;
+  }
+
+  /**
+   * Whether judging again now would change no verdict: before the quiet
+   * deadline of the last judgement, and every daemon in `names` up without a
+   * problem (a routine beat of theirs only makes them fresher).
+   */
+  private stillQuiet(now: Instant, names: Iterable<string>): boolean {
+    if (now.monoMs >= this.quietUntilMono || this.dirOutage || !this.last) return false;
+    for (const name of names) {
+      const d = this.last.daemons[this.runtimeIndex.get(name) ?? -1];
+      if (d?.name !== name || d.status !== 'up' || d.reason !== null || d.problems.length > 0)
+        return false;
+    }
+    return true;
   }
 
   /** One daemon file read and parsed now, as a poll would; null when it is gone (or unreadable here). */

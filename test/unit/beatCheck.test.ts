@@ -58,6 +58,20 @@ describe('Engine.checkBeats', () => {
     expect(status).toEqual({ a: 'up', b: 'late' });
   });
 
+  it("a routine beat after another daemon's deadline shows that daemon late at once", async () => {
+    const { clock, engine, beat } = setup();
+    await engine.poll(clock.now());
+    // Before b's 6 s are up, a's beats change nothing; after them, a beat of a finds b late.
+    clock.advance(5500);
+    beat('a');
+    expect(await engine.checkBeats(clock.now(), ['a.json'])).toBeNull();
+    clock.advance(1000);
+    beat('a');
+    const snap = await engine.checkBeats(clock.now(), ['a.json']);
+    const status = Object.fromEntries(snap!.daemons.map((d) => [d.name, d.status]));
+    expect(status).toEqual({ a: 'up', b: 'late' });
+  });
+
   it('keeps noting beats check after check, for a daemon a full poll added too', async () => {
     const { clock, procs, engine, beat } = setup();
     await engine.poll(clock.now());
