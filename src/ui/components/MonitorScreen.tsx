@@ -61,26 +61,47 @@ export function openedEvent(data: ScreenData, seq: number | null): HbEvent | nul
 }
 
 export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
-  const { data, model, width, height, color } = props;
+  const { model, width, height, color } = props;
   const { view, screen } = model;
-  const snapshot = data.snapshot;
-
   if (view.mode === 'help') {
     return (
-      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Frame width={width} height={height}>
         <HelpOverlay
           width={width}
           height={height - 1}
           color={color}
-          clockNote={snapshot?.clock?.note ?? null}
+          clockNote={props.data.snapshot?.clock?.note ?? null}
           context={props.context}
           scrollTop={view.scrollTop}
         />
-      </Box>
+      </Frame>
     );
   }
+  return screen.compact ? <CompactScreen {...props} /> : <FullScreen {...props} />;
+}
 
-  const table = (
+/** The whole terminal; rows beyond it are cut. */
+function Frame(props: { width: number; height: number; children: React.ReactNode }) {
+  return (
+    <Box flexDirection="column" width={props.width} height={props.height} overflowY="hidden">
+      {props.children}
+    </Box>
+  );
+}
+
+/** A part that takes the rows the others leave. */
+function Filler(props: { children: React.ReactNode }) {
+  return (
+    <Box flexDirection="column" flexGrow={1} overflowY="hidden">
+      {props.children}
+    </Box>
+  );
+}
+
+function tableOf(props: MonitorScreenProps): React.ReactElement {
+  const { data, model, color } = props;
+  const { view, screen } = model;
+  return (
     <DaemonTable
       daemons={model.rows}
       layout={model.table}
@@ -93,8 +114,12 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
       color={color}
     />
   );
+}
 
-  const eventPane = (
+function eventPaneOf(props: MonitorScreenProps): React.ReactElement {
+  const { model, color } = props;
+  const { view, screen } = model;
+  return (
     <EventPane
       shown={model.events.shown}
       selected={model.events.selected}
@@ -106,139 +131,114 @@ export function MonitorScreen(props: MonitorScreenProps): React.ReactElement {
       color={color}
     />
   );
+}
 
-  if (screen.compact) {
-    // A fleet or an attached screen says so even here: the rows alone do not tell.
-    const compactSource = compactOrigin(props.origin ?? null, props.hosts ?? null);
-    return (
-      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-        <Text wrap="truncate-end">
-          <Markers
-            stale={props.stale !== null}
-            paused={view.paused}
-            filter={view.draft ?? view.filter}
-            filterError={model.matcher.error}
-            statusFilter={view.statusFilter}
-            color={color}
-          />
-          {/* A notice takes the counts' place for its few seconds: the line is short. */}
-          {props.notice ? (
-            <Text {...tint(color, 'yellow')}>{`! ${escapeControl(props.notice)}`}</Text>
-          ) : (
-            <>
-              <Counts summary={snapshot?.summary ?? null} color={color} short />
-              {compactSource ? (
-                <Text {...tint(color, 'cyan')}>{`  ${escapeControl(compactSource)}`}</Text>
-              ) : null}
-              {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
-            </>
-          )}
-          {view.mode === 'filter' ? ` /${escapeControl(view.draft ?? '')}_` : ''}
-        </Text>
-        {view.mode === 'event' ? (
-          <EventView
-            event={openedEvent(data, view.eventSeq)}
-            width={width}
-            height={detailHeight(true, height)}
-            scrollTop={view.scrollTop}
-            color={color}
-          />
-        ) : view.mode === 'detail' ? (
-          <DetailView
-            daemon={snapshot?.daemons.find((d) => d.name === view.detailName) ?? null}
-            name={view.detailName ?? ''}
-            history={data.history.get(view.detailName ?? '')}
-            events={detailEvents(data, view.detailName)}
-            longAvailability={props.availability?.(view.detailName ?? '') ?? null}
-            height={detailHeight(true, height)}
-            width={width}
-            scrollTop={view.scrollTop}
-            color={color}
-          />
-        ) : (
-          table
-        )}
-        {view.mode !== 'detail' && view.mode !== 'event' && screen.eventLines > 0
-          ? eventPane
-          : null}
-      </Box>
-    );
-  }
-
-  const header = (
-    <Header
-      snapshot={snapshot}
-      intervalSec={props.intervalSec}
-      lastPollAt={props.lastPollAt}
-      lastPollMs={props.lastPollMs}
-      stale={props.stale}
-      notice={props.notice ?? null}
-      paused={view.paused}
-      filter={view.draft ?? view.filter}
-      filterError={model.matcher.error}
-      statusFilter={view.statusFilter}
-      sort={view.sort}
-      reverse={view.reverse}
-      offsetWarnMs={props.offsetWarnMs}
-      color={color}
-      origin={props.origin ?? null}
-      hosts={props.hosts ?? null}
-    />
-  );
-  const footer = (
-    <Footer mode={view.mode} draft={view.draft} filterError={model.matcher.error} color={color} />
-  );
-
+/** The event view or a daemon's detail view in `height` rows; null in the table's modes. */
+function openedView(props: MonitorScreenProps, height: number): React.ReactElement | null {
+  const { data, model, width, color } = props;
+  const { view } = model;
   if (view.mode === 'event') {
     return (
-      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-        {header}
-        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
-          <EventView
-            event={openedEvent(data, view.eventSeq)}
-            width={width}
-            height={detailHeight(false, height)}
-            scrollTop={view.scrollTop}
-            color={color}
-          />
-        </Box>
-        {footer}
-      </Box>
+      <EventView
+        event={openedEvent(data, view.eventSeq)}
+        width={width}
+        height={height}
+        scrollTop={view.scrollTop}
+        color={color}
+      />
     );
   }
-
-  if (view.mode === 'detail') {
-    const name = view.detailName ?? '';
-    const events = detailEvents(data, name);
-    return (
-      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-        {header}
-        <Box flexDirection="column" flexGrow={1} overflowY="hidden">
-          <DetailView
-            daemon={snapshot?.daemons.find((d) => d.name === name) ?? null}
-            name={name}
-            history={data.history.get(name)}
-            events={events}
-            longAvailability={props.availability?.(name) ?? null}
-            height={detailHeight(false, height)}
-            width={width}
-            scrollTop={view.scrollTop}
-            color={color}
-          />
-        </Box>
-        {footer}
-      </Box>
-    );
-  }
-
+  if (view.mode !== 'detail') return null;
+  const name = view.detailName ?? '';
   return (
-    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-      {header}
-      {table}
-      <Box flexDirection="column" flexGrow={1} overflowY="hidden">
-        {eventPane}
-      </Box>
-      {footer}
-    </Box>
+    <DetailView
+      daemon={data.snapshot?.daemons.find((d) => d.name === name) ?? null}
+      name={name}
+      history={data.history.get(name)}
+      events={detailEvents(data, name)}
+      longAvailability={props.availability?.(name) ?? null}
+      height={height}
+      width={width}
+      scrollTop={view.scrollTop}
+      color={color}
+    />
+  );
+}
+
+/** Below 64x16: one status line, then the table (and the newest events) or the opened view. */
+function CompactScreen(props: MonitorScreenProps): React.ReactElement {
+  const { model, width, height } = props;
+  const opened = openedView(props, detailHeight(true, height));
+  return (
+    <Frame width={width} height={height}>
+      <CompactStatusLine {...props} />
+      {opened ?? tableOf(props)}
+      {!opened && model.screen.eventLines > 0 ? eventPaneOf(props) : null}
+    </Frame>
+  );
+}
+
+function CompactStatusLine(props: MonitorScreenProps): React.ReactElement {
+  const { model, color } = props;
+  const { view } = model;
+  const snapshot = props.data.snapshot;
+  // A fleet or an attached screen says so even here: the rows alone do not tell.
+  const compactSource = compactOrigin(props.origin ?? null, props.hosts ?? null);
+  return (
+    <Text wrap="truncate-end">
+      <Markers
+        stale={props.stale !== null}
+        paused={view.paused}
+        filter={view.draft ?? view.filter}
+        filterError={model.matcher.error}
+        statusFilter={view.statusFilter}
+        color={color}
+      />
+      {/* A notice takes the counts' place for its few seconds: the line is short. */}
+      {props.notice ? (
+        <Text {...tint(color, 'yellow')}>{`! ${escapeControl(props.notice)}`}</Text>
+      ) : (
+        <>
+          <Counts summary={snapshot?.summary ?? null} color={color} short />
+          {compactSource ? (
+            <Text {...tint(color, 'cyan')}>{`  ${escapeControl(compactSource)}`}</Text>
+          ) : null}
+          {`  ${props.lastPollAt == null ? 'waiting for first poll' : `polled ${localClock(props.lastPollAt)}`}  ? help`}
+        </>
+      )}
+      {view.mode === 'filter' ? ` /${escapeControl(view.draft ?? '')}_` : ''}
+    </Text>
+  );
+}
+
+/** Header, then the table and the event pane (or the opened view), then the key footer. */
+function FullScreen(props: MonitorScreenProps): React.ReactElement {
+  const { model, width, height, color } = props;
+  const { view } = model;
+  const opened = openedView(props, detailHeight(false, height));
+  return (
+    <Frame width={width} height={height}>
+      <Header
+        snapshot={props.data.snapshot}
+        intervalSec={props.intervalSec}
+        lastPollAt={props.lastPollAt}
+        lastPollMs={props.lastPollMs}
+        stale={props.stale}
+        notice={props.notice ?? null}
+        paused={view.paused}
+        filter={view.draft ?? view.filter}
+        filterError={model.matcher.error}
+        statusFilter={view.statusFilter}
+        sort={view.sort}
+        reverse={view.reverse}
+        offsetWarnMs={props.offsetWarnMs}
+        color={color}
+        origin={props.origin ?? null}
+        hosts={props.hosts ?? null}
+      />
+      {opened ? <Filler>{opened}</Filler> : tableOf(props)}
+      {opened ? null : <Filler>{eventPaneOf(props)}</Filler>}
+      <Footer mode={view.mode} draft={view.draft} filterError={model.matcher.error} color={color} />
+    </Frame>
   );
 }
