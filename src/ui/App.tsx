@@ -12,6 +12,7 @@ import {
   type Prefs,
   type ViewAction,
   type ViewCommand,
+  type ViewContext,
   type ViewState,
 } from './model/view.js';
 import { usePoller, type FeedSource, type FeedState } from './hooks/usePoller.js';
@@ -68,12 +69,11 @@ function samePrefs(a: Prefs, b: Prefs): boolean {
 }
 
 export function App(props: AppProps): React.ReactElement {
-  const { feed: source, width, height, onQuit, onPrefs } = props;
+  const { feed: source, width, height, onQuit } = props;
   const live = usePoller(source);
-  const [state, setState] = useState<ViewState>(() => initialViewState(props.initialPrefs));
+  const ctxRef = useRef<ViewContext | null>(null);
+  const { state, stateRef, apply } = useViewState(props.initialPrefs, props.onPrefs, ctxRef);
   const [frozen, setFrozen] = useState<FeedState | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const noticeSerial = useRef(0);
   const feed = state.paused && frozen ? frozen : live;
 
   const data = useMemo(
@@ -87,35 +87,105 @@ export function App(props: AppProps): React.ReactElement {
 
   // The reducer sees the context of the frame the key was pressed on.
   const scrollMax = scrollRoom(model, data, props.context ?? [], width, height);
-  const ctxRef = useRef({ ...model.ctx, scrollMax });
   const liveRef = useRef(live);
   useLayoutEffect(() => {
     ctxRef.current = { ...model.ctx, scrollMax };
     liveRef.current = live;
   });
 
-  // Key handlers work on the newest state synchronously (see useKeys).
+  const { notice, toggleMute } = useMuteToggle(source, stateRef, ctxRef, props.onMute);
+  const onCommand = useCallback(
+    (command: ViewCommand) => {
+      if (command === 'quit') {
+        onQuit();
+        return;
+      }
+      if (command === 'mute.toggle') toggleMute();
+      if (command === 'poll.now') void source.pollNow?.();
+      if (command === 'pause.toggle') setFrozen(liveRef.current);
+      apply({ type: 'command', command });
+    },
+    [source, onQuit, apply, toggleMute],
+  );
+  const onText = useCallback((text: string) => apply({ type: 'filter.input', text }), [apply]);
+  const getMode = useCallback(() => stateRef.current.mode, [stateRef]);
+  useKeys(
+    getMode,
+    useMemo(() => ({ onCommand, onText }), [onCommand, onText]),
+  );
+
+  const origin = useSourceStatus(props.origin);
+  return (
+    <MonitorScreen
+      data={data}
+      model={model}
+      width={width}
+      height={height}
+      color={props.color}
+      intervalSec={props.intervalSec}
+      lastPollAt={feed.lastPollAt}
+      lastPollMs={feed.lastPollMs}
+      stale={staleReason(origin.problem, live, feed)}
+      notice={notice}
+      offsetWarnMs={props.offsetWarnMs}
+      availability={props.availability}
+      context={props.context}
+      origin={origin.label}
+      hosts={
+        origin.hosts ? hostBadges(origin.hosts, feed.snapshot?.daemons ?? [], origin.at ?? 0) : null
+      }
+    />
+  );
+}
+
+/**
+ * The view state, with `apply` for key actions: it works on the newest state
+ * synchronously (see useKeys), in the context of the frame the key was
+ * pressed on, and reports changed preferences.
+ */
+function useViewState(
+  initialPrefs: AppProps['initialPrefs'],
+  onPrefs: AppProps['onPrefs'],
+  ctxRef: React.RefObject<ViewContext | null>,
+) {
+  const [state, setState] = useState<ViewState>(() => initialViewState(initialPrefs));
   const stateRef = useRef(state);
   const onPrefsRef = useRef(onPrefs);
   useLayoutEffect(() => {
     onPrefsRef.current = onPrefs;
   });
-  const apply = useCallback((action: ViewAction) => {
-    const ctx = ctxRef.current;
-    const prev = stateRef.current;
-    const next = reduceView(settleSelection(prev, ctx), action, ctx);
-    stateRef.current = next;
-    setState(next);
-    const prefs = prefsOf(next);
-    if (!samePrefs(prefsOf(prev), prefs)) onPrefsRef.current?.(prefs);
-  }, []);
-  const onMuteRef = useRef(props.onMute);
+  const apply = useCallback(
+    (action: ViewAction) => {
+      const ctx = ctxRef.current!;
+      const prev = stateRef.current;
+      const next = reduceView(settleSelection(prev, ctx), action, ctx);
+      stateRef.current = next;
+      setState(next);
+      const prefs = prefsOf(next);
+      if (!samePrefs(prefsOf(prev), prefs)) onPrefsRef.current?.(prefs);
+    },
+    [ctxRef],
+  );
+  return { state, stateRef, apply };
+}
+
+/** Mute or unmute the selected daemon; a failure shows as a notice for NOTICE_MS. */
+function useMuteToggle(
+  source: FeedSource,
+  stateRef: React.RefObject<ViewState>,
+  ctxRef: React.RefObject<ViewContext | null>,
+  onMute: AppProps['onMute'],
+) {
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeSerial = useRef(0);
+  const onMuteRef = useRef(onMute);
   useLayoutEffect(() => {
-    onMuteRef.current = props.onMute;
+    onMuteRef.current = onMute;
   });
   const toggleMute = useCallback(() => {
-    const s = settleSelection(stateRef.current, ctxRef.current);
-    const name = s.mode === 'detail' ? s.detailName : ctxRef.current.rows[s.cursor];
+    const ctx = ctxRef.current!;
+    const s = settleSelection(stateRef.current, ctx);
+    const name = s.mode === 'detail' ? s.detailName : ctx.rows[s.cursor];
     const mute = onMuteRef.current;
     if (!name || !mute) return;
     mute(name).then(
@@ -134,56 +204,16 @@ export function App(props: AppProps): React.ReactElement {
         }, NOTICE_MS).unref?.();
       },
     );
-  }, [source]);
-  const onCommand = useCallback(
-    (command: ViewCommand) => {
-      if (command === 'quit') {
-        onQuit();
-        return;
-      }
-      if (command === 'mute.toggle') toggleMute();
-      if (command === 'poll.now') void source.pollNow?.();
-      if (command === 'pause.toggle') setFrozen(liveRef.current);
-      apply({ type: 'command', command });
-    },
-    [source, onQuit, apply, toggleMute],
-  );
-  const onText = useCallback((text: string) => apply({ type: 'filter.input', text }), [apply]);
-  const getMode = useCallback(() => stateRef.current.mode, []);
-  useKeys(
-    getMode,
-    useMemo(() => ({ onCommand, onText }), [onCommand, onText]),
-  );
+  }, [source, stateRef, ctxRef]);
+  return { notice, toggleMute };
+}
 
-  const origin = useSourceStatus(props.origin);
-  const stale =
-    origin.problem !== null
-      ? `STALE: ${origin.problem}`
-      : live.error !== null
-        ? `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`
-        : (storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources));
-
-  return (
-    <MonitorScreen
-      data={data}
-      model={model}
-      width={width}
-      height={height}
-      color={props.color}
-      intervalSec={props.intervalSec}
-      lastPollAt={feed.lastPollAt}
-      lastPollMs={feed.lastPollMs}
-      stale={stale}
-      notice={notice}
-      offsetWarnMs={props.offsetWarnMs}
-      availability={props.availability}
-      context={props.context}
-      origin={origin.label}
-      hosts={
-        origin.hosts ? hostBadges(origin.hosts, feed.snapshot?.daemons ?? [], origin.at ?? 0) : null
-      }
-    />
-  );
+/** Why the data may be old: the source's problem, a failed poll, storage or failing collectors. */
+function staleReason(problem: string | null, live: FeedState, feed: FeedState): string | null {
+  if (problem !== null) return `STALE: ${problem}`;
+  if (live.error !== null)
+    return `STALE: poll failed${live.failures > 1 ? ` ${live.failures}x` : ''}: ${live.error}`;
+  return storageProblem(feed.snapshot?.storage) ?? failingSources(feed.snapshot?.sources);
 }
 
 /** The state directory refuses writes: monitoring goes on, but say what is held. */
