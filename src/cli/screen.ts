@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { resolveStateDir } from '../store/paths.js';
 import type { LockHolder } from '../store/lock.js';
 import { loadPrefs, prefsSaver, uiStateFile, userStateDir } from '../ui/prefsStore.js';
+import type { Prefs } from '../ui/model/view.js';
 import { Root } from '../ui/Root.js';
 import { FrameTerminal } from '../ui/output/frameTerminal.js';
 import { holdConsole } from '../ui/output/consoleGuard.js';
@@ -236,6 +237,55 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
     },
   });
 
+  mountScreen(o, source, session, {
+    stateDir,
+    prefsFile,
+    prefs,
+    onPrefs: (p) => void saver.save(p),
+    onQuit: () => finish(EXIT.OK, 'quit'),
+  });
+  if (!opened.attached) await source.start();
+  maybeTakeOver();
+
+  const { code, reason } = await stopped;
+  session.restore();
+  try {
+    await takingOver;
+    await source.stop(reason);
+    await saver.flush();
+    if (saveError) {
+      o.stderr.write(
+        `ghost-hb: could not remember the filter and sort in ${prefsFile}: ${(saveError as Error).message}\n`,
+      );
+    }
+  } finally {
+    await o.onStop?.();
+    signals.dispose();
+    session.close();
+  }
+  return code;
+}
+
+/** What the screen shows besides the source: where its state and preferences live, and its callbacks. */
+interface ScreenView {
+  stateDir: string;
+  prefsFile: string;
+  prefs: Prefs;
+  onPrefs(prefs: Prefs): void;
+  onQuit(): void;
+}
+
+/**
+ * Ink on the alternate screen, drawing `source` through the terminal layer
+ * (and the opt-in bell and window title); `session` restores the terminal.
+ */
+function mountScreen(
+  o: ScreenOptions,
+  source: HandoverSource,
+  session: TerminalSession,
+  view: ScreenView,
+): void {
+  const { config } = o;
   session.enter();
   // Ink renders frames as strings; the terminal layer writes only what changed.
   const terminal = new FrameTerminal(o.stdout);
@@ -254,17 +304,17 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
       color: o.color,
       intervalSec: config.pollInterval,
       offsetWarnMs: config.alerts.offsetWarnMs,
-      initialPrefs: prefs,
+      initialPrefs: view.prefs,
       availability: (name: string) => source.availability(name),
       context: [
         `config: ${config.configFile ?? 'none found (defaults)'}`,
         `heartbeats: ${config.heartbeatDir}`,
-        `state: ${stateDir}`,
-        `prefs: ${prefsFile}`,
+        `state: ${view.stateDir}`,
+        `prefs: ${view.prefsFile}`,
       ],
-      onPrefs: (p) => void saver.save(p),
-      onMute: (name: string) => toggleMuteFor(stateDir, name),
-      onQuit: () => finish(EXIT.OK, 'quit'),
+      onPrefs: view.onPrefs,
+      onMute: (name: string) => toggleMuteFor(view.stateDir, name),
+      onQuit: view.onQuit,
     }),
     {
       stdout: terminal.inkStdout,
@@ -290,26 +340,6 @@ export async function runScreen(o: ScreenOptions): Promise<number> {
     },
   });
   instance.waitUntilExit().catch((err: unknown) => session.crash(err));
-  if (!opened.attached) await source.start();
-  maybeTakeOver();
-
-  const { code, reason } = await stopped;
-  session.restore();
-  try {
-    await takingOver;
-    await source.stop(reason);
-    await saver.flush();
-    if (saveError) {
-      o.stderr.write(
-        `ghost-hb: could not remember the filter and sort in ${prefsFile}: ${(saveError as Error).message}\n`,
-      );
-    }
-  } finally {
-    await o.onStop?.();
-    signals.dispose();
-    session.close();
-  }
-  return code;
 }
 
 /** --serve and --listen, shared by the monitor and the demo. */
