@@ -150,6 +150,44 @@ export class Engine {
     const probing = this.startProbes();
     const reading = this.readUnits();
 
+    const byName = await this.readDirectory(now, sources);
+    const runtime: DaemonRuntime[] = this.specsFor(byName).map((spec) => ({
+      spec,
+      evidence: gatherEvidence(
+        spec,
+        byName.get(spec.name) ?? {},
+        this.stateOf(spec.name),
+        now,
+        null,
+      ),
+    }));
+
+    const systemdOk = await reading;
+    if (systemdOk !== null) sources.systemd = systemdOk;
+    for (const r of runtime) this.pidFromUnit(r);
+    await this.matchProcesses(runtime, byName, now, sources);
+    const samples = await this.sampleProcesses(runtime, sources);
+
+    try {
+      this.system = await this.deps.system.sample();
+    } catch {
+      sources.system = false;
+    }
+
+    await probing;
+    this.runtime = runtime;
+    this.runtimeIndex = new Map(runtime.map((r, i) => [r.spec.name, i]));
+    this.samples = samples;
+    this.sources = sources;
+    const daemons = this.judgeAll(now, true);
+    return this.publish(now, daemons, performance.now() - t0);
+  }
+
+  /** The heartbeat directory's files, parsed, by daemon name (kept for beat checks). */
+  private async readDirectory(
+    now: Instant,
+    sources: SnapshotSources,
+  ): Promise<Map<string, DaemonFiles>> {
     let dir: HeartbeatDirObservation;
     try {
       dir = await this.deps.heartbeats.scan(this.config.heartbeatDir);
@@ -179,48 +217,44 @@ export class Engine {
       files[slot] = preferFile(files[slot], parsed);
       byName.set(obs.name, files);
     }
-
     this.parsed = parsedCache;
     this.files = byName;
+    return byName;
+  }
 
-    const specs = this.specsFor(byName);
-    const runtime: DaemonRuntime[] = specs.map((spec) => ({
-      spec,
-      evidence: gatherEvidence(
-        spec,
-        byName.get(spec.name) ?? {},
-        this.stateOf(spec.name),
-        now,
-        null,
-      ),
-    }));
-
-    const systemdOk = await reading;
-    if (systemdOk !== null) sources.systemd = systemdOk;
-    for (const r of runtime) this.pidFromUnit(r);
-
-    // pgrep -f only for daemons whose files name no pid.
+  /** pgrep -f, only for daemons whose files name no pid: their evidence gets the matches. */
+  private async matchProcesses(
+    runtime: DaemonRuntime[],
+    byName: Map<string, DaemonFiles>,
+    now: Instant,
+    sources: SnapshotSources,
+  ): Promise<void> {
     const needMatch = runtime.filter((r) => r.evidence.pid == null && r.spec.match != null);
-    if (needMatch.length > 0) {
-      let matched = new Map<string, number[]>();
-      try {
-        matched = await this.deps.processes.findByPattern([
-          ...new Set(needMatch.map((r) => r.spec.match!)),
-        ]);
-      } catch {
-        sources.processes = false;
-      }
-      for (const r of needMatch) {
-        r.evidence = gatherEvidence(
-          r.spec,
-          byName.get(r.spec.name) ?? {},
-          this.stateOf(r.spec.name),
-          now,
-          matched.get(r.spec.match!) ?? (sources.processes ? [] : null),
-        );
-      }
+    if (needMatch.length === 0) return;
+    let matched = new Map<string, number[]>();
+    try {
+      matched = await this.deps.processes.findByPattern([
+        ...new Set(needMatch.map((r) => r.spec.match!)),
+      ]);
+    } catch {
+      sources.processes = false;
     }
+    for (const r of needMatch) {
+      r.evidence = gatherEvidence(
+        r.spec,
+        byName.get(r.spec.name) ?? {},
+        this.stateOf(r.spec.name),
+        now,
+        matched.get(r.spec.match!) ?? (sources.processes ? [] : null),
+      );
+    }
+  }
 
+  /** The daemons' processes, each pid read once. */
+  private async sampleProcesses(
+    runtime: DaemonRuntime[],
+    sources: SnapshotSources,
+  ): Promise<Map<number, ProcessSample>> {
     const pids = [
       ...new Set(
         runtime
@@ -228,29 +262,14 @@ export class Engine {
           .map((r) => r.evidence.pid!),
       ),
     ];
-    let samples: Map<number, ProcessSample>;
     try {
-      samples = await this.deps.processes.sample(pids);
+      return await this.deps.processes.sample(pids);
     } catch {
       // Without a process table, keep the last known samples rather than
       // declaring every daemon crashed.
       sources.processes = false;
-      samples = this.samples;
+      return this.samples;
     }
-
-    try {
-      this.system = await this.deps.system.sample();
-    } catch {
-      sources.system = false;
-    }
-
-    await probing;
-    this.runtime = runtime;
-    this.runtimeIndex = new Map(runtime.map((r, i) => [r.spec.name, i]));
-    this.samples = samples;
-    this.sources = sources;
-    const daemons = this.judgeAll(now, true);
-    return this.publish(now, daemons, performance.now() - t0);
   }
 
   /**
