@@ -186,34 +186,9 @@ function detailBlocks(
   const { color } = props;
   const gaps = beatGaps(history);
   const payload = d.payload ? JSON.stringify(d.payload) : '-';
-  // ink-table sizes columns by string length and rules every row: fine for one row.
-  const proc = fitProcessColumns(
-    {
-      pid: d.pid ?? '-',
-      alive: d.processAlive == null ? '-' : d.processAlive ? 'yes' : 'no',
-      started: d.startedAt ? localClock(d.startedAt) : '-',
-      uptime: formatAge(d.uptimeSec == null ? null : d.uptimeSec * 1000),
-      cpu: shortPct(d.cpuPct),
-      mem: shortBytes(d.memRssBytes),
-      restarts: d.restarts,
-    },
-    props.width ?? 80,
-  );
-  const one = (key: string, node: React.ReactElement): Block => ({ key, lines: 1, node });
+  const proc = processRow(d, props.width ?? 80);
   const blocks: Block[] = [
-    one(
-      'title',
-      <Text wrap="truncate-end">
-        <Text bold>{escapeControl(d.name)}</Text>{' '}
-        <Text {...tint(color, STATUS_COLOR[d.status])}>
-          {STATUS_GLYPHS[d.status]} {d.status}
-        </Text>
-        {d.reason ? ` (${escapeControl(d.reason)})` : ''}
-        {d.critical ? '  critical' : ''}
-        {d.declared ? '' : '  discovered'}
-        {d.clockSuspect ? '  clock-suspect' : ''}
-      </Text>,
-    ),
+    one('title', <TitleLine d={d} color={color} />),
     one(
       'problems',
       <Field label="problems">
@@ -266,23 +241,60 @@ function detailBlocks(
         events ({props.events.length}, newest last)
       </Text>,
     ),
+    ...eventBlocks(props.events, color),
   ];
-  if (props.events.length === 0) blocks.push(one('none', <Text> none</Text>));
-  for (const e of props.events) {
-    blocks.push(
-      one(
-        `e${e.id}`,
-        <Text wrap="truncate-end">
-          {localClock(e.at)}{' '}
-          <Text {...tint(color, SEVERITY_COLOR[e.severity])}>
-            {SEVERITY_WORD[e.severity].padEnd(5)}
-          </Text>{' '}
-          {escapeControl(e.message)}
-        </Text>,
-      ),
-    );
-  }
   return blocks;
+}
+
+const one = (key: string, node: React.ReactElement): Block => ({ key, lines: 1, node });
+
+/** The process table's one row, its columns fitted to `width`. */
+function processRow(d: DaemonSnapshot, width: number) {
+  // ink-table sizes columns by string length and rules every row: fine for one row.
+  return fitProcessColumns(
+    {
+      pid: d.pid ?? '-',
+      alive: d.processAlive == null ? '-' : d.processAlive ? 'yes' : 'no',
+      started: d.startedAt ? localClock(d.startedAt) : '-',
+      uptime: formatAge(d.uptimeSec == null ? null : d.uptimeSec * 1000),
+      cpu: shortPct(d.cpuPct),
+      mem: shortBytes(d.memRssBytes),
+      restarts: d.restarts,
+    },
+    width,
+  );
+}
+
+function TitleLine({ d, color }: { d: DaemonSnapshot; color: boolean }): React.ReactElement {
+  return (
+    <Text wrap="truncate-end">
+      <Text bold>{escapeControl(d.name)}</Text>{' '}
+      <Text {...tint(color, STATUS_COLOR[d.status])}>
+        {STATUS_GLYPHS[d.status]} {d.status}
+      </Text>
+      {d.reason ? ` (${escapeControl(d.reason)})` : ''}
+      {d.critical ? '  critical' : ''}
+      {d.declared ? '' : '  discovered'}
+      {d.clockSuspect ? '  clock-suspect' : ''}
+    </Text>
+  );
+}
+
+/** One line per event of the daemon, newest last; " none" without any. */
+function eventBlocks(events: DetailViewProps['events'], color: boolean): Block[] {
+  if (events.length === 0) return [one('none', <Text> none</Text>)];
+  return events.map((e) =>
+    one(
+      `e${e.id}`,
+      <Text wrap="truncate-end">
+        {localClock(e.at)}{' '}
+        <Text {...tint(color, SEVERITY_COLOR[e.severity])}>
+          {SEVERITY_WORD[e.severity].padEnd(5)}
+        </Text>{' '}
+        {escapeControl(e.message)}
+      </Text>,
+    ),
+  );
 }
 
 export const DetailView = React.memo(DetailViewImpl);
