@@ -1,5 +1,6 @@
 // The monitor's costs: one frame rendered for 8, 1,000 and 10,000 daemons;
-// keypress-to-new-frame with 1,000 daemons; and, in real tmux panes side by
+// keypress-to-new-frame with 1,000 daemons; the CPU a poll's frame costs at
+// 120x40 through the terminal layer; and, in real tmux panes side by
 // side, ghost-hb watching beating daemons against a minimal Ink app
 // (bench/baseline-app.js) for CPU seconds, RSS, first-frame time, bytes written
 // to the terminal per minute and full clears (pipe-pane), with 8 and 1,000
@@ -34,6 +35,7 @@ const { App } = await import('../dist/ui/App.js');
 const { DEFAULT_DAEMONS } = await import('../dist/config/schema.js');
 const { Poller } = await import('../dist/runtime/poller.js');
 const { EventRing } = await import('../dist/core/events/index.js');
+const { FrameTerminal } = await import('../dist/ui/output/frameTerminal.js');
 
 // ---------------------------------------------------------------------------
 // Synthetic snapshots
@@ -183,6 +185,91 @@ async function keypressBench(n) {
   inst.unmount();
   await poller.stop();
   return { name: `${n} daemons, j/k`, ms: median(times), max: Math.max(...times) };
+}
+
+// ---------------------------------------------------------------------------
+// 2b. A poll's frame as the screen draws it: App, Ink, the terminal layer
+// ---------------------------------------------------------------------------
+
+/**
+ * CPU per frame for 8 daemons at 120x40, each poll moving ages, CPU and
+ * uptimes as a live fleet does: from the poll to the bytes for the terminal.
+ * Back to back (warm code) and 1 s apart, nearer what a pane sees every 5 s.
+ */
+async function pollFrameBench(gapMs, count) {
+  let tick = 0;
+  const snap = () =>
+    benchSnapshot(
+      'bench-host',
+      DEFAULT_DAEMONS.map((n, i) =>
+        benchDaemon(n, i, {
+          ageMs: ((tick + i) % 5) * 1000 + tick,
+          cpuPct: (tick * 3 + i) % 7,
+          uptimeSec: 3600 + tick * 5,
+        }),
+      ),
+    );
+  const poller = new Poller(
+    { poll: async () => ({ snapshot: (tick++, snap()), events: [] }) },
+    { pollIntervalMs: 3_600_000, livenessIntervalMs: 0, watchDir: null, keepAlive: false },
+  );
+  const events = new EventRing();
+  for (const e of benchEvents(30, (i) => DEFAULT_DAEMONS[i % 8])) events.push(e.event);
+  const feed = { subscribe: (fn) => poller.subscribe(fn), events, pollNow: () => poller.pollNow() };
+  const stdout = new FakeStdout();
+  stdout.columns = 120;
+  stdout.rows = 40;
+  let bytes = 0;
+  stdout.onWrite = (s) => (bytes += s.length);
+  const terminal = new FrameTerminal(stdout);
+  const inst = render(
+    h(App, {
+      feed,
+      width: 120,
+      height: 40,
+      color: true,
+      intervalSec: 5,
+      offsetWarnMs: 50,
+      onQuit: () => {},
+    }),
+    {
+      stdout: terminal.inkStdout,
+      stdin: new FakeStdin(),
+      stderr: stdout,
+      exitOnCtrlC: false,
+      debug: true,
+      patchConsole: false,
+    },
+  );
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  for (let i = 0; i < 10; i++) {
+    await poller.pollNow();
+    await pause(5);
+  }
+  const frames0 = terminal.stats.frames;
+  const bytes0 = bytes;
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    await pause(gapMs);
+    const c0 = cpuMs();
+    await poller.pollNow();
+    await pause(5); // the commit and the frame follow the poll's update
+    times.push(cpuMs() - c0);
+  }
+  const drawn = terminal.stats.frames - frames0;
+  inst.unmount();
+  await poller.stop();
+  return {
+    name: gapMs < 100 ? '8 daemons, back to back' : `8 daemons, ${gapMs / 1000} s apart`,
+    ms: median(times),
+    meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+    frames: drawn,
+    bytes: (bytes - bytes0) / count,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -351,6 +438,18 @@ if (key)
     [
       { label: 'median ms', key: 'ms' },
       { label: 'max ms', key: 'max' },
+    ],
+  );
+
+if (!watchOnly)
+  printTable(
+    "a poll's frame at 120x40 (App, Ink, terminal layer), CPU ms",
+    [await pollFrameBench(0, 200), await pollFrameBench(1000, quick ? 8 : 20)],
+    [
+      { label: 'median', key: 'ms' },
+      { label: 'mean (GC included)', key: 'meanMs' },
+      { label: 'frames', value: (r) => String(r.frames) },
+      { label: 'bytes/frame', value: (r) => r.bytes.toFixed(0) },
     ],
   );
 
