@@ -26,6 +26,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const WATCH_SEC = quick ? 15 : 60;
+/** Seconds the programs run before the watch is measured. */
+const SETTLE_SEC = quick ? 3 : 30;
 
 const { deriveScreen } = await import('../dist/ui/model/screen.js');
 const { initialViewState } = await import('../dist/ui/model/view.js');
@@ -340,7 +342,10 @@ async function watchBench(count) {
     // The same polling without a screen, to show what the engine and logs cost on their own.
     // Its own state directory: the screen holds the lock on ./state (one writer per directory).
     const w = await startInPane('w', `${ghost} watch --state-dir ./state-watch`, tmp, 'watching');
-    await new Promise((r) => setTimeout(r, 3000)); // settle: startup is the first-frame figure
+    // Settle first: startup is the first-frame figure, and V8 tidies the heap
+    // left by loading the modules some 10-20 s after start (one full
+    // collection), which a pane left open for weeks pays once, not every minute.
+    await new Promise((r) => setTimeout(r, SETTLE_SEC * 1000));
     // From here on, everything each program writes to its terminal.
     const log = (name) => path.join(tmp, `${name}.raw`);
     for (const name of ['g', 'b']) tmux('pipe-pane', '-o', '-t', name, `cat >> ${log(name)}`);
