@@ -342,9 +342,9 @@ async function watchBench(count) {
     // The same polling without a screen, to show what the engine and logs cost on their own.
     // Its own state directory: the screen holds the lock on ./state (one writer per directory).
     const w = await startInPane('w', `${ghost} watch --state-dir ./state-watch`, tmp, 'watching');
-    // Settle first: startup is the first-frame figure, and V8 tidies the heap
-    // left by loading the modules some 10-20 s after start (one full
-    // collection), which a pane left open for weeks pays once, not every minute.
+    // Settle first: startup is the first-frame figure, and the first seconds
+    // still carry start-up work (compiling hot code, collecting the heap the
+    // module loading left), which a pane left open for weeks pays once.
     await new Promise((r) => setTimeout(r, SETTLE_SEC * 1000));
     // From here on, everything each program writes to its terminal.
     const log = (name) => path.join(tmp, `${name}.raw`);
