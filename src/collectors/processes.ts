@@ -228,6 +228,7 @@ export class ProcfsProcessCollector implements ProcessCollector {
         state: procState(f.state),
         startTimeMs: this.startMs(f),
         cpuTimeMs: (f.cpuTicks * 1000) / CLK_TCK,
+        sampledMonoMs: performance.now(),
         rssBytes: f.rssPages * this.pages(),
         comm: f.comm,
         cmdline: this.cmdline(pid, f.startTicks),

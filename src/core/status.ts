@@ -492,21 +492,22 @@ function measureCpu(
   state.cpuPct = null;
   state.cpu = null;
   if (!ours || ours.cpuTimeMs == null) return;
+  const readAt = ours.sampledMonoMs ?? now.monoMs;
   const p = prev.cpu;
   if (
     p &&
     p.pid === ours.pid &&
     p.startTimeMs === ours.startTimeMs &&
-    now.monoMs > p.monoMs &&
+    readAt > p.monoMs &&
     ours.cpuTimeMs >= p.cpuTimeMs
   ) {
-    state.cpuPct = ((ours.cpuTimeMs - p.cpuTimeMs) / (now.monoMs - p.monoMs)) * 100;
+    state.cpuPct = ((ours.cpuTimeMs - p.cpuTimeMs) / (readAt - p.monoMs)) * 100;
   }
   state.cpu = {
     pid: ours.pid,
     startTimeMs: ours.startTimeMs,
     cpuTimeMs: ours.cpuTimeMs,
-    monoMs: now.monoMs,
+    monoMs: readAt,
   };
 }
 

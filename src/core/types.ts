@@ -78,6 +78,13 @@ export interface ProcessSample {
   startTimeMs: number | null;
   /** Total CPU time consumed (user + system) in ms, for CPU % between polls. */
   cpuTimeMs: number | null;
+  /**
+   * Monotonic ms at which `cpuTimeMs` was read. CPU % divides by the time
+   * between two reads: on a loaded machine a read can come well after its
+   * poll started, and the poll's start would count that wait as the
+   * process's. Absent: the poll's own time.
+   */
+  sampledMonoMs?: number;
   rssBytes: number | null;
   /** Short command name (comm). */
   comm: string | null;

@@ -91,6 +91,8 @@ export class FakeDir implements HeartbeatCollector {
 export interface FakeProcess {
   startTimeMs: number;
   cpuTimeMs?: number;
+  /** When the collector read cpuTimeMs (monotonic ms); absent: at the poll's start. */
+  sampledMonoMs?: number;
   rssBytes?: number;
   cmdline?: string;
   state?: ProcessState;
@@ -112,6 +114,7 @@ export class FakeProcesses implements ProcessCollector {
         state: p ? (p.state ?? 'sleeping') : 'gone',
         startTimeMs: p?.startTimeMs ?? null,
         cpuTimeMs: p ? (p.cpuTimeMs ?? 0) : null,
+        ...(p?.sampledMonoMs !== undefined ? { sampledMonoMs: p.sampledMonoMs } : {}),
         rssBytes: p ? (p.rssBytes ?? 1024 * 1024) : null,
         comm: p ? 'fake' : null,
         cmdline: p ? (p.cmdline ?? 'fake --daemon') : null,

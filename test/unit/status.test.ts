@@ -484,6 +484,18 @@ describe('status over several polls', () => {
     expect((await engine.poll(clock.advance(2000))).daemons[0]!.cpuPct).toBe(25);
   });
 
+  it('divides CPU time by the time between the reads, not between the polls', async () => {
+    const engine = make();
+    const at = clock.now().monoMs;
+    procs.procs.set(PID, { startTimeMs: STARTED, cpuTimeMs: 10_000, sampledMonoMs: at });
+    dir.json('d', beat(0), T0);
+    await engine.poll(clock.now());
+    // A busy process, read 300 ms after its poll started on a loaded machine:
+    // 1,300 ms of CPU in 1,300 ms is 100 %, not 130 % of the polls' 1,000 ms.
+    procs.procs.set(PID, { startTimeMs: STARTED, cpuTimeMs: 11_300, sampledMonoMs: at + 1300 });
+    expect((await engine.poll(clock.advance(1000))).daemons[0]!.cpuPct).toBe(100);
+  });
+
   it('judges age on monotonic time for one grace period after a wall-clock jump', async () => {
     const engine = make();
     procs.procs.set(PID, { startTimeMs: STARTED });
