@@ -477,6 +477,13 @@ function judgeProcess(
   return { processAlive: true, ours };
 }
 
+/**
+ * The shortest span CPU % is measured over. CPU time is counted in clock
+ * ticks (10 ms): over 2 ms one tick more reads as 500 %, over 100 ms as 10
+ * points (the one-shot `status` samples 150 ms apart, polls 5 s apart).
+ */
+const MIN_CPU_SPAN_MS = 100;
+
 /** CPU % between two full polls of the same process. */
 function measureCpu(
   ours: ProcessSample | null,
@@ -501,6 +508,13 @@ function measureCpu(
     readAt > p.monoMs &&
     ours.cpuTimeMs >= p.cpuTimeMs
   ) {
+    if (readAt - p.monoMs < MIN_CPU_SPAN_MS) {
+      // An early poll: too short a span for clock ticks; keep the last figure
+      // and measure the next one from the older read.
+      state.cpuPct = prev.cpuPct;
+      state.cpu = p;
+      return;
+    }
     state.cpuPct = ((ours.cpuTimeMs - p.cpuTimeMs) / (readAt - p.monoMs)) * 100;
   }
   state.cpu = {

@@ -484,6 +484,20 @@ describe('status over several polls', () => {
     expect((await engine.poll(clock.advance(2000))).daemons[0]!.cpuPct).toBe(25);
   });
 
+  it('measures CPU % over at least 100 ms: an early poll keeps the last figure', async () => {
+    const engine = make();
+    procs.procs.set(PID, { startTimeMs: STARTED, cpuTimeMs: 10_000 });
+    dir.json('d', beat(0), T0);
+    await engine.poll(clock.now());
+    // 2 ms later one more 10 ms clock tick would read as 500 %.
+    procs.procs.set(PID, { startTimeMs: STARTED, cpuTimeMs: 10_010 });
+    expect((await engine.poll(clock.advance(2))).daemons[0]!.cpuPct).toBeNull();
+    procs.procs.set(PID, { startTimeMs: STARTED, cpuTimeMs: 10_500 });
+    expect((await engine.poll(clock.advance(1998))).daemons[0]!.cpuPct).toBe(25);
+    procs.procs.set(PID, { startTimeMs: STARTED, cpuTimeMs: 10_520 });
+    expect((await engine.poll(clock.advance(50))).daemons[0]!.cpuPct).toBe(25);
+  });
+
   it('divides CPU time by the time between the reads, not between the polls', async () => {
     const engine = make();
     const at = clock.now().monoMs;
