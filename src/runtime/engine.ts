@@ -305,7 +305,7 @@ export class Engine {
     }
     // Every process lives on and no beat can have turned late yet: judging
     // again would find the same verdicts (at 1,000 daemons, most of the cost).
-    if (!processGone && now.monoMs < this.quietUntilMono && !this.dirOutage) return null;
+    if (!processGone && this.stillQuiet(now, [])) return null;
     const before = this.last;
     const states = this.states;
     const daemons = this.judgeAll(now, false);
