@@ -77,6 +77,37 @@ describe("Ink's text-measurement cache", () => {
     expect(r.again).toEqual(r.first);
   });
 
+  it('measures the same widths as widest-line, through its plain-ASCII path or not', () => {
+    // Plain ASCII (coloured or not) takes the patch's short path; the rest
+    // (wide, combining, emoji, other escapes, tabs, several lines) widest-line.
+    const texts = [
+      'up 3s ago',
+      '\u001b[32m\u2714 up\u001b[39m  12.5%',
+      '\u001b[1;31mDOWN\u001b[22;39m',
+      '\u001b[38;5;214mwarn\u001b[0m',
+      '\u001b]8;;http://x\u0007link\u001b]8;;\u0007',
+      '\u001b[2Kx',
+      'a\tb',
+      '\u2581\u2583\u2585\u2587',
+      '\u65e5\u672c\u8a9e ok',
+      'e\u0301 cafe\u0301',
+      '\u{1F600} smile',
+      'two\nlines here',
+      '',
+      ' ',
+    ];
+    const r = runScript<Array<[number, number]>>(`
+      import widestLine from 'widest-line';
+      ${INK_MODULE}
+      const { default: measure } = await inkModule('measure-text.js');
+      const texts = ${JSON.stringify(texts)};
+      console.log(JSON.stringify(texts.map((t) => [measure(t).width, widestLine(t)])));
+    `);
+    r.forEach(([measured, expected], i) =>
+      expect([texts[i], measured]).toEqual([texts[i], expected]),
+    );
+  });
+
   it('is bounded in the packed package too: it bundles Ink as patched', () => {
     // --ignore-scripts: dist/ is already built (global setup); no second build.
     const pack = spawnSync(
