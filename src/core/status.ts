@@ -424,14 +424,22 @@ export function decideStatus(f: StatusFacts): Verdict {
 export function quietForMs(daemons: readonly DaemonSnapshot[]): number {
   let quiet = Infinity;
   for (const d of daemons) {
-    if (d.problems.length > 0) return 0;
-    if (d.status === 'up' && d.reason === null) {
-      if (d.ageMs !== null)
-        quiet = Math.min(quiet, (d.intervalSec + d.toleranceSec) * 1000 - d.ageMs);
-    } else if (d.status === 'late' && d.reason === REASONS.overdue && d.ageMs !== null) {
-      quiet = Math.min(quiet, (d.intervalSec + d.graceSec) * 1000 - d.ageMs);
-    } else return 0;
+    quiet = Math.min(quiet, daemonQuietForMs(d));
+    if (quiet === 0) return 0;
   }
+  return quiet;
+}
+
+/** quietForMs of one daemon: how long its own verdict cannot change by time alone. */
+export function daemonQuietForMs(d: DaemonSnapshot): number {
+  if (d.problems.length > 0) return 0;
+  let quiet: number;
+  if (d.status === 'up' && d.reason === null) {
+    if (d.ageMs === null) return Infinity;
+    quiet = (d.intervalSec + d.toleranceSec) * 1000 - d.ageMs;
+  } else if (d.status === 'late' && d.reason === REASONS.overdue && d.ageMs !== null) {
+    quiet = (d.intervalSec + d.graceSec) * 1000 - d.ageMs;
+  } else return 0;
   return Math.max(0, quiet - 1);
 }
 

@@ -28,7 +28,7 @@ import {
   type DaemonState,
   type DirOutage,
   type Evidence,
-  quietForMs,
+  daemonQuietForMs,
 } from '../core/status.js';
 import {
   NO_CLOCK_READING,
@@ -114,6 +114,9 @@ export class Engine {
   private dirOutage: DirOutage | null = null;
   /** Mono ms until which no verdict can change while every process lives on (see quietForMs). */
   private quietUntilMono = -Infinity;
+  /** Each daemon's own such deadline, by its place in `runtime`; quietUntilMono is the least. */
+  private quietUntilByIndex: number[] = [];
+  private judgedCount = 0;
   private system: SystemSample = UNKNOWN_SYSTEM;
   private dirError: string | null = null;
   private sources: SnapshotSources = { heartbeats: false, processes: false, system: false };
@@ -138,6 +141,11 @@ export class Engine {
   /** The most recent snapshot (from poll or checkLiveness), or null before the first poll. */
   get lastSnapshot(): Snapshot | null {
     return this.last;
+  }
+
+  /** Daemon judgements made since start: what the liveness check and beats spare shows here. */
+  get judgements(): number {
+    return this.judgedCount;
   }
 
   /** One full poll: directory, processes, system figures, statuses. */
@@ -288,7 +296,7 @@ export class Engine {
     } catch {
       return null;
     }
-    let processGone = false;
+    const gonePids = new Set<number>();
     for (const pid of pids) {
       const prev = this.samples.get(pid)!;
       const l = live.get(pid);
@@ -300,12 +308,14 @@ export class Engine {
           Math.abs(l.startTimeMs - prev.startTimeMs) <= 1000);
       if (!sameProcess) {
         this.samples.set(pid, { ...prev, alive: false });
-        processGone = true;
+        gonePids.add(pid);
       }
     }
     // Every process lives on and no beat can have turned late yet: judging
     // again would find the same verdicts (at 1,000 daemons, most of the cost).
-    if (!processGone && this.stillQuiet(now, [])) return null;
+    if (gonePids.size === 0 && this.stillQuiet(now, [])) return null;
+    // Some deadlines passed: judge those daemons alone while no verdict moves.
+    if (gonePids.size === 0 && this.judgeDue(now, [])) return null;
     const before = this.last;
     const states = this.states;
     const daemons = this.judgeAll(now, false);
@@ -359,15 +369,21 @@ export class Engine {
     }
     if (noted.size === 0) return null;
     const { states, runtime } = this;
-    this.runtime = runtime.map((r) => {
-      const files = noted.get(r.spec.name);
-      if (!files) return r;
-      const evidence = gatherEvidence(r.spec, files, this.stateOf(r.spec.name), now, null);
-      return { spec: r.spec, evidence };
-    });
-    if (this.stillQuiet(now, noted.keys())) {
+    this.runtime = runtime.slice();
+    for (const [name, files] of noted) {
+      const { spec } = runtime[this.runtimeIndex.get(name)!]!;
+      const evidence = gatherEvidence(spec, files, this.stateOf(name), now, null);
+      this.runtime[this.runtimeIndex.get(name)!] = { spec, evidence };
+    }
+    if (
+      this.stillQuiet(now, noted.keys()) ||
+      this.judgeDue(
+        now,
+        [...noted.keys()].map((name) => this.runtimeIndex.get(name)!),
+      )
+    ) {
       // Up daemons' routine beats only push their deadlines back, and no other
-      // verdict can have changed yet: the next judgement sees the noted beats.
+      // verdict changed: the next judgement sees the noted beats.
       for (const [name, files] of noted) this.files.set(name, files);
       return null;
     }
@@ -599,26 +615,9 @@ export class Engine {
     const next = new Map<string, DaemonState>();
     const out: DaemonSnapshot[] = [];
     for (const r of this.runtime) {
-      const prev = this.stateOf(r.spec.name);
-      const timing = effectiveTiming(r.spec, r.evidence.beat?.heartbeat.intervalSec ?? null);
-      const sample =
-        r.evidence.pid != null && !r.evidence.matchLost
-          ? (this.samples.get(r.evidence.pid) ?? null)
-          : null;
-      const { snapshot, state } = judgeDaemon(
-        {
-          spec: r.spec,
-          evidence: r.evidence,
-          sample,
-          now,
-          clockSuspect: this.jumpActive(now, timing.grace),
-          updateCpu,
-          dirOutage: this.dirOutage,
-        },
-        prev,
-      );
+      const { snapshot, state } = this.judgeOne(r, now, updateCpu);
       next.set(r.spec.name, state);
-      out.push(this.withChecks(r, snapshot, now));
+      out.push(snapshot);
     }
     // Keep remembered state of daemons not shown this time (restored, or files
     // briefly gone) so restart counts survive; bounded, so a directory churning
@@ -630,8 +629,73 @@ export class Engine {
       carried++;
     }
     this.states = next;
-    this.quietUntilMono = this.jumpActive(now) ? -Infinity : now.monoMs + quietForMs(out);
+    this.quietUntilByIndex = out.map((d) => this.quietUntil(now, d));
+    this.quietUntilMono = least(this.quietUntilByIndex);
     return out;
+  }
+
+  /** One daemon judged from its evidence, its process and its state after the last judgement. */
+  private judgeOne(
+    r: DaemonRuntime,
+    now: Instant,
+    updateCpu: boolean,
+  ): { snapshot: DaemonSnapshot; state: DaemonState } {
+    this.judgedCount++;
+    const timing = effectiveTiming(r.spec, r.evidence.beat?.heartbeat.intervalSec ?? null);
+    const sample =
+      r.evidence.pid != null && !r.evidence.matchLost
+        ? (this.samples.get(r.evidence.pid) ?? null)
+        : null;
+    const { snapshot, state } = judgeDaemon(
+      {
+        spec: r.spec,
+        evidence: r.evidence,
+        sample,
+        now,
+        clockSuspect: this.jumpActive(now, timing.grace),
+        updateCpu,
+        dirOutage: this.dirOutage,
+      },
+      this.stateOf(r.spec.name),
+    );
+    return { snapshot: this.withChecks(r, snapshot, now), state };
+  }
+
+  /** Until when (mono ms) the verdict `d` given now cannot change by time alone; none during a clock step. */
+  private quietUntil(now: Instant, d: DaemonSnapshot): number {
+    return this.jumpActive(now) ? -Infinity : now.monoMs + daemonQuietForMs(d);
+  }
+
+  /**
+   * Judges again only the daemons past their own quiet deadline, and those at
+   * `extra` (places in `runtime`): before its deadline a daemon's verdict
+   * cannot have changed (see quietForMs), so with 1,000 daemons a liveness
+   * check or a beat judges the few whose time came, not all. Returns whether
+   * every verdict stayed as published, and then keeps the new judgements;
+   * otherwise keeps nothing, for the caller's full judgement.
+   */
+  private judgeDue(now: Instant, extra: Iterable<number>): boolean {
+    if (!this.last || this.dirOutage) return false;
+    const before = this.last.daemons;
+    const due = new Set(extra);
+    this.quietUntilByIndex.forEach((until, i) => {
+      if (now.monoMs >= until) due.add(i);
+    });
+    const kept: [number, DaemonSnapshot, DaemonState][] = [];
+    for (const i of due) {
+      const r = this.runtime[i];
+      const was = before[i];
+      if (!r || was?.name !== r.spec.name) return false;
+      const { snapshot, state } = this.judgeOne(r, now, false);
+      if (snapshot.status !== was.status || snapshot.reason !== was.reason) return false;
+      kept.push([i, snapshot, state]);
+    }
+    for (const [i, snapshot, state] of kept) {
+      this.states.set(snapshot.name, state);
+      this.quietUntilByIndex[i] = this.quietUntil(now, snapshot);
+    }
+    this.quietUntilMono = least(this.quietUntilByIndex);
+    return true;
   }
 
   private publish(now: Instant, daemons: DaemonSnapshot[], pollMs: number): Snapshot {
@@ -722,4 +786,11 @@ export function engineSource(engine: Engine): {
       return snapshot && { snapshot, events: [] };
     },
   };
+}
+
+/** The least of `values` (Infinity for none), without spreading a fleet's worth of arguments. */
+function least(values: readonly number[]): number {
+  let min = Infinity;
+  for (const v of values) if (v < min) min = v;
+  return min;
 }

@@ -93,6 +93,35 @@ describe('Engine.checkBeats', () => {
     expect(await engine.checkBeats(clock.now(), ['newcomer.json'])).toBeNull();
   });
 
+  it('judges again only the daemons whose own deadline passed, not the whole fleet', async () => {
+    const clock = new FakeClock();
+    const dir = new PeekDir();
+    const procs = new FakeProcesses();
+    procs.procs.set(PID, { startTimeMs: T0 - 3_600_000 });
+    const names = Array.from({ length: 10 }, (_, i) => `d${i}`);
+    const engine = new Engine(config({ daemons: names }), {
+      heartbeats: dir,
+      processes: procs,
+      system: new FakeSystem(),
+    });
+    const beatAt = (name: string, wallMs: number) =>
+      dir.json(name, { ts: new Date(wallMs).toISOString(), pid: PID }, wallMs);
+    // Beats spread over the interval: d9's is 5.5 s old, so its 6 s end first.
+    names.forEach((n, i) => beatAt(n, clock.wallMs - i * 500 - 1000));
+    await engine.poll(clock.now());
+    clock.advance(400);
+    beatAt('d9', clock.wallMs);
+    expect(await engine.checkBeats(clock.now(), ['d9.json'])).toBeNull();
+    const judged = engine.judgements;
+    // d9's old deadline has passed: it alone is judged (up on its noted beat).
+    expect(await engine.checkLiveness(clock.advance(500))).toBeNull();
+    expect(engine.judgements - judged).toBe(1);
+    // d8's deadline passes next, with no beat since: late at once, as before.
+    const live = await engine.checkLiveness(clock.advance(1000));
+    expect(live!.daemons.find((d) => d.name === 'd8')?.status).toBe('late');
+    expect(live!.daemons.find((d) => d.name === 'd9')?.status).toBe('up');
+  });
+
   it('ignores entries that are no daemon file (an atomic writer’s temp file)', async () => {
     const { clock, dir, engine } = setup();
     await engine.poll(clock.now());

@@ -4,6 +4,7 @@ import {
   decideStatus,
   judgedAgeMs,
   quietForMs,
+  daemonQuietForMs,
   type BeatRecord,
   type StatusFacts,
 } from '../../src/core/status.js';
@@ -316,7 +317,10 @@ describe('quietForMs: how long no verdict can change by time alone', () => {
     ['unknown', [{ status: 'unknown', reason: 'never seen', ageMs: null }], 0],
   ];
   it.each(rows)('%s', (_name, daemons, expected) => {
-    expect(quietForMs(daemons.map((d, i) => buildDaemon(`d${i}`, d)))).toBe(expected);
+    const built = daemons.map((d, i) => buildDaemon(`d${i}`, d));
+    expect(quietForMs(built)).toBe(expected);
+    // The fleet's quiet time is the least of each daemon's own.
+    expect(Math.min(...built.map(daemonQuietForMs))).toBe(expected);
   });
 });
 
