@@ -5,6 +5,10 @@
 // (bench/baseline-app.js) for CPU seconds, RSS, first-frame time, bytes written
 // to the terminal per minute and full clears (pipe-pane), with 8 and 1,000
 // daemons (BENCH_WATCH_COUNTS=8 for one).
+// With 8 daemons the watch is measured twice: in the first minutes (start-up
+// work still running: V8 compiles code as it turns hot, which at a few frames
+// a minute takes about ten minutes) and in the steady state a pane left open
+// for weeks lives in (BENCH_STEADY_MIN, default 10; 0 skips it).
 // `--quick` (or BENCH_QUICK=1) shortens the 60 s watch for local iteration.
 import { spawn, execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -28,6 +32,8 @@ const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1
 const WATCH_SEC = quick ? 15 : 60;
 /** Seconds the programs run before the watch is measured. */
 const SETTLE_SEC = quick ? 3 : 30;
+/** Minutes the programs run before the steady-state window (8 daemons only). */
+const STEADY_MIN = Number(process.env.BENCH_STEADY_MIN ?? (quick ? 0 : 10));
 
 const { deriveScreen } = await import('../dist/ui/model/screen.js');
 const { initialViewState } = await import('../dist/ui/model/view.js');
@@ -289,6 +295,16 @@ function terminalOutput(file) {
   return { bytes: raw.length, clears: raw.split('\u001b[2J').length - 1 };
 }
 
+/** CPU seconds each process uses over the next WATCH_SEC, and its RSS at the end. */
+async function cpuWindow(procs) {
+  const before = procs.map((p) => procStat(p.pid));
+  await new Promise((r) => setTimeout(r, WATCH_SEC * 1000));
+  return procs.map((p, i) => {
+    const after = procStat(p.pid);
+    return { cpuSec: after.cpuSec - before[i].cpuSec, rssMiB: after.rssMiB, hwmMiB: after.hwmMiB };
+  });
+}
+
 /**
  * The monitor and the baseline side by side in 120x40 windows for WATCH_SEC:
  * CPU, RSS, bytes written to the terminal and full clears, with `count`
@@ -327,14 +343,14 @@ async function watchBench(count) {
   try {
     await until(() => fs.readdirSync(hb).length >= count, 30000, 'first beats');
     // First frame: alternate runs, median of five each (one run with 1,000 daemons).
-    const first = { ghost: [], base: [] };
+    const firstFrames = { ghost: [], base: [] };
     for (let i = 0; i < (count > 8 ? 1 : 5); i++) {
       const g = await startInPane('g', ghost, tmp, 'EVENTS');
       stopPane('g');
       const b = await startInPane('b', baseline, tmp, 'item 9');
       stopPane('b');
-      first.ghost.push(g.firstFrameMs);
-      first.base.push(b.firstFrameMs);
+      firstFrames.ghost.push(g.firstFrameMs);
+      firstFrames.base.push(b.firstFrameMs);
     }
     // Watch: both running at once, measured over the same window.
     const g = await startInPane('g', ghost, tmp, 'EVENTS');
@@ -349,40 +365,26 @@ async function watchBench(count) {
     // From here on, everything each program writes to its terminal.
     const log = (name) => path.join(tmp, `${name}.raw`);
     for (const name of ['g', 'b']) tmux('pipe-pane', '-o', '-t', name, `cat >> ${log(name)}`);
-    const g0 = procStat(g.pid);
-    const b0 = procStat(b.pid);
-    const w0 = procStat(w.pid);
-    await new Promise((r) => setTimeout(r, WATCH_SEC * 1000));
-    const g1 = procStat(g.pid);
-    const b1 = procStat(b.pid);
-    const w1 = procStat(w.pid);
+    const started = Date.now() - SETTLE_SEC * 1000;
+    const first = await cpuWindow([g, b, w]);
     for (const name of ['g', 'b']) tmux('pipe-pane', '-t', name);
+    let steady = null;
+    if (STEADY_MIN > 0 && count <= DEFAULT_DAEMONS.length) {
+      const wait = started + STEADY_MIN * 60_000 - Date.now();
+      await new Promise((r) => setTimeout(r, Math.max(0, wait)));
+      steady = await cpuWindow([g, b, w]);
+    }
     stopPane('w');
     const pane = tmux('capture-pane', '-p', '-t', 'g');
     stopPane('g');
     stopPane('b');
     const perMin = (o) => ({ kbPerMin: o.bytes / 1024 / (WATCH_SEC / 60), clears: o.clears });
+    const [gs, bs, ws] = first;
     return {
-      ghost: {
-        cpuSec: g1.cpuSec - g0.cpuSec,
-        rssMiB: g1.rssMiB,
-        hwmMiB: g1.hwmMiB,
-        firstMs: median(first.ghost),
-        ...perMin(terminalOutput(log('g'))),
-      },
-      base: {
-        cpuSec: b1.cpuSec - b0.cpuSec,
-        rssMiB: b1.rssMiB,
-        hwmMiB: b1.hwmMiB,
-        firstMs: median(first.base),
-        ...perMin(terminalOutput(log('b'))),
-      },
-      headless: {
-        cpuSec: w1.cpuSec - w0.cpuSec,
-        rssMiB: w1.rssMiB,
-        hwmMiB: w1.hwmMiB,
-        firstMs: null,
-      },
+      ghost: { ...gs, firstMs: median(firstFrames.ghost), ...perMin(terminalOutput(log('g'))) },
+      base: { ...bs, firstMs: median(firstFrames.base), ...perMin(terminalOutput(log('b'))) },
+      headless: { ...ws, firstMs: null },
+      steady: steady && { ghost: steady[0], base: steady[1], headless: steady[2] },
       upRows: pane.split('\n').filter((l) => /✔ up /.test(l)).length,
     };
   } finally {
@@ -422,6 +424,22 @@ function printWatch(count, w) {
     ],
   );
   console.log(`(ghost-hb showed ${w.upRows} daemons up at the end)`);
+  if (!w.steady) return;
+  const { ghost, base, headless } = w.steady;
+  printTable(
+    `the same, steady state: ${WATCH_SEC} s from minute ${STEADY_MIN} after start (target: CPU <= 1.5x)`,
+    [
+      { name: 'baseline Ink app', ...base },
+      { name: 'ghost-hb', ...ghost },
+      { name: '(ghost-hb watch, no screen)', ...headless },
+      { name: 'ratio', ratioCpu: ratio(ghost.cpuSec, base.cpuSec) },
+    ],
+    [
+      { label: 'CPU s', value: (r) => r.ratioCpu ?? r.cpuSec.toFixed(2) },
+      { label: '% core', value: (r) => (r.ratioCpu ? '' : pct(r.cpuSec)) },
+      { label: 'RSS MiB', value: (r) => (r.ratioCpu ? '' : r.rssMiB.toFixed(1)) },
+    ],
+  );
 }
 
 // ---------------------------------------------------------------------------
