@@ -103,6 +103,8 @@ export class HbMetrics {
   private readonly flappingNow = new Set<string>();
   private cached: Promise<string> | null = null;
   private cachedAt = 0;
+  /** The last snapshot given, until its series are set (see updateSnapshot). */
+  private unapplied: Snapshot | null = null;
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -281,6 +283,10 @@ export class HbMetrics {
    */
   render(maxAgeMs = 1000): Promise<string> {
     const now = performance.now();
+    if (this.unapplied) {
+      this.applySnapshot(this.unapplied);
+      this.unapplied = null;
+    }
     if (!this.cached || now - this.cachedAt > maxAgeMs) {
       this.cachedAt = now;
       this.cached = this.registry.metrics();
@@ -293,9 +299,19 @@ export class HbMetrics {
     this.cached = null;
   }
 
-  /** Replace every per-daemon and clock series with the snapshot's values. */
+  /**
+   * A new snapshot: its series are set when the metrics are next read (a
+   * scrape every 15 s or more; a poll with 1,000 daemons sets ~10,000). When
+   * each down daemon's reason began is noted now, at the poll that saw it.
+   */
   updateSnapshot(s: Snapshot): void {
     this.invalidate();
+    this.updateDownReasons(s);
+    this.unapplied = s;
+  }
+
+  /** Replace every per-daemon and clock series with the snapshot's values. */
+  private applySnapshot(s: Snapshot): void {
     for (const m of [this.up, this.status, this.lastBeat, this.cpu, this.rss, this.flapping]) {
       m.reset();
     }
@@ -315,7 +331,6 @@ export class HbMetrics {
       }
       this.flapping.set({ daemon }, this.flappingNow.has(d.name) ? 1 : 0);
     }
-    this.updateDownReasons(s);
     const offset = s.clock?.offsetMs;
     const synced = s.clock?.synced;
     this.setOrAbsent(this.clockOffset, offset == null ? null : offset / 1000);

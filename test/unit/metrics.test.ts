@@ -27,6 +27,17 @@ describe('HbMetrics', () => {
     expect(text).toContain('ghosthb_events_total{severity="info",rule="recovered"} 0');
   });
 
+  it('shows the latest snapshot when read, however many came since the last read', async () => {
+    const m = new HbMetrics({ processMetrics: false });
+    m.updateSnapshot(snapshot([daemon('a'), daemon('gone')]));
+    expect(await lines(m)).toContain('ghosthb_daemon_up{daemon="gone"} 1');
+    m.updateSnapshot(snapshot([daemon('a', 'down', { reason: 'crashed' }), daemon('gone')]));
+    m.updateSnapshot(snapshot([daemon('a', 'down', { reason: 'crashed' })]));
+    const text = await lines(m);
+    expect(text).toContain('ghosthb_daemon_up{daemon="a"} 0');
+    expect(text.some((l) => l.includes('daemon="gone"'))).toBe(false);
+  });
+
   it('labels a down daemon with its reason, valued with since when', async () => {
     const m = new HbMetrics({ processMetrics: false });
     const at = '2026-12-02T01:00:00.000Z';
