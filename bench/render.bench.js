@@ -337,7 +337,8 @@ async function watchBench(count) {
           ),
         ];
   const node = process.execPath;
-  const ghost = `${node} ${path.join(repo, 'bin', 'ghost-hb.js')}`;
+  // Run as an installed ghost-hb runs: the launcher itself, with its shebang's Node flags.
+  const ghost = path.join(repo, 'bin', 'ghost-hb.js');
   const baseline = `${node} ${path.join(here, 'baseline-app.js')}`;
   panes.open(tmp, 120, 40);
   try {
