@@ -685,13 +685,15 @@ export class Engine {
     for (const i of due) {
       const r = this.runtime[i];
       const was = before[i];
+      // A snapshot's name is escaped for display: a name that needed it is judged in full.
       if (!r || was?.name !== r.spec.name) return false;
       const { snapshot, state } = this.judgeOne(r, now, false);
       if (snapshot.status !== was.status || snapshot.reason !== was.reason) return false;
       kept.push([i, snapshot, state]);
     }
     for (const [i, snapshot, state] of kept) {
-      this.states.set(snapshot.name, state);
+      // States are kept by the daemon's own name, as judgeAll keeps them.
+      this.states.set(this.runtime[i]!.spec.name, state);
       this.quietUntilByIndex[i] = this.quietUntil(now, snapshot);
     }
     this.quietUntilMono = least(this.quietUntilByIndex);
