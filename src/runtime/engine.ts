@@ -296,7 +296,7 @@ export class Engine {
     } catch {
       return null;
     }
-    const gonePids = new Set<number>();
+    let processGone = false;
     for (const pid of pids) {
       const prev = this.samples.get(pid)!;
       const l = live.get(pid);
@@ -308,14 +308,14 @@ export class Engine {
           Math.abs(l.startTimeMs - prev.startTimeMs) <= 1000);
       if (!sameProcess) {
         this.samples.set(pid, { ...prev, alive: false });
-        gonePids.add(pid);
+        processGone = true;
       }
     }
     // Every process lives on and no beat can have turned late yet: judging
     // again would find the same verdicts (at 1,000 daemons, most of the cost).
-    if (gonePids.size === 0 && this.stillQuiet(now, [])) return null;
-    // Some deadlines passed: judge those daemons alone while no verdict moves.
-    if (gonePids.size === 0 && this.judgeDue(now, [])) return null;
+    // Past some daemons' deadlines, judging those alone is enough while no
+    // verdict moves.
+    if (!processGone && (this.stillQuiet(now, []) || this.judgeDue(now, []))) return null;
     const before = this.last;
     const states = this.states;
     const daemons = this.judgeAll(now, false);
@@ -369,19 +369,19 @@ export class Engine {
     }
     if (noted.size === 0) return null;
     const { states, runtime } = this;
+    /** The noted daemons' places in `runtime`. */
+    const notedAt: number[] = [];
     this.runtime = runtime.slice();
     for (const [name, files] of noted) {
-      const { spec } = runtime[this.runtimeIndex.get(name)!]!;
-      const evidence = gatherEvidence(spec, files, this.stateOf(name), now, null);
-      this.runtime[this.runtimeIndex.get(name)!] = { spec, evidence };
+      const at = this.runtimeIndex.get(name)!;
+      const { spec } = runtime[at]!;
+      this.runtime[at] = {
+        spec,
+        evidence: gatherEvidence(spec, files, this.stateOf(name), now, null),
+      };
+      notedAt.push(at);
     }
-    if (
-      this.stillQuiet(now, noted.keys()) ||
-      this.judgeDue(
-        now,
-        [...noted.keys()].map((name) => this.runtimeIndex.get(name)!),
-      )
-    ) {
+    if (this.stillQuiet(now, noted.keys()) || this.judgeDue(now, notedAt)) {
       // Up daemons' routine beats only push their deadlines back, and no other
       // verdict changed: the next judgement sees the noted beats.
       for (const [name, files] of noted) this.files.set(name, files);
