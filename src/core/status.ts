@@ -414,23 +414,14 @@ export function decideStatus(f: StatusFacts): Verdict {
 }
 
 /**
- * How long after the judgement that gave `daemons` no verdict can change by
- * time alone, while their processes live on: until the first up daemon's beat
- * turns overdue, or the first overdue one passes its grace. 0 when any verdict
- * may move with time in another way (a daemon down, unknown, degraded, or
- * with a problem such as a faulty file still being written), so the caller
- * judges again. Ages are rounded to the ms, hence the 1 ms margin.
+ * How long after the judgement that gave `d` its verdict cannot change by
+ * time alone, while its process lives on: until an up daemon's beat turns
+ * overdue, or an overdue one passes its grace. 0 when the verdict may move
+ * with time in another way (down, unknown, degraded, or a problem such as a
+ * faulty file still being written), so the caller judges again. Ages are
+ * rounded to the ms, hence the 1 ms margin. A fleet's is the least of its
+ * daemons' (the engine keeps one per daemon).
  */
-export function quietForMs(daemons: readonly DaemonSnapshot[]): number {
-  let quiet = Infinity;
-  for (const d of daemons) {
-    quiet = Math.min(quiet, daemonQuietForMs(d));
-    if (quiet === 0) return 0;
-  }
-  return quiet;
-}
-
-/** quietForMs of one daemon: how long its own verdict cannot change by time alone. */
 export function daemonQuietForMs(d: DaemonSnapshot): number {
   if (d.problems.length > 0) return 0;
   let quiet: number;

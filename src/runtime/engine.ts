@@ -112,7 +112,7 @@ export class Engine {
   private dirLostAtMs: number | null = null;
   /** The heartbeat directory's last outage, once it is back (beats from before it get time). */
   private dirOutage: DirOutage | null = null;
-  /** Mono ms until which no verdict can change while every process lives on (see quietForMs). */
+  /** Mono ms until which no verdict can change while every process lives on (see daemonQuietForMs). */
   private quietUntilMono = -Infinity;
   /** Each daemon's own such deadline, by its place in `runtime`; quietUntilMono is the least. */
   private quietUntilByIndex: number[] = [];
@@ -669,7 +669,7 @@ export class Engine {
   /**
    * Judges again only the daemons past their own quiet deadline, and those at
    * `extra` (places in `runtime`): before its deadline a daemon's verdict
-   * cannot have changed (see quietForMs), so with 1,000 daemons a liveness
+   * cannot have changed (see daemonQuietForMs), so with 1,000 daemons a liveness
    * check or a beat judges the few whose time came, not all. Returns whether
    * every verdict stayed as published, and then keeps the new judgements;
    * otherwise keeps nothing, for the caller's full judgement.

@@ -3,7 +3,6 @@ import { Engine } from '../../src/runtime/engine.js';
 import {
   decideStatus,
   judgedAgeMs,
-  quietForMs,
   daemonQuietForMs,
   type BeatRecord,
   type StatusFacts,
@@ -295,7 +294,7 @@ describe('decideStatus: the status table', () => {
   });
 });
 
-describe('quietForMs: how long no verdict can change by time alone', () => {
+describe('daemonQuietForMs: how long no verdict can change by time alone', () => {
   // Interval 5 s, tolerance 1 s, grace 15 s (the builder's defaults).
   const rows: [string, Partial<DaemonSnapshot>[], number][] = [
     ['an up daemon: until its beat is overdue', [{ ageMs: 2000 }], 3999],
@@ -317,9 +316,8 @@ describe('quietForMs: how long no verdict can change by time alone', () => {
     ['unknown', [{ status: 'unknown', reason: 'never seen', ageMs: null }], 0],
   ];
   it.each(rows)('%s', (_name, daemons, expected) => {
+    // A fleet's quiet time is the least of each daemon's own.
     const built = daemons.map((d, i) => buildDaemon(`d${i}`, d));
-    expect(quietForMs(built)).toBe(expected);
-    // The fleet's quiet time is the least of each daemon's own.
     expect(Math.min(...built.map(daemonQuietForMs))).toBe(expected);
   });
 });
