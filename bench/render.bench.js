@@ -397,6 +397,10 @@ async function watchBench(count) {
 
 function printWatch(count, w) {
   const pct = (cpu) => ((cpu / WATCH_SEC) * 100).toFixed(2);
+  const cpuColumns = [
+    { label: 'CPU s', value: (r) => r.ratioCpu ?? r.cpuSec.toFixed(2) },
+    { label: '% core', value: (r) => (r.ratioCpu ? '' : pct(r.cpuSec)) },
+  ];
   printTable(
     `watching ${count} daemons beating every 5 s in tmux at 120x40 for ${WATCH_SEC} s ` +
       '(targets: CPU <= 1.5x, RSS <= 1.2x, < 15 KB/min, 0 clears after the first frame)',
@@ -412,8 +416,7 @@ function printWatch(count, w) {
       },
     ],
     [
-      { label: 'CPU s', value: (r) => r.ratioCpu ?? r.cpuSec.toFixed(2) },
-      { label: '% core', value: (r) => (r.ratioCpu ? '' : pct(r.cpuSec)) },
+      ...cpuColumns,
       { label: 'RSS MiB', value: (r) => r.ratioRss ?? r.rssMiB.toFixed(1) },
       { label: 'peak MiB', value: (r) => (r.ratioRss ? '' : r.hwmMiB.toFixed(1)) },
       {
@@ -435,11 +438,7 @@ function printWatch(count, w) {
       { name: '(ghost-hb watch, no screen)', ...headless },
       { name: 'ratio', ratioCpu: ratio(ghost.cpuSec, base.cpuSec) },
     ],
-    [
-      { label: 'CPU s', value: (r) => r.ratioCpu ?? r.cpuSec.toFixed(2) },
-      { label: '% core', value: (r) => (r.ratioCpu ? '' : pct(r.cpuSec)) },
-      { label: 'RSS MiB', value: (r) => (r.ratioCpu ? '' : r.rssMiB.toFixed(1)) },
-    ],
+    [...cpuColumns, { label: 'RSS MiB', value: (r) => (r.ratioCpu ? '' : r.rssMiB.toFixed(1)) }],
   );
 }
 
